@@ -1,0 +1,173 @@
+"""The questionnaire as the engine sees it: immutable, validated, language-aware."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from bot.questionnaire.expressions import Expression
+
+
+class QuestionType(enum.StrEnum):
+    TEXT = "text"
+    INTEGER = "integer"
+    DECIMAL = "decimal"
+    DATE = "date"
+    SELECT_ONE = "select_one"
+    SELECT_MULTIPLE = "select_multiple"
+    SCALE = "scale"
+    YES_NO = "yes_no"
+    NOTE = "note"
+
+    @property
+    def has_choices(self) -> bool:
+        return self in (QuestionType.SELECT_ONE, QuestionType.SELECT_MULTIPLE)
+
+
+class TranslationStatus(enum.StrEnum):
+    REVIEWED = "reviewed"
+    DRAFT = "draft"
+
+
+SENSITIVE_CATEGORIES = ("ethnicity", "religion", "health", "sexual_orientation", "other")
+MISSING_KINDS = ("dont_know", "not_applicable", "prefer_not_to_say")
+
+
+@dataclass(frozen=True)
+class LocalText:
+    """Text in several languages; `get` falls back to the questionnaire's default language."""
+
+    texts: Mapping[str, str]
+    default_language: str
+
+    def get(self, language: str) -> str:
+        if language in self.texts:
+            return self.texts[language]
+        return self.texts.get(self.default_language, next(iter(self.texts.values()), ""))
+
+    def __bool__(self) -> bool:
+        return bool(self.texts)
+
+
+@dataclass(frozen=True)
+class Choice:
+    code: int
+    name: str
+    label: LocalText
+    aliases: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    missing: str | None = None
+
+
+@dataclass(frozen=True)
+class ChoiceList:
+    name: str
+    choices: tuple[Choice, ...]
+
+    def by_code(self, code: int) -> Choice | None:
+        return next((choice for choice in self.choices if choice.code == code), None)
+
+    @cached_property
+    def codes_by_name(self) -> dict[str, int]:
+        return {choice.name: choice.code for choice in self.choices}
+
+
+@dataclass(frozen=True)
+class Constraint:
+    rule: Expression
+    message: LocalText
+
+
+@dataclass(frozen=True)
+class Scale:
+    minimum: int
+    maximum: int
+    min_label: LocalText
+    max_label: LocalText
+
+
+@dataclass(frozen=True)
+class Sensitive:
+    category: str
+    why: LocalText
+
+
+@dataclass(frozen=True)
+class ProfileLink:
+    attribute: str
+    fresh_days: int | None
+
+
+@dataclass(frozen=True)
+class Measure:
+    code: str
+    positive: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Question:
+    name: str
+    type: QuestionType
+    text: LocalText
+    hint: LocalText | None = None
+    choices: ChoiceList | None = None
+    required: bool = False
+    relevant: Expression | None = None
+    constraints: tuple[Constraint, ...] = ()
+    scale: Scale | None = None
+    sensitive: Sensitive | None = None
+    profile: ProfileLink | None = None
+    measure: Measure | None = None
+
+    @property
+    def answerable(self) -> bool:
+        return self.type is not QuestionType.NOTE
+
+
+@dataclass(frozen=True)
+class Questionnaire:
+    id: str
+    version: str
+    title: LocalText
+    default_language: str
+    languages: Mapping[str, TranslationStatus]
+    purpose_code: str
+    purpose: LocalText
+    consent_version: str
+    consent: LocalText
+    retention_days: int
+    estimated_minutes: int
+    expiry_days: int
+    questions: tuple[Question, ...]
+    choice_lists: Mapping[str, ChoiceList]
+    keywords: tuple[str, ...] = ()
+    channels: tuple[str, ...] = ("sms", "telegram", "webchat")
+    sms_max_segments: int = 2
+    anonymous: bool = False
+    intro: LocalText | None = None
+    outro: LocalText | None = None
+    source_path: str = ""
+    source_hash: str = ""
+
+    @cached_property
+    def index(self) -> dict[str, int]:
+        return {question.name: position for position, question in enumerate(self.questions)}
+
+    def question(self, name: str) -> Question:
+        return self.questions[self.index[name]]
+
+    def language_for(self, wanted: str | None) -> str:
+        """The language to talk in: the wanted one when this questionnaire has it."""
+        if wanted and wanted in self.languages:
+            return wanted
+        return self.default_language
+
+    @cached_property
+    def choice_names(self) -> dict[str, dict[str, int]]:
+        """question name -> {choice name -> code}, for `selected(${q}, 'name')`."""
+        return {
+            question.name: dict(question.choices.codes_by_name)
+            for question in self.questions
+            if question.choices is not None
+        }

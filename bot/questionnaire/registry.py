@@ -1,0 +1,134 @@
+"""The questionnaires a running service knows, and the exact versions sessions point at."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from sqlalchemy import Connection, insert, select
+
+from bot.questionnaire.compiler import CompileResult, compile_file, compile_text
+from bot.questionnaire.model import Questionnaire
+from bot.questionnaire.problems import QuestionnaireInvalid, Severity
+from bot.storage.models import QuestionnaireVersion, table
+
+VERSIONS = table(QuestionnaireVersion)
+
+
+def questionnaire_files(paths: list[Path]) -> list[Path]:
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(path.glob("*.yaml")) + sorted(path.glob("*.yml")))
+        else:
+            files.append(path)
+    return files
+
+
+def load_questionnaire(path: Path, *, landlord_name: str = "Your landlord") -> Questionnaire:
+    """Load one file; raise QuestionnaireInvalid with every problem when it has errors."""
+    result = compile_file(path, landlord_name=landlord_name)
+    return _valid(result)
+
+
+def _valid(result: CompileResult) -> Questionnaire:
+    if result.questionnaire is None or any(
+        problem.severity is Severity.ERROR for problem in result.problems
+    ):
+        raise QuestionnaireInvalid(result.problems)
+    return result.questionnaire
+
+
+class QuestionnaireRegistry:
+    def __init__(self, landlord_name: str = "Your landlord") -> None:
+        self.landlord_name = landlord_name
+        self._latest: dict[str, Questionnaire] = {}
+        self._sources: dict[str, str] = {}  # source hash -> YAML text
+        self._by_version_id: dict[int, Questionnaire] = {}
+        self._version_ids: dict[tuple[str, str], int] = {}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_directory(cls, directory: Path, landlord_name: str) -> QuestionnaireRegistry:
+        registry = cls(landlord_name)
+        for path in questionnaire_files([directory]):
+            registry.add_text(path.read_text(encoding="utf-8"), str(path))
+        return registry
+
+    def add_text(self, text: str, filename: str) -> Questionnaire:
+        questionnaire = _valid(compile_text(text, filename, landlord_name=self.landlord_name))
+        with self._lock:
+            self._latest[questionnaire.id] = questionnaire
+            self._sources[questionnaire.source_hash] = text
+        return questionnaire
+
+    def all(self) -> list[Questionnaire]:
+        return sorted(self._latest.values(), key=lambda questionnaire: questionnaire.id)
+
+    def latest(self, questionnaire_id: str) -> Questionnaire:
+        try:
+            return self._latest[questionnaire_id]
+        except KeyError:
+            known = ", ".join(sorted(self._latest)) or "none"
+            raise KeyError(
+                f"no questionnaire '{questionnaire_id}' is loaded (loaded: {known})"
+            ) from None
+
+    def by_keyword(self, word: str) -> Questionnaire | None:
+        wanted = word.strip().upper()
+        return next((q for q in self._latest.values() if wanted in q.keywords), None)
+
+    def version_id(self, connection: Connection, questionnaire: Questionnaire) -> int:
+        """The id of this exact version's row, stored on first use."""
+        key = (questionnaire.id, questionnaire.version)
+        cached = self._version_ids.get(key)
+        if cached is not None:
+            return cached
+        row = connection.execute(
+            select(VERSIONS.c.id, VERSIONS.c.source_hash).where(
+                VERSIONS.c.questionnaire_id == questionnaire.id,
+                VERSIONS.c.version == questionnaire.version,
+            )
+        ).first()
+        if row is not None and row.source_hash != questionnaire.source_hash:
+            raise QuestionnaireChanged(questionnaire)
+        if row is None:
+            version_id = connection.execute(
+                insert(VERSIONS).returning(VERSIONS.c.id),
+                {
+                    "questionnaire_id": questionnaire.id,
+                    "version": questionnaire.version,
+                    "source_hash": questionnaire.source_hash,
+                    "source": self._sources.get(questionnaire.source_hash, ""),
+                },
+            ).scalar_one()
+        else:
+            version_id = row.id
+        with self._lock:
+            self._version_ids[key] = version_id
+            self._by_version_id[version_id] = questionnaire
+        return int(version_id)
+
+    def by_version_id(self, connection: Connection, version_id: int) -> Questionnaire:
+        cached = self._by_version_id.get(version_id)
+        if cached is not None:
+            return cached
+        row = connection.execute(
+            select(VERSIONS.c.source, VERSIONS.c.questionnaire_id, VERSIONS.c.version).where(
+                VERSIONS.c.id == version_id
+            )
+        ).one()
+        name = f"<stored {row.questionnaire_id} {row.version}>"
+        questionnaire = _valid(compile_text(row.source, name, landlord_name=self.landlord_name))
+        with self._lock:
+            self._by_version_id[version_id] = questionnaire
+        return questionnaire
+
+
+class QuestionnaireChanged(Exception):
+    def __init__(self, questionnaire: Questionnaire) -> None:
+        super().__init__(
+            f"{questionnaire.source_path}: questionnaire {questionnaire.id} version "
+            f"{questionnaire.version} differs from the one already used for answers — "
+            "give the changed file a new version number"
+        )
