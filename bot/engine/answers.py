@@ -1,0 +1,115 @@
+"""Reading a reply as an answer to a question, and storing answers as JSON."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from babel.dates import format_date
+from babel.numbers import format_decimal
+
+from bot import texts
+from bot.engine import commands, replies
+from bot.i18n import Translator
+from bot.questionnaire.model import Question, QuestionType
+
+MAX_TEXT_LENGTH = 1000
+
+
+@dataclass(frozen=True)
+class Parsed:
+    value: object
+
+
+@dataclass(frozen=True)
+class Invalid:
+    message: str
+
+
+def options(question: Question, language: str, default_language: str) -> list[replies.Option]:
+    assert question.choices is not None
+    result = []
+    for position, choice in enumerate(question.choices.choices, start=1):
+        labels = [choice.label.get(language)]
+        if default_language != language:
+            labels.append(choice.label.get(default_language))
+        aliases = choice.aliases.get(language, ()) + choice.aliases.get(default_language, ())
+        result.append(
+            replies.Option(position, choice.code, choice.name, tuple(labels), tuple(aliases))
+        )
+    return result
+
+
+def parse_answer(
+    question: Question,
+    text: str,
+    *,
+    language: str,
+    default_language: str,
+    tr: Translator,
+    today: datetime.date,
+) -> Parsed | Invalid:
+    kind = question.type
+    if kind is QuestionType.TEXT:
+        cleaned = text.strip()
+        if not cleaned:
+            return Invalid(tr(texts.INVALID_TEXT, limit=MAX_TEXT_LENGTH))
+        if len(cleaned) > MAX_TEXT_LENGTH:
+            return Invalid(tr(texts.INVALID_TEXT, limit=MAX_TEXT_LENGTH))
+        return Parsed(cleaned)
+    if kind is QuestionType.SELECT_ONE:
+        option = replies.parse_choice(text, options(question, language, default_language))
+        return Parsed(option.code) if option else Invalid(tr(texts.INVALID_CHOICE))
+    if kind is QuestionType.SELECT_MULTIPLE:
+        chosen = replies.parse_choices(
+            text, options(question, language, default_language), commands.vocabulary(tr)
+        )
+        return Parsed([o.code for o in chosen]) if chosen else Invalid(tr(texts.INVALID_CHOICES))
+    if kind is QuestionType.YES_NO:
+        answer = replies.parse_yes_no(text, commands.vocabulary(tr))
+        return Parsed(answer) if answer is not None else Invalid(tr(texts.INVALID_YES_NO))
+    if kind is QuestionType.SCALE:
+        assert question.scale is not None
+        low, high = question.scale.minimum, question.scale.maximum
+        rating = replies.parse_scale(text, low, high)
+        return (
+            Parsed(rating)
+            if rating is not None
+            else Invalid(tr(texts.INVALID_SCALE, low=low, high=high))
+        )
+    if kind is QuestionType.INTEGER:
+        number = replies.parse_integer(text)
+        return Parsed(number) if number is not None else Invalid(tr(texts.INVALID_INTEGER))
+    if kind is QuestionType.DECIMAL:
+        decimal = replies.parse_decimal(text, language)
+        if decimal is None:
+            example = format_decimal(Decimal("3.5"), locale=language)
+            return Invalid(tr(texts.INVALID_DECIMAL, example=example))
+        return Parsed(decimal)
+    if kind is QuestionType.DATE:
+        day = replies.parse_date(text, language, today)
+        if day is None:
+            example = format_date(datetime.date(2025, 3, 31), format="short", locale=language)
+            return Invalid(tr(texts.INVALID_DATE, example=example))
+        return Parsed(day)
+    raise AssertionError(f"a {kind} question takes no answer")
+
+
+def encode(value: object) -> object:
+    """An answer as JSON: dates as ISO text, decimals as text, the rest as is."""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def decode(question: Question, value: object) -> object:
+    if value is None:
+        return None
+    if question.type is QuestionType.DATE and isinstance(value, str):
+        return datetime.date.fromisoformat(value)
+    if question.type is QuestionType.DECIMAL and isinstance(value, str | int | float):
+        return Decimal(str(value))
+    return value

@@ -1,0 +1,70 @@
+"""Commands a tenant can send at any point (STOP, HELP, BACK, SKIP, LANGUAGE, START).
+
+A command is a whole reply that matches one of the command's words in the tenant's language
+or in English, so "back" works for everyone and "nôl" works for Welsh speakers.
+"""
+
+from __future__ import annotations
+
+import enum
+from functools import lru_cache
+
+from bot import texts
+from bot.engine.replies import ENGLISH, Vocabulary, merge, normalise, parse_yes_no
+from bot.i18n import Translator, translator
+from bot.languages import LANGUAGES
+
+
+class Command(enum.Enum):
+    STOP = texts.STOP_WORDS
+    HELP = texts.HELP_WORDS
+    BACK = texts.BACK_WORDS
+    SKIP = texts.SKIP_WORDS
+    LANGUAGE = texts.LANGUAGE_WORDS
+    START = texts.START_WORDS
+
+
+@lru_cache(maxsize=32)
+def _command_words(language: str) -> dict[str, Command]:
+    local, english = translator(language), translator("en")
+    words: dict[str, Command] = {}
+    for command in Command:
+        for word in english.words(command.value) | local.words(command.value):
+            words.setdefault(word, command)
+    return words
+
+
+@lru_cache(maxsize=32)
+def _vocabulary(language: str) -> Vocabulary:
+    tr = translator(language)
+    local = Vocabulary(
+        yes=tr.words(texts.YES_WORDS),
+        no=tr.words(texts.NO_WORDS),
+        conjunctions=tr.words(texts.AND_WORDS),
+    )
+    return merge(local, ENGLISH)
+
+
+def vocabulary(tr: Translator) -> Vocabulary:
+    return _vocabulary(tr.language)
+
+
+def detect(text: str, tr: Translator) -> Command | None:
+    return _command_words(tr.language).get(normalise(text))
+
+
+def yes_or_no(text: str, tr: Translator) -> bool | None:
+    return parse_yes_no(text, vocabulary(tr))
+
+
+def match_language(text: str, codes: list[str]) -> str | None:
+    """A language picked from the menu: its number, code, own name or English name."""
+    wanted = normalise(text)
+    for position, code in enumerate(codes, start=1):
+        language = LANGUAGES.get(code)
+        names = {str(position), code}
+        if language is not None:
+            names |= {normalise(language.native_name), normalise(language.english_name)}
+        if wanted in names:
+            return code
+    return None

@@ -1,0 +1,134 @@
+"""The conversation engine: `handle(inbound) -> outbound messages`, one transaction each.
+
+Channel-independent: a channel turns its provider's request into an `InboundMessage`, the
+engine records it, moves the conversation on and writes its replies to the outbox, all in
+one database transaction, and returns the replies it wrote.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import Connection
+
+from bot.engine import store
+from bot.engine.conversation import Conversation, Turn
+from bot.engine.messages import InboundMessage, OutboundMessage
+from bot.questionnaire.model import Questionnaire
+from bot.questionnaire.registry import QuestionnaireRegistry
+from bot.settings import Settings
+from bot.storage.db import Database
+from bot.storage.models import OPEN_STATES, SessionState, utcnow
+
+logger = logging.getLogger(__name__)
+
+
+class SessionAlreadyOpen(Exception):
+    """The respondent is in the middle of another questionnaire."""
+
+
+class Engine:
+    def __init__(
+        self,
+        database: Database,
+        registry: QuestionnaireRegistry,
+        settings: Settings,
+        clock: Callable[[], datetime.datetime] = utcnow,
+    ) -> None:
+        self.database = database
+        self.registry = registry
+        self.settings = settings
+        self.clock = clock
+
+    def handle(self, inbound: InboundMessage) -> list[OutboundMessage]:
+        """Record one inbound message and answer it; a repeat gets the first answer again."""
+        inbound = inbound.cleaned()
+        with self.database.engine.connect() as connection, connection.begin():
+            row = store.load_conversation(connection, inbound.channel, inbound.address)
+            if row is None:
+                inbound_id = store.record_inbound(connection, inbound, None)
+                if inbound_id is None:
+                    return store.previous_replies(connection, inbound)
+                respondent_id, identity_id = store.create_contact(
+                    connection, inbound.channel, inbound.address, None, self.clock()
+                )
+                store.link_inbound(connection, inbound_id, respondent_id)
+                conversation = Conversation.new_contact(respondent_id, identity_id)
+            else:
+                inbound_id = store.record_inbound(connection, inbound, row.respondent_id)
+                if inbound_id is None:
+                    return store.previous_replies(connection, inbound)
+                conversation = self._conversation(connection, row)
+            turn = Turn(self, connection, conversation, inbound, inbound_id)
+            return turn.run()
+
+    def _conversation(self, connection: Connection, row: Any) -> Conversation:
+        questionnaire = None
+        version_id = row.questionnaire_version_id
+        if version_id is not None:
+            questionnaire = self.registry.by_version_id(connection, version_id)
+        return Conversation.from_row(row, questionnaire)
+
+    def start(
+        self,
+        *,
+        channel: str,
+        address: str,
+        questionnaire_id: str,
+        language: str | None = None,
+        replace_open: bool = False,
+    ) -> list[OutboundMessage]:
+        """Open a conversation with an invitation (consent first) on one channel address."""
+        questionnaire = self.registry.latest(questionnaire_id)
+        now = self.clock()
+        with self.database.engine.connect() as connection, connection.begin():
+            row = store.load_conversation(connection, channel, address)
+            if row is None:
+                respondent_id, identity_id = store.create_contact(
+                    connection, channel, address, language, now
+                )
+                conversation = Conversation.new_contact(respondent_id, identity_id)
+            else:
+                conversation = self._conversation(connection, row)
+                if conversation.opted_out:
+                    return []
+                if conversation.session_id is not None:
+                    if not replace_open:
+                        raise SessionAlreadyOpen(
+                            f"respondent {conversation.respondent_id} has an open session"
+                        )
+                    store.update_session(
+                        connection,
+                        conversation.session_id,
+                        {"state": SessionState.EXPIRED.value, "updated_at": now},
+                    )
+            if language:
+                conversation.respondent_language = language
+            turn = Turn(
+                self, connection, conversation, None, None, channel=channel, address=address
+            )
+            return turn.open_session(questionnaire, state=SessionState.INVITED)
+
+    def remind(self, *, channel: str, address: str) -> list[OutboundMessage]:
+        """Ask the open conversation's current step again (reminders, resuming)."""
+        with self.database.engine.connect() as connection, connection.begin():
+            row = store.load_conversation(connection, channel, address)
+            if row is None:
+                return []
+            conversation = self._conversation(connection, row)
+            if conversation.opted_out or conversation.session_id is None:
+                return []
+            turn = Turn(
+                self, connection, conversation, None, None, channel=channel, address=address
+            )
+            turn.ask_again()
+            return turn.finish()
+
+    def version_id(self, connection: Connection, questionnaire: Questionnaire) -> int:
+        return self.registry.version_id(connection, questionnaire)
+
+
+__all__ = ["OPEN_STATES", "Engine", "SessionAlreadyOpen"]

@@ -1,0 +1,154 @@
+"""Turn a question into what a tenant reads: text with piped answers, hints and options.
+
+Channels decide the look (SMS numbers the options; Telegram and web chat show buttons), but
+the words come from here so every channel says the same thing.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from babel.dates import format_date
+from babel.numbers import format_decimal
+
+from bot import texts
+from bot.i18n import Translator, translator
+from bot.questionnaire.fields import PLACEHOLDER
+from bot.questionnaire.model import LocalText, Question, Questionnaire, QuestionType
+
+PIPED_PLACEHOLDER_LENGTH = 12  # what the validator assumes a piped answer costs in an SMS
+
+
+@dataclass(frozen=True)
+class Button:
+    reply: str  # the text the tenant's tap sends back, e.g. "2"
+    label: str
+
+
+@dataclass(frozen=True)
+class Prompt:
+    text: str
+    buttons: tuple[Button, ...] = ()
+    multiple: bool = False
+
+    def numbered(self) -> str:
+        """The SMS form: the text, then one numbered option per line."""
+        lines = [self.text] + [f"{button.reply} {button.label}" for button in self.buttons]
+        return "\n".join(lines)
+
+
+def display_value(question: Question | None, value: object, language: str, tr: Translator) -> str:
+    """An answer as a tenant would read it, in their language."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return tr(texts.BUTTON_YES) if value else tr(texts.BUTTON_NO)
+    if question is not None and question.choices is not None:
+        codes = value if isinstance(value, list) else [value]
+        labels = [
+            choice.label.get(language)
+            for code in codes
+            if isinstance(code, int) and (choice := question.choices.by_code(code)) is not None
+        ]
+        return ", ".join(labels)
+    if isinstance(value, datetime.date):
+        return format_date(value, format="long", locale=language)
+    if isinstance(value, int | Decimal | float):
+        return format_decimal(value, locale=language)
+    return str(value)
+
+
+def pipe(
+    text: str,
+    questionnaire: Questionnaire | None,
+    answers: Mapping[str, object],
+    language: str,
+    landlord: str,
+    tr: Translator,
+) -> str:
+    def replace(match: object) -> str:
+        name = match.group(1)  # type: ignore[attr-defined]
+        if name == "landlord":
+            return landlord
+        if name not in answers:
+            return "." * PIPED_PLACEHOLDER_LENGTH if questionnaire is None else ""
+        question = questionnaire.question(name) if questionnaire else None
+        return display_value(question, answers[name], language, tr)
+
+    return PLACEHOLDER.sub(replace, text)
+
+
+def _local(text: LocalText | None, language: str) -> str:
+    return text.get(language) if text else ""
+
+
+def question_prompt(
+    question: Question,
+    language: str,
+    *,
+    questionnaire: Questionnaire | None,
+    answers: Mapping[str, object],
+    landlord: str,
+    tr: Translator,
+) -> Prompt:
+    parts = [pipe(question.text.get(language), questionnaire, answers, language, landlord, tr)]
+    if question.hint:
+        parts.append(
+            pipe(question.hint.get(language), questionnaire, answers, language, landlord, tr)
+        )
+    buttons: tuple[Button, ...] = ()
+    if question.choices is not None:
+        many = question.type is QuestionType.SELECT_MULTIPLE
+        parts.append(tr(texts.REPLY_WITH_NUMBERS if many else texts.REPLY_WITH_NUMBER))
+        buttons = tuple(
+            Button(str(position), choice.label.get(language))
+            for position, choice in enumerate(question.choices.choices, start=1)
+        )
+    elif question.type is QuestionType.YES_NO:
+        parts.append(tr(texts.REPLY_YES_NO))
+        buttons = (
+            Button(tr(texts.BUTTON_YES), tr(texts.BUTTON_YES)),
+            Button(tr(texts.BUTTON_NO), tr(texts.BUTTON_NO)),
+        )
+    elif question.type is QuestionType.SCALE and question.scale is not None:
+        scale = question.scale
+        parts.append(
+            tr(
+                texts.REPLY_SCALE,
+                low=scale.minimum,
+                high=scale.maximum,
+                low_label=_local(scale.min_label, language),
+                high_label=_local(scale.max_label, language),
+            )
+        )
+        buttons = tuple(
+            Button(str(value), str(value)) for value in range(scale.minimum, scale.maximum + 1)
+        )
+    elif question.type is QuestionType.DATE:
+        example = format_date(datetime.date(2025, 3, 31), format="short", locale=language)
+        parts.append(tr(texts.REPLY_DATE, example=example))
+    if question.answerable and not question.required:
+        parts.append(tr(texts.OPTIONAL_HINT))
+    return Prompt(
+        "\n".join(part for part in parts if part),
+        buttons,
+        multiple=question.type is QuestionType.SELECT_MULTIPLE,
+    )
+
+
+def sms_prompt(question: Question, language: str, landlord: str) -> str:
+    """The SMS text of a question as the validator prices it (piped answers estimated)."""
+    prompt = question_prompt(
+        question,
+        language,
+        questionnaire=None,
+        answers={},
+        landlord=landlord,
+        tr=translator(language),
+    )
+    if question.type is QuestionType.YES_NO:
+        return prompt.text
+    return prompt.numbered()

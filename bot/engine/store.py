@@ -1,0 +1,267 @@
+"""The engine's reads and writes, as prebuilt SQLAlchemy Core statements.
+
+One reply is on the hot path of every conversation, so the statements are built once and
+executed with parameters: a typical answer costs one insert of the inbound message, one read
+of the conversation, and three writes (answer, session, outbox).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Insert, and_, bindparam, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from bot.engine.messages import InboundMessage, OutboundMessage
+from bot.engine.render import Button
+from bot.storage.models import (
+    OPEN_STATES,
+    Answer,
+    AnswerStatus,
+    ChannelIdentity,
+    Consent,
+    ProfileAttribute,
+    Respondent,
+    Session,
+    table,
+)
+from bot.storage.models import (
+    InboundMessage as InboundRow,
+)
+from bot.storage.models import (
+    OutboundMessage as OutboundRow,
+)
+
+RESPONDENTS = table(Respondent)
+IDENTITIES = table(ChannelIdentity)
+SESSIONS = table(Session)
+ANSWERS = table(Answer)
+CONSENTS = table(Consent)
+INBOUND = table(InboundRow)
+OUTBOUND = table(OutboundRow)
+PROFILE = table(ProfileAttribute)
+
+_open_states = [state.value for state in OPEN_STATES]
+
+_LOAD_CONVERSATION = (
+    select(
+        IDENTITIES.c.id.label("identity_id"),
+        IDENTITIES.c.respondent_id,
+        IDENTITIES.c.opted_out_at,
+        RESPONDENTS.c.language.label("respondent_language"),
+        SESSIONS.c.id,
+        SESSIONS.c.questionnaire_version_id,
+        SESSIONS.c.state,
+        SESSIONS.c.language,
+        SESSIONS.c.current_question,
+        SESSIONS.c.pending,
+        SESSIONS.c.attempts,
+        SESSIONS.c["values"],
+        SESSIONS.c.asked,
+        SESSIONS.c.sensitive_consents,
+        SESSIONS.c.expires_at,
+    )
+    .select_from(IDENTITIES)
+    .join(RESPONDENTS, RESPONDENTS.c.id == IDENTITIES.c.respondent_id)
+    .outerjoin(
+        SESSIONS,
+        and_(
+            SESSIONS.c.respondent_id == IDENTITIES.c.respondent_id,
+            SESSIONS.c.state.in_(_open_states),
+        ),
+    )
+    .where(IDENTITIES.c.channel == bindparam("channel"), IDENTITIES.c.address == bindparam("addr"))
+    .order_by(SESSIONS.c.updated_at.desc())
+    .limit(1)
+)
+_INSERT_ANSWER = insert(ANSWERS)
+_INSERT_OUTBOUND = insert(OUTBOUND).returning(OUTBOUND.c.id)
+_INSERT_CONSENT = insert(CONSENTS)
+_UPDATE_SESSION = update(SESSIONS).where(SESSIONS.c.id == bindparam("session_key"))
+_REPLACE_ANSWERS = (
+    update(ANSWERS)
+    .where(
+        ANSWERS.c.session_id == bindparam("session_key"),
+        ANSWERS.c.question == bindparam("question_name"),
+        ANSWERS.c.status == AnswerStatus.CURRENT.value,
+    )
+    .values(status=bindparam("new_status"))
+)
+_REPLIES_TO = (
+    select(OUTBOUND)
+    .join(INBOUND, INBOUND.c.id == OUTBOUND.c.in_reply_to)
+    .where(INBOUND.c.channel == bindparam("channel"), INBOUND.c.provider_id == bindparam("pid"))
+    .order_by(OUTBOUND.c.id)
+)
+_inbound_inserts: dict[str, Insert] = {}
+
+
+def _inbound_insert(dialect: str) -> Insert:
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING id: a retried webhook inserts nothing."""
+    statement = _inbound_inserts.get(dialect)
+    if statement is None:
+        module = postgresql if dialect == "postgresql" else sqlite
+        statement = (
+            module.insert(INBOUND)
+            .on_conflict_do_nothing(index_elements=["channel", "provider_id"])
+            .returning(INBOUND.c.id)
+        )
+        _inbound_inserts[dialect] = statement
+    return statement
+
+
+def record_inbound(
+    connection: Connection, inbound: InboundMessage, respondent_id: int | None
+) -> int | None:
+    """The new row's id, or None when this provider message was recorded before."""
+    return connection.execute(
+        _inbound_insert(connection.dialect.name),
+        {
+            "channel": inbound.channel,
+            "provider_id": inbound.provider_id,
+            "respondent_id": respondent_id,
+            "text": inbound.text,
+            "received_at": inbound.received_at,
+        },
+    ).scalar_one_or_none()
+
+
+def link_inbound(connection: Connection, inbound_id: int, respondent_id: int) -> None:
+    connection.execute(
+        update(INBOUND).where(INBOUND.c.id == inbound_id).values(respondent_id=respondent_id)
+    )
+
+
+def previous_replies(connection: Connection, inbound: InboundMessage) -> list[OutboundMessage]:
+    rows = connection.execute(
+        _REPLIES_TO, {"channel": inbound.channel, "pid": inbound.provider_id}
+    ).all()
+    return [outbound_from_row(row) for row in rows]
+
+
+def outbound_from_row(row: Any) -> OutboundMessage:
+    return OutboundMessage(
+        id=row.id,
+        channel=row.channel,
+        address=row.address,
+        body=row.body,
+        language=row.language,
+        buttons=tuple(Button(reply, label) for reply, label in row.buttons or []),
+        multiple=row.multiple,
+        session_id=row.session_id,
+    )
+
+
+def load_conversation(connection: Connection, channel: str, address: str) -> Any | None:
+    return connection.execute(_LOAD_CONVERSATION, {"channel": channel, "addr": address}).first()
+
+
+def create_contact(
+    connection: Connection, channel: str, address: str, language: str | None, now: datetime.datetime
+) -> tuple[int, int]:
+    """A new respondent known only by this channel address: (respondent id, identity id)."""
+    respondent_id = connection.execute(
+        insert(RESPONDENTS).returning(RESPONDENTS.c.id),
+        {"language": language, "created_at": now, "timezone": "Europe/London"},
+    ).scalar_one()
+    identity_id = connection.execute(
+        insert(IDENTITIES).returning(IDENTITIES.c.id),
+        {"respondent_id": respondent_id, "channel": channel, "address": address, "created_at": now},
+    ).scalar_one()
+    return int(respondent_id), int(identity_id)
+
+
+def create_session(connection: Connection, values: Mapping[str, Any]) -> int:
+    return int(connection.execute(insert(SESSIONS).returning(SESSIONS.c.id), values).scalar_one())
+
+
+def update_session(connection: Connection, session_id: int, values: Mapping[str, Any]) -> None:
+    connection.execute(_UPDATE_SESSION, {"session_key": session_id, **values})
+
+
+def insert_answers(connection: Connection, answers: list[dict[str, Any]]) -> None:
+    if answers:
+        connection.execute(_INSERT_ANSWER, answers)
+
+
+def set_answer_status(
+    connection: Connection, session_id: int, questions: Iterable[str], status: AnswerStatus
+) -> None:
+    parameters = [
+        {"session_key": session_id, "question_name": name, "new_status": status.value}
+        for name in questions
+    ]
+    if parameters:
+        connection.execute(_REPLACE_ANSWERS, parameters)
+
+
+def insert_consent(connection: Connection, values: Mapping[str, Any]) -> None:
+    connection.execute(_INSERT_CONSENT, values)
+
+
+def insert_outbound(connection: Connection, values: Mapping[str, Any]) -> int:
+    return int(connection.execute(_INSERT_OUTBOUND, values).scalar_one())
+
+
+def set_opted_out(connection: Connection, identity_id: int, when: datetime.datetime | None) -> None:
+    connection.execute(
+        update(IDENTITIES).where(IDENTITIES.c.id == identity_id).values(opted_out_at=when)
+    )
+
+
+def set_respondent_language(connection: Connection, respondent_id: int, language: str) -> None:
+    connection.execute(
+        update(RESPONDENTS).where(RESPONDENTS.c.id == respondent_id).values(language=language)
+    )
+
+
+@dataclass(frozen=True)
+class ProfileValue:
+    value: Any
+    recorded_at: datetime.datetime
+
+
+def current_profile(
+    connection: Connection, respondent_id: int, names: Iterable[str]
+) -> dict[str, ProfileValue]:
+    rows = connection.execute(
+        select(PROFILE.c.name, PROFILE.c.value, PROFILE.c.recorded_at).where(
+            PROFILE.c.respondent_id == respondent_id,
+            PROFILE.c.name.in_(list(names)),
+            PROFILE.c.superseded_at.is_(None),
+        )
+    ).all()
+    return {row.name: ProfileValue(row.value, row.recorded_at) for row in rows}
+
+
+def set_profile(
+    connection: Connection,
+    respondent_id: int,
+    name: str,
+    value: Any,
+    source: str,
+    now: datetime.datetime,
+) -> None:
+    """Record a new value; the previous one stays as history, marked superseded."""
+    connection.execute(
+        update(PROFILE)
+        .where(
+            PROFILE.c.respondent_id == respondent_id,
+            PROFILE.c.name == name,
+            PROFILE.c.superseded_at.is_(None),
+        )
+        .values(superseded_at=now)
+    )
+    connection.execute(
+        insert(PROFILE),
+        {
+            "respondent_id": respondent_id,
+            "name": name,
+            "value": value,
+            "source": source,
+            "recorded_at": now,
+        },
+    )

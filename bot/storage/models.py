@@ -1,0 +1,254 @@
+"""SQLAlchemy 2 models: everything Doorstep knows lives in these tables.
+
+Conversation state is here and nowhere else, so any process can pick up any conversation.
+Columns marked personal are removed by erasure and the retention job.
+"""
+
+from __future__ import annotations
+
+import datetime
+import enum
+from typing import Any, ClassVar, cast
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# SQLite has no BIGINT autoincrement; PostgreSQL gets 64-bit keys.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def utcnow() -> datetime.datetime:
+    return datetime.datetime.now(datetime.UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime.datetime]):
+    """Timezone-aware UTC datetimes on every database (SQLite forgets the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(
+        self, value: datetime.datetime | None, dialect: Dialect
+    ) -> datetime.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(datetime.UTC)
+
+    def process_result_value(
+        self, value: datetime.datetime | None, dialect: Dialect
+    ) -> datetime.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=datetime.UTC)
+        return value.astimezone(datetime.UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime.datetime: UTCDateTime,
+        dict[str, Any]: JSON,
+    }
+
+
+def table(model: type[Base]) -> Table:
+    """The Core table behind a model, for the prebuilt statements on hot paths."""
+    return cast(Table, model.__table__)
+
+
+class SessionState(enum.StrEnum):
+    INVITED = "invited"
+    AWAITING_CONSENT = "awaiting_consent"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    INCOMPLETE = "incomplete"  # a required question could not be answered
+    EXPIRED = "expired"
+    DECLINED = "declined"
+    OPTED_OUT = "opted_out"
+
+    @property
+    def is_open(self) -> bool:
+        return self in OPEN_STATES
+
+
+OPEN_STATES = frozenset(
+    {SessionState.INVITED, SessionState.AWAITING_CONSENT, SessionState.IN_PROGRESS}
+)
+
+
+class Respondent(Base):
+    __tablename__ = "respondents"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    tenant_ref: Mapped[str | None] = mapped_column(String(64), unique=True)
+    name: Mapped[str | None] = mapped_column(String(200))  # personal
+    language: Mapped[str | None] = mapped_column(String(16))
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/London")
+    created_at: Mapped[datetime.datetime] = mapped_column(default=utcnow)
+    erased_at: Mapped[datetime.datetime | None]
+
+
+class ChannelIdentity(Base):
+    __tablename__ = "channel_identities"
+    __table_args__ = (UniqueConstraint("channel", "address"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    respondent_id: Mapped[int] = mapped_column(ForeignKey("respondents.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    address: Mapped[str] = mapped_column(String(128))  # personal: phone number, chat id
+    opted_out_at: Mapped[datetime.datetime | None]
+    created_at: Mapped[datetime.datetime] = mapped_column(default=utcnow)
+
+
+class ProfileAttribute(Base):
+    """One value of one profile attribute; older values stay, superseded, as history."""
+
+    __tablename__ = "profile_attributes"
+    __table_args__ = (Index("ix_profile_current", "respondent_id", "name", "superseded_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    respondent_id: Mapped[int] = mapped_column(ForeignKey("respondents.id"))
+    name: Mapped[str] = mapped_column(String(64))
+    value: Mapped[Any] = mapped_column(JSON)
+    source: Mapped[str] = mapped_column(String(128))  # e.g. "questionnaire:tenant_profile:1.0"
+    recorded_at: Mapped[datetime.datetime] = mapped_column(default=utcnow)
+    superseded_at: Mapped[datetime.datetime | None]
+
+
+class QuestionnaireVersion(Base):
+    __tablename__ = "questionnaire_versions"
+    __table_args__ = (UniqueConstraint("questionnaire_id", "version"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    questionnaire_id: Mapped[str] = mapped_column(String(64))
+    version: Mapped[str] = mapped_column(String(32))
+    source_hash: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(Text)  # the exact YAML the sessions were asked from
+    loaded_at: Mapped[datetime.datetime] = mapped_column(default=utcnow)
+
+
+class Session(Base):
+    """One respondent working through one questionnaire version."""
+
+    __tablename__ = "sessions"
+    __table_args__ = (Index("ix_sessions_open", "respondent_id", "state"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    respondent_id: Mapped[int] = mapped_column(ForeignKey("respondents.id"))
+    questionnaire_version_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_versions.id"))
+    channel: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(20))
+    language: Mapped[str] = mapped_column(String(16))
+    current_question: Mapped[str | None] = mapped_column(String(64))
+    pending: Mapped[str | None] = mapped_column(String(64))  # e.g. "sensitive:ethnicity"
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # The conversation's working state: current answers and the order they were asked in.
+    # The answers table is the full record; this is what the next reply needs, in one row.
+    values: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    asked: Mapped[list[str]] = mapped_column(JSON, default=list)
+    sensitive_consents: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime.datetime] = mapped_column(default=utcnow)
+    completed_at: Mapped[datetime.datetime | None]
+    expires_at: Mapped[datetime.datetime | None]
+
+
+class AnswerStatus(enum.StrEnum):
+    CURRENT = "current"
+    REPLACED = "replaced"  # changed with BACK
+    CLEARED = "cleared"  # no longer relevant after a change
+
+
+class Answer(Base):
+    __tablename__ = "answers"
+    __table_args__ = (Index("ix_answers_session", "session_id", "question"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id"))
+    question: Mapped[str] = mapped_column(String(64))
+    raw_text: Mapped[str | None] = mapped_column(Text)  # personal: free text as typed
+    value: Mapped[Any] = mapped_column(JSON)
+    skipped: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(12), default=AnswerStatus.CURRENT)
+    channel: Mapped[str] = mapped_column(String(16))
+    inbound_message_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_messages.id"))
+    answered_at: Mapped[datetime.datetime] = mapped_column(default=utcnow)
+
+
+class Consent(Base):
+    __tablename__ = "consents"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    respondent_id: Mapped[int] = mapped_column(ForeignKey("respondents.id"), index=True)
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("sessions.id"))
+    questionnaire_id: Mapped[str] = mapped_column(String(64))
+    purpose: Mapped[str] = mapped_column(String(64))
+    scope: Mapped[str] = mapped_column(String(64))  # "questionnaire" or "sensitive:<category>"
+    wording_version: Mapped[str] = mapped_column(String(32))
+    text_hash: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(16))
+    outcome: Mapped[str] = mapped_column(String(12))  # granted, declined, withdrawn
+    recorded_at: Mapped[datetime.datetime] = mapped_column(default=utcnow)
+
+
+class InboundMessage(Base):
+    __tablename__ = "inbound_messages"
+    __table_args__ = (UniqueConstraint("channel", "provider_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    provider_id: Mapped[str] = mapped_column(String(128))
+    respondent_id: Mapped[int | None] = mapped_column(ForeignKey("respondents.id"))
+    text: Mapped[str | None] = mapped_column(Text)  # personal
+    received_at: Mapped[datetime.datetime] = mapped_column(default=utcnow)
+
+
+class OutboundStatus(enum.StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+    DISPLAYED = "displayed"  # web chat and terminal: shown in the page, nothing to send
+
+
+class OutboundMessage(Base):
+    """The outbox: every message is a row before anything is sent."""
+
+    __tablename__ = "outbound_messages"
+    __table_args__ = (Index("ix_outbox_due", "status", "due_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    respondent_id: Mapped[int] = mapped_column(ForeignKey("respondents.id"), index=True)
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("sessions.id"))
+    in_reply_to: Mapped[int | None] = mapped_column(ForeignKey("inbound_messages.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    address: Mapped[str] = mapped_column(String(128))  # personal
+    body: Mapped[str] = mapped_column(Text)
+    buttons: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    multiple: Mapped[bool] = mapped_column(Boolean, default=False)
+    language: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(12), default=OutboundStatus.PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    provider_id: Mapped[str | None] = mapped_column(String(128))
+    error: Mapped[str | None] = mapped_column(String(200))
+    due_at: Mapped[datetime.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime.datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime.datetime | None]

@@ -1,0 +1,93 @@
+"""Every system string a tenant sees, in English, marked for the gettext catalogs.
+
+Translators get these through `doorstep i18n extract`; the engine looks them up by this text
+in the tenant's language. Keep them short: SMS segments cost money.
+"""
+
+from __future__ import annotations
+
+
+def N_(message: str) -> str:  # noqa: N802 - the gettext marker name is a convention
+    """Marks a string for extraction; translation happens where it is shown."""
+    return message
+
+
+# Word lists (comma-separated; translators add their language's words, English always works).
+YES_WORDS = N_("yes, y, yeah, yep, ok, okay, sure, agree, i agree")
+NO_WORDS = N_("no, n, nope, nah, disagree, i do not agree")
+AND_WORDS = N_("and, &, plus")
+STOP_WORDS = N_("stop, stopall, unsubscribe, cancel, end, quit, revoke, optout, withdraw")
+HELP_WORDS = N_("help, info")
+BACK_WORDS = N_("back, previous, undo")
+SKIP_WORDS = N_("skip, pass, next")
+LANGUAGE_WORDS = N_("language, languages, lang")
+START_WORDS = N_("start, unstop, resume")
+
+# Consent.
+CONSENT_INTRO = N_("{landlord}: {title}. About {minutes} min.")
+CONSENT_DETAILS = N_(
+    "{purpose} {consent} We keep your answers for {period}. Reply STOP at any time to stop. "
+    "Privacy notice: {privacy_url}"
+)
+CONSENT_SENSITIVE_OPTIONAL = N_("Questions about sensitive matters are optional.")
+CONSENT_QUESTION = N_("Do you agree to take part? Reply YES or NO.")
+CONSENT_DECLINED = N_("Thank you. We will not ask you these questions. Nothing has been saved.")
+CONSENT_REASK = N_("Sorry, please reply YES to start or NO if you do not want to take part.")
+SENSITIVE_CONSENT = N_(
+    "The next questions are about {category}. This is sensitive information and answering "
+    "is optional. {why} Do you agree to answer questions about {category}? Reply YES or NO."
+)
+SENSITIVE_CATEGORY_ETHNICITY = N_("your ethnic group")
+SENSITIVE_CATEGORY_RELIGION = N_("your religion or belief")
+SENSITIVE_CATEGORY_HEALTH = N_("your health or disability")
+SENSITIVE_CATEGORY_SEXUAL_ORIENTATION = N_("your sexual orientation")
+SENSITIVE_CATEGORY_OTHER = N_("personal matters")
+
+# Answering.
+REPLY_WITH_NUMBER = N_("Reply with a number:")
+REPLY_WITH_NUMBERS = N_("Reply with one or more numbers, for example 1,3:")
+REPLY_YES_NO = N_("Reply YES or NO.")
+REPLY_SCALE = N_("Reply with a number from {low} ({low_label}) to {high} ({high_label}).")
+REPLY_DATE = N_("Reply with a date, for example {example}.")
+OPTIONAL_HINT = N_("(optional - reply SKIP to skip)")
+BUTTON_YES = N_("Yes")
+BUTTON_NO = N_("No")
+
+# Re-asks.
+INVALID_CHOICE = N_("Sorry, I did not understand. Please reply with one of the numbers.")
+INVALID_CHOICES = N_("Sorry, I did not understand. Please reply with the numbers, e.g. 1,3.")
+INVALID_YES_NO = N_("Sorry, please reply YES or NO.")
+INVALID_INTEGER = N_("Sorry, please reply with a whole number, for example 3.")
+INVALID_DECIMAL = N_("Sorry, please reply with a number, for example {example}.")
+INVALID_DATE = N_("Sorry, I could not read that date. Please write it like {example}.")
+INVALID_SCALE = N_("Sorry, please reply with a number from {low} to {high}.")
+INVALID_TEXT = N_("Sorry, that answer is too long. Please keep it under {limit} characters.")
+REQUIRED_ANSWER = N_("This question needs an answer, so it cannot be skipped.")
+
+# Commands and endings.
+HELP_TEXT = N_(
+    "You are answering questions for {landlord}. Reply to each question, or: BACK to change "
+    "your last answer, SKIP to skip an optional question, LANGUAGE to change language, "
+    "STOP to stop."
+)
+NOTHING_TO_GO_BACK_TO = N_("There is no earlier answer to change.")
+OPTED_OUT = N_("You will not get any more messages from {landlord}. Reply START to opt back in.")
+OPTED_IN = N_("You will get messages from {landlord} again. Reply STOP at any time to stop.")
+CHOOSE_LANGUAGE = N_("Reply with the number of your language:")
+LANGUAGE_CHANGED = N_("Language changed to English.")
+COMPLETED = N_("Thank you, that is everything. Your answers have been saved.")
+INCOMPLETE = N_(
+    "Sorry, we could not get an answer to that question, so we will stop here. "
+    "Thank you for your time. Someone may contact you instead."
+)
+EXPIRED = N_("Sorry, this survey has closed. Thank you.")
+NO_SURVEY = N_("Hello from {landlord}. There is no survey open for you right now.")
+SERVICE_ERROR = N_("Sorry, something went wrong on our side. Please try again later. Ref: {ref}")
+
+SENSITIVE_CATEGORY_NAMES = {
+    "ethnicity": SENSITIVE_CATEGORY_ETHNICITY,
+    "religion": SENSITIVE_CATEGORY_RELIGION,
+    "health": SENSITIVE_CATEGORY_HEALTH,
+    "sexual_orientation": SENSITIVE_CATEGORY_SEXUAL_ORIENTATION,
+    "other": SENSITIVE_CATEGORY_OTHER,
+}

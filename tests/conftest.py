@@ -1,0 +1,156 @@
+"""Shared fixtures: every database test runs on SQLite and on PostgreSQL.
+
+PostgreSQL comes from DOORSTEP_TEST_POSTGRES_URL (default: the local server's `test`
+database); each xdist worker gets its own schema, migrated once and truncated per test.
+SQLite gets a fresh copy of a migrated template file per test.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import shutil
+import socket
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from bot.engine.engine import Engine
+from bot.questionnaire.registry import QuestionnaireRegistry
+from bot.service import Service
+from bot.settings import DEFAULT_QUESTIONNAIRES, Settings
+from bot.storage.db import Database
+from bot.storage.models import Base
+
+POSTGRES_URL = os.environ.get(
+    "DOORSTEP_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(autouse=True)
+def _no_internet(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any attempt to reach a host outside this machine fails the test."""
+    real_connect = socket.socket.connect
+
+    def guarded(sock: socket.socket, address: object) -> object:
+        host = address[0] if isinstance(address, tuple) else address
+        if isinstance(host, str) and not (
+            host.startswith("127.") or host in ("localhost", "::1") or host.startswith("/")
+        ):
+            raise AssertionError(f"a test tried to reach the internet ({host})")
+        return real_connect(sock, address)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    database = Database(f"sqlite:///{path}")
+    database.create_schema()
+    database.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_schema() -> str:
+    schema = f"doorstep_test_{_worker()}"
+    admin = create_engine(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://"))
+    with admin.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    admin.dispose()
+    database = Database(_schema_url(schema))
+    database.create_schema()
+    database.dispose()
+    return schema
+
+
+def _schema_url(schema: str) -> str:
+    separator = "&" if "?" in POSTGRES_URL else "?"
+    return f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        template: Path = request.getfixturevalue("sqlite_template")
+        target = tmp_path / "doorstep.db"
+        shutil.copy(template, target)
+        return f"sqlite:///{target}"
+    schema: str = request.getfixturevalue("postgres_schema")
+    url = _schema_url(schema)
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+    tables = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def database(database_url: str) -> Iterator[Database]:
+    db = Database(database_url)
+    yield db
+    db.dispose()
+
+
+@dataclass
+class Clock:
+    now: datetime.datetime
+
+    def __call__(self) -> datetime.datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += datetime.timedelta(**delta)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(datetime.datetime(2026, 11, 2, 10, 0, tzinfo=datetime.UTC))
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(
+        environment="test",
+        database_url=database_url,
+        questionnaires_dir=DEFAULT_QUESTIONNAIRES,
+        landlord_name="Riverside Homes",
+    )
+
+
+def make_registry(settings: Settings, *extra: Path) -> QuestionnaireRegistry:
+    registry = QuestionnaireRegistry.from_directory(
+        settings.questionnaires_dir, settings.landlord_name
+    )
+    for path in extra:
+        registry.add_text(path.read_text(encoding="utf-8"), str(path))
+    return registry
+
+
+@pytest.fixture
+def service(settings: Settings, database: Database, clock: Clock) -> Service:
+    registry = make_registry(settings, FIXTURES / "all_types.yaml")
+    return Service(settings, database, registry, Engine(database, registry, settings, clock))
+
+
+@pytest.fixture
+def make_engine(settings: Settings, clock: Clock) -> Callable[[], Engine]:
+    """A brand-new engine and database connection pool, as after a restart."""
+
+    def build() -> Engine:
+        database = Database(settings.database_url)
+        registry = make_registry(settings, FIXTURES / "all_types.yaml")
+        return Engine(database, registry, settings, clock)
+
+    return build
