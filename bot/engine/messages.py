@@ -7,7 +7,6 @@ from dataclasses import dataclass, field, replace
 
 from bot.engine.render import Button
 
-
 MAX_INBOUND_TEXT = 4096
 _CONTROL = {code: None for code in range(32) if chr(code) not in "\n\t"} | {127: None}
 

@@ -1,0 +1,110 @@
+"""Consent steps: the consent request, the answer to it, and sensitive-data consent."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+
+from babel.dates import format_timedelta
+
+from bot import texts
+from bot.engine import commands, store
+from bot.engine.turn_base import TurnBase
+from bot.questionnaire.model import Question
+from bot.storage.models import SessionState
+
+
+class ConsentSteps(TurnBase):
+    def consent_text(self) -> str:
+        q, language = self.q, self.c.language
+        period = format_timedelta(
+            datetime.timedelta(days=q.retention_days), threshold=2, locale=language
+        )
+        parts = [self.local(q.intro)] if q.intro else []
+        parts.append(
+            self.tr(
+                texts.CONSENT_INTRO,
+                landlord=self.settings.landlord_name,
+                title=self.local(q.title),
+                minutes=q.estimated_minutes,
+            )
+        )
+        details = self.tr(
+            texts.CONSENT_DETAILS,
+            purpose=self.local(q.purpose),
+            consent=self.local(q.consent),
+            period=period,
+            privacy_url=self.settings.privacy_notice_url,
+        )
+        if any(question.sensitive for question in q.questions):
+            details = f"{details} {self.tr(texts.CONSENT_SENSITIVE_OPTIONAL)}"
+        parts.append(details)
+        parts.append(self.tr(texts.CONSENT_QUESTION))
+        return "\n".join(parts)
+
+    def ask_consent(self) -> None:
+        self.say(self.consent_text())
+        self.yes_no_buttons()
+
+    def record_consent(self, scope: str, outcome: str, shown: str | None = None) -> None:
+        digest = hashlib.sha256((shown or "").encode()).hexdigest()
+        store.insert_consent(
+            self.connection,
+            {
+                "respondent_id": self.c.respondent_id,
+                "session_id": self.c.session_id,
+                "questionnaire_id": self.q.id,
+                "purpose": self.q.purpose_code,
+                "scope": scope,
+                "wording_version": self.q.consent_version,
+                "text_hash": digest,
+                "language": self.c.language,
+                "channel": self.channel,
+                "outcome": outcome,
+                "recorded_at": self.now,
+            },
+        )
+
+    def consent_reply(self, text: str) -> None:
+        agreed = commands.yes_or_no(text, self.tr)
+        if agreed is None:
+            self.bump_attempts()
+            self.say(self.tr(texts.CONSENT_REASK))
+            self.yes_no_buttons()
+            return
+        self.record_consent(
+            "questionnaire", "granted" if agreed else "declined", self.consent_text()
+        )
+        if not agreed:
+            self.set_state(SessionState.DECLINED)
+            self.say(self.tr(texts.CONSENT_DECLINED))
+            return
+        self.set_state(SessionState.IN_PROGRESS)
+        self.advance(-1)
+
+    def sensitive_text(self, question: Question) -> str:
+        assert question.sensitive is not None
+        category = question.sensitive.category
+        return self.tr(
+            texts.SENSITIVE_CONSENT,
+            category=self.tr(texts.SENSITIVE_CATEGORY_NAMES[category]),
+            why=self.local(question.sensitive.why),
+        )
+
+    def sensitive_reply(self, text: str) -> None:
+        question = self.current()
+        assert question is not None and question.sensitive is not None
+        category = question.sensitive.category
+        agreed = commands.yes_or_no(text, self.tr)
+        if agreed is None and self.bump_attempts() < self.settings.max_reply_attempts:
+            self.say(self.tr(texts.INVALID_YES_NO))
+            self.say(self.sensitive_text(question))
+            self.yes_no_buttons()
+            return
+        scope = f"sensitive:{category}"
+        self.record_consent(
+            scope, "granted" if agreed else "declined", self.sensitive_text(question)
+        )
+        self.c.sensitive_consents[category] = bool(agreed)
+        self.session_changes["sensitive_consents"] = self.c.sensitive_consents
+        self.advance(self.q.index[question.name] - 1)
