@@ -18,7 +18,20 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from sqlalchemy import Column, Integer, MetaData, String, Table, bindparam, insert, select, text
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    bindparam,
+    insert,
+    select,
+    text,
+)
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -63,8 +76,18 @@ class Floor:
     def __init__(self, database: Database) -> None:
         self.database = database
         self.metadata = MetaData()
-        self.table = Table("bench_floor", self.metadata, Column("id", Integer, primary_key=True),
-                           Column("body", String(200)))  # fmt: skip
+        # Shaped like the inbound message every reply must record: a provider id with a
+        # unique key (retried webhooks), the text and the time it arrived.
+        self.table = Table(
+            "bench_floor",
+            self.metadata,
+            Column("id", Integer, primary_key=True),
+            Column("channel", String(16), nullable=False),
+            Column("provider_id", String(128), nullable=False),
+            Column("body", Text),
+            Column("received_at", DateTime(timezone=True), nullable=False),
+            UniqueConstraint("channel", "provider_id"),
+        )
         self.metadata.drop_all(database.engine)
         self.metadata.create_all(database.engine)
         self.insert_row = insert(self.table)
@@ -78,7 +101,7 @@ class Floor:
             for _ in range(replies):
                 number = next(self.next_id)
                 with connection.begin():
-                    connection.execute(self.insert_row, {"id": number, "body": "reply text"})
+                    connection.execute(self.insert_row, self.row(number))
                     connection.execute(self.select_row, {"key": number}).all()
             return time.perf_counter() - started
 
@@ -91,9 +114,14 @@ class Floor:
             number = next(self.next_id)
             if self.sqlite:
                 cursor.execute("BEGIN IMMEDIATE")
-            cursor.execute(f"INSERT INTO bench_floor (id, body) VALUES ({marker}, {marker})",
-                           (number, "reply text"))  # fmt: skip
-            cursor.execute(f"SELECT id, body FROM bench_floor WHERE id = {marker}", (number,))
+            row = self.row(number)
+            cursor.execute(
+                "INSERT INTO bench_floor (id, channel, provider_id, body, received_at) "
+                f"VALUES ({marker}, {marker}, {marker}, {marker}, {marker})",
+                (number, row["channel"], row["provider_id"], row["body"],
+                 row["received_at"].isoformat(sep=" ")),
+            )  # fmt: skip
+            cursor.execute(f"SELECT * FROM bench_floor WHERE id = {marker}", (number,))
             cursor.fetchall()
             if self.sqlite:
                 cursor.execute("COMMIT")
@@ -103,6 +131,16 @@ class Floor:
         cursor.close()
         raw.close()
         return elapsed
+
+    @staticmethod
+    def row(number: int) -> dict[str, object]:
+        return {
+            "id": number,
+            "channel": "sms",
+            "provider_id": f"SMfloor{number:012d}",
+            "body": "reply text",
+            "received_at": datetime.datetime.now(datetime.UTC),
+        }
 
     def drop(self) -> None:
         self.metadata.drop_all(self.database.engine)

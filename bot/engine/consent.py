@@ -13,9 +13,20 @@ from bot.engine.turn_base import TurnBase
 from bot.questionnaire.model import Question
 from bot.storage.models import SessionState
 
+_CONSENT_TEXTS: dict[tuple[str, str, str, str], str] = {}
+
 
 class ConsentSteps(TurnBase):
     def consent_text(self) -> str:
+        """The consent request; the same for every tenant of a questionnaire and language."""
+        key = (self.q.source_hash, self.c.language, self.settings.landlord_name,
+               self.settings.privacy_notice_url)  # fmt: skip
+        cached = _CONSENT_TEXTS.get(key)
+        if cached is None:
+            cached = _CONSENT_TEXTS[key] = self._compose_consent_text()
+        return cached
+
+    def _compose_consent_text(self) -> str:
         q, language = self.q, self.c.language
         period = format_timedelta(
             datetime.timedelta(days=q.retention_days), threshold=2, locale=language

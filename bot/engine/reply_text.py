@@ -76,8 +76,9 @@ def replace_keycaps(text: str, separator: str) -> str:
     return _KEYCAP.sub(lambda m: f"{separator}{m.group(1)}{separator}", text)
 
 
+@lru_cache(maxsize=8192)
 def normalise(text: str) -> str:
-    """Fold ``text`` for forgiving comparison.
+    """Fold ``text`` for forgiving comparison (cached: short replies repeat a lot).
 
     Case-folds; removes accents from Latin letters (non-Latin scripts keep their marks);
     turns punctuation, control characters and odd spaces into single spaces (``&`` is kept

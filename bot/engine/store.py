@@ -2,7 +2,8 @@
 
 One reply is on the hot path of every conversation, so the statements are built once and
 executed with parameters: a typical answer costs one insert of the inbound message, one read
-of the conversation, and three writes (answer, session, outbox).
+of the conversation, and three writes (answer, session, outbox). Those five run as
+`Prepared` statements (compiled once per dialect, executed on the driver's cursor).
 """
 
 from __future__ import annotations
@@ -12,7 +13,16 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Insert, and_, bindparam, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Table,
+    and_,
+    bindparam,
+    insert,
+    literal_column,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.engine.messages import InboundMessage, OutboundMessage
@@ -34,6 +44,7 @@ from bot.storage.models import (
 from bot.storage.models import (
     OutboundMessage as OutboundRow,
 )
+from bot.storage.prepared import Prepared
 
 RESPONDENTS = table(Respondent)
 IDENTITIES = table(ChannelIdentity)
@@ -70,17 +81,43 @@ _LOAD_CONVERSATION = (
         SESSIONS,
         and_(
             SESSIONS.c.respondent_id == IDENTITIES.c.respondent_id,
-            SESSIONS.c.state.in_(_open_states),
+            # Constants written into the SQL, so the prepared statement has no list parameter.
+            SESSIONS.c.state.in_([literal_column(f"'{state}'") for state in _open_states]),
         ),
     )
     .where(IDENTITIES.c.channel == bindparam("channel"), IDENTITIES.c.address == bindparam("addr"))
     .order_by(SESSIONS.c.updated_at.desc())
     .limit(1)
 )
-_INSERT_ANSWER = insert(ANSWERS)
-_INSERT_OUTBOUND = insert(OUTBOUND).returning(OUTBOUND.c.id)
-_INSERT_CONSENT = insert(CONSENTS)
-_UPDATE_SESSION = update(SESSIONS).where(SESSIONS.c.id == bindparam("session_key"))
+_LOAD = Prepared(_LOAD_CONVERSATION)
+_prepared_writes: dict[tuple[str, frozenset[str]], Prepared] = {}
+
+
+def _prepared_insert(name: str, table: Table, keys: Iterable[str], returning: bool) -> Prepared:
+    """An INSERT for exactly these columns (optionally RETURNING id), prepared once."""
+    cache_key = (name, frozenset(keys))
+    prepared = _prepared_writes.get(cache_key)
+    if prepared is None:
+        statement = insert(table).returning(table.c.id) if returning else insert(table)
+        prepared = Prepared(statement, column_keys=sorted(cache_key[1]))
+        _prepared_writes[cache_key] = prepared
+    return prepared
+
+
+def _prepared_session_update(keys: Iterable[str]) -> Prepared:
+    cache_key = ("session-update", frozenset(keys))
+    prepared = _prepared_writes.get(cache_key)
+    if prepared is None:
+        statement = (
+            update(SESSIONS)
+            .where(SESSIONS.c.id == bindparam("session_key"))
+            .values({key: bindparam(key, type_=SESSIONS.c[key].type) for key in cache_key[1]})
+        )
+        prepared = Prepared(statement)
+        _prepared_writes[cache_key] = prepared
+    return prepared
+
+
 _REPLACE_ANSWERS = (
     update(ANSWERS)
     .where(
@@ -92,33 +129,35 @@ _REPLACE_ANSWERS = (
 )
 _REPLIES_TO = (
     select(OUTBOUND)
-    .join(INBOUND, INBOUND.c.id == OUTBOUND.c.in_reply_to)
+    .join(INBOUND, INBOUND.c.reply_id == OUTBOUND.c.id)
     .where(INBOUND.c.channel == bindparam("channel"), INBOUND.c.provider_id == bindparam("pid"))
     .order_by(OUTBOUND.c.id)
 )
-_inbound_inserts: dict[str, Insert] = {}
+_INBOUND_COLUMNS = ["channel", "provider_id", "respondent_id", "text", "received_at"]
+_inbound_inserts: dict[str, Prepared] = {}
 
 
-def _inbound_insert(dialect: str) -> Insert:
+def _inbound_insert(dialect: str) -> Prepared:
     """INSERT ... ON CONFLICT DO NOTHING RETURNING id: a retried webhook inserts nothing."""
-    statement = _inbound_inserts.get(dialect)
-    if statement is None:
+    prepared = _inbound_inserts.get(dialect)
+    if prepared is None:
         module = postgresql if dialect == "postgresql" else sqlite
         statement = (
             module.insert(INBOUND)
             .on_conflict_do_nothing(index_elements=["channel", "provider_id"])
             .returning(INBOUND.c.id)
         )
-        _inbound_inserts[dialect] = statement
-    return statement
+        prepared = Prepared(statement, column_keys=_INBOUND_COLUMNS)
+        _inbound_inserts[dialect] = prepared
+    return prepared
 
 
 def record_inbound(
     connection: Connection, inbound: InboundMessage, respondent_id: int | None
 ) -> int | None:
     """The new row's id, or None when this provider message was recorded before."""
-    return connection.execute(
-        _inbound_insert(connection.dialect.name),
+    rows = _inbound_insert(connection.dialect.name).execute(
+        connection,
         {
             "channel": inbound.channel,
             "provider_id": inbound.provider_id,
@@ -126,13 +165,36 @@ def record_inbound(
             "text": inbound.text,
             "received_at": inbound.received_at,
         },
-    ).scalar_one_or_none()
+    )
+    return int(rows[0].id) if rows else None
+
+
+_LINK_INBOUND = Prepared(
+    update(INBOUND)
+    .where(INBOUND.c.id == bindparam("inbound_key"))
+    .values(respondent_id=bindparam("respondent"))
+)
 
 
 def link_inbound(connection: Connection, inbound_id: int, respondent_id: int) -> None:
-    connection.execute(
-        update(INBOUND).where(INBOUND.c.id == inbound_id).values(respondent_id=respondent_id)
-    )
+    _LINK_INBOUND.execute(connection, {"inbound_key": inbound_id, "respondent": respondent_id})
+
+
+def insert_row(connection: Connection, table: Table, values: Mapping[str, Any]) -> int:
+    """Insert one row through a prepared statement; returns its id."""
+    (row,) = _prepared_insert(table.name, table, values, returning=True).execute(connection, values)
+    return int(row.id)
+
+
+_SET_REPLY = Prepared(
+    update(INBOUND)
+    .where(INBOUND.c.id == bindparam("inbound_key"))
+    .values(reply_id=bindparam("reply"))
+)
+
+
+def set_reply(connection: Connection, inbound_id: int, outbound_id: int) -> None:
+    _SET_REPLY.execute(connection, {"inbound_key": inbound_id, "reply": outbound_id})
 
 
 def previous_replies(connection: Connection, inbound: InboundMessage) -> list[OutboundMessage]:
@@ -156,35 +218,40 @@ def outbound_from_row(row: Any) -> OutboundMessage:
 
 
 def load_conversation(connection: Connection, channel: str, address: str) -> Any | None:
-    return connection.execute(_LOAD_CONVERSATION, {"channel": channel, "addr": address}).first()
+    rows = _LOAD.execute(connection, {"channel": channel, "addr": address})
+    return rows[0] if rows else None
 
 
 def create_contact(
     connection: Connection, channel: str, address: str, language: str | None, now: datetime.datetime
 ) -> tuple[int, int]:
     """A new respondent known only by this channel address: (respondent id, identity id)."""
-    respondent_id = connection.execute(
-        insert(RESPONDENTS).returning(RESPONDENTS.c.id),
+    respondent_id = insert_row(
+        connection,
+        RESPONDENTS,
         {"language": language, "created_at": now, "timezone": "Europe/London"},
-    ).scalar_one()
-    identity_id = connection.execute(
-        insert(IDENTITIES).returning(IDENTITIES.c.id),
+    )
+    identity_id = insert_row(
+        connection,
+        IDENTITIES,
         {"respondent_id": respondent_id, "channel": channel, "address": address, "created_at": now},
-    ).scalar_one()
-    return int(respondent_id), int(identity_id)
+    )
+    return respondent_id, identity_id
 
 
 def create_session(connection: Connection, values: Mapping[str, Any]) -> int:
-    return int(connection.execute(insert(SESSIONS).returning(SESSIONS.c.id), values).scalar_one())
+    return insert_row(connection, SESSIONS, values)
 
 
 def update_session(connection: Connection, session_id: int, values: Mapping[str, Any]) -> None:
-    connection.execute(_UPDATE_SESSION, {"session_key": session_id, **values})
+    _prepared_session_update(values).execute(connection, {"session_key": session_id, **values})
 
 
 def insert_answers(connection: Connection, answers: list[dict[str, Any]]) -> None:
     if answers:
-        connection.execute(_INSERT_ANSWER, answers)
+        _prepared_insert(ANSWERS.name, ANSWERS, answers[0], returning=False).execute_many(
+            connection, answers
+        )
 
 
 def set_answer_status(
@@ -199,11 +266,11 @@ def set_answer_status(
 
 
 def insert_consent(connection: Connection, values: Mapping[str, Any]) -> None:
-    connection.execute(_INSERT_CONSENT, values)
+    insert_row(connection, CONSENTS, values)
 
 
 def insert_outbound(connection: Connection, values: Mapping[str, Any]) -> int:
-    return int(connection.execute(_INSERT_OUTBOUND, values).scalar_one())
+    return insert_row(connection, OUTBOUND, values)
 
 
 def set_opted_out(connection: Connection, identity_id: int, when: datetime.datetime | None) -> None:

@@ -149,6 +149,8 @@ class TurnBase:
                 "created_at": self.now,
             },
         )
+        if self.inbound_id is not None:
+            store.set_reply(self.connection, self.inbound_id, outbound_id)
         return [
             OutboundMessage(
                 outbound_id,

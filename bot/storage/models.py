@@ -218,6 +218,8 @@ class InboundMessage(Base):
     respondent_id: Mapped[int | None] = mapped_column(ForeignKey("respondents.id"))
     text: Mapped[str | None] = mapped_column(Text)  # personal
     received_at: Mapped[datetime.datetime] = mapped_column(default=utcnow)
+    # The one outbox row that answered it: a retried webhook gets the same answer back.
+    reply_id: Mapped[int | None] = mapped_column(BigId)
 
 
 class OutboundStatus(enum.StrEnum):
@@ -236,9 +238,11 @@ class OutboundMessage(Base):
     __table_args__ = (Index("ix_outbox_due", "status", "due_at"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    respondent_id: Mapped[int] = mapped_column(ForeignKey("respondents.id"), index=True)
+    # No index on respondent or inbound message: each costs a page write per reply, and
+    # only rare admin work (subject access, erasure) looks outbound rows up that way.
+    respondent_id: Mapped[int] = mapped_column(ForeignKey("respondents.id"))
     session_id: Mapped[int | None] = mapped_column(ForeignKey("sessions.id"))
-    in_reply_to: Mapped[int | None] = mapped_column(ForeignKey("inbound_messages.id"), index=True)
+    in_reply_to: Mapped[int | None] = mapped_column(ForeignKey("inbound_messages.id"))
     channel: Mapped[str] = mapped_column(String(16))
     address: Mapped[str] = mapped_column(String(128))  # personal
     body: Mapped[str] = mapped_column(Text)
