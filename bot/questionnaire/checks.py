@@ -182,7 +182,7 @@ class _Checker:
 
     def sms_length(self, question: Question, language: str, prompt: str) -> None:
         cost = sms_cost(to_gsm7_where_possible(prompt))
-        budget = self.q.sms_max_segments
+        budget = self.q.sms_budget(language)
         if cost.segments > budget:
             forcing = "".join(cost.non_gsm_characters[:8])
             why = f" ({cost.encoding.value} because of {forcing})" if forcing else ""

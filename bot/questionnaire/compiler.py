@@ -161,7 +161,7 @@ class _Builder:
             choice_lists=choice_lists,
             keywords=keywords,
             channels=channels,
-            sms_max_segments=top.integer("sms_max_segments", default=2, minimum=1, maximum=10) or 2,
+            sms_max_segments=self._sms_budget(top, languages),
             anonymous=top.boolean("anonymous", default=False),
             intro=self.texts.read(self.root, "intro", QUESTIONNAIRE, required=False),
             outro=self.texts.read(self.root, "outro", QUESTIONNAIRE, required=False),
@@ -214,6 +214,39 @@ class _Builder:
         reader.check_keys(("version", "text"), "consent")
         version = reader.string("version", required=True, example='version: "2026-11"')
         return version, self.texts.read(block, "text", "consent", required=True)
+
+    def _sms_budget(
+        self, top: FieldReader, languages: dict[str, TranslationStatus]
+    ) -> dict[str, int]:
+        """`sms_max_segments: 3` for every language, or `{default: 2, ur: 4}` per language."""
+        value = top.mapping.get("sms_max_segments")
+        if value is None:
+            return {}
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = {"default": value}
+        if not isinstance(value, dict):
+            value = {"default": None}
+        budget: dict[str, int] = {}
+        for language, segments in value.items():
+            where = top.at("sms_max_segments")
+            if language != "default" and language not in languages:
+                self.reporter.error(
+                    where, QUESTIONNAIRE,
+                    f"sms_max_segments names '{language}', which is not in languages",
+                    "use default or a language from languages",
+                )  # fmt: skip
+            elif (
+                isinstance(segments, bool)
+                or not isinstance(segments, int)
+                or not (1 <= segments <= 10)
+            ):
+                self.reporter.error(
+                    where, QUESTIONNAIRE, "sms_max_segments must be a number from 1 to 10",
+                    "write sms_max_segments: 3 or sms_max_segments: {default: 2, ur: 4}",
+                )  # fmt: skip
+            else:
+                budget[language] = segments
+        return budget
 
     def _keywords(self, top: FieldReader) -> tuple[str, ...]:
         items = top.list_at("keywords", required=False, example="keywords: [REPAIR]")

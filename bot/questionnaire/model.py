@@ -143,7 +143,7 @@ class Questionnaire:
     choice_lists: Mapping[str, ChoiceList]
     keywords: tuple[str, ...] = ()
     channels: tuple[str, ...] = ("sms", "telegram", "webchat")
-    sms_max_segments: int = 2
+    sms_max_segments: Mapping[str, int] = field(default_factory=dict)  # per language
     anonymous: bool = False
     intro: LocalText | None = None
     outro: LocalText | None = None
@@ -156,6 +156,10 @@ class Questionnaire:
 
     def question(self, name: str) -> Question:
         return self.questions[self.index[name]]
+
+    def sms_budget(self, language: str) -> int:
+        """SMS segments a prompt may cost in this language before the validator warns."""
+        return self.sms_max_segments.get(language, self.sms_max_segments.get("default", 2))
 
     def language_for(self, wanted: str | None) -> str:
         """The language to talk in: the wanted one when this questionnaire has it."""
