@@ -23,7 +23,7 @@ from bot.questionnaire.registry import QuestionnaireRegistry
 from bot.service import Service
 from bot.settings import DEFAULT_QUESTIONNAIRES, Settings
 from bot.storage.db import Database
-from bot.storage.models import Base
+from bot.storage.schema import metadata
 
 POSTGRES_URL = os.environ.get(
     "DOORSTEP_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
@@ -89,7 +89,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     schema: str = request.getfixturevalue("postgres_schema")
     url = _schema_url(schema)
     engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
-    tables = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
+    tables = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables)
     with engine.begin() as connection:
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     engine.dispose()

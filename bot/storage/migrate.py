@@ -24,3 +24,19 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 def downgrade(engine: Engine, revision: str) -> None:
     command.downgrade(alembic_config(engine), revision)
+
+
+def regenerate_initial(scratch_url: str = "sqlite://") -> Path:
+    """Rewrite migration 0001 from the models. Only while nothing has been released: once a
+    database in service has 0001, schema changes get new migrations instead."""
+    from sqlalchemy import create_engine
+
+    target = MIGRATIONS / "versions" / "0001_initial_schema.py"
+    target.unlink(missing_ok=True)
+    command.revision(
+        alembic_config(create_engine(scratch_url)),
+        message="initial schema",
+        autogenerate=True,
+        rev_id="0001",
+    )
+    return target

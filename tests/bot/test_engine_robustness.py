@@ -14,7 +14,8 @@ from sqlalchemy import func, select
 from bot.engine.answers import decode
 from bot.service import Service
 from bot.storage.db import Database
-from bot.storage.models import Answer, AnswerStatus, Base, InboundMessage, Session, SessionState
+from bot.storage.models import Answer, AnswerStatus, InboundMessage, Session, SessionState
+from bot.storage.schema import metadata
 from tests.chat import Chat
 
 ADDRESSES = itertools.count()
@@ -111,4 +112,4 @@ def test_the_same_message_sid_concurrently_is_recorded_once(service: Service) ->
 def test_migrations_match_the_models(database: Database) -> None:
     with database.engine.connect() as connection:
         context = MigrationContext.configure(connection)
-        assert compare_metadata(context, Base.metadata) == []
+        assert compare_metadata(context, metadata) == []

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-21 04:51:56.894374
+Create Date: 2026-11-21 04:58:28.093977
 """
 
 from __future__ import annotations

@@ -1,0 +1,13 @@
+"""Every table Doorstep has: import this (not a single models module) to get the metadata.
+
+Each area keeps its models in its own module; adding one means adding its import here.
+"""
+
+from __future__ import annotations
+
+from bot.storage import models
+from bot.storage.models import Base
+
+metadata = Base.metadata
+
+__all__ = ["metadata", "models"]
