@@ -1,4 +1,4 @@
-"""The FastAPI application: health, questionnaires, and (as channels land) webhooks and chat."""
+"""The FastAPI application: provider webhooks, web chat, officer and analyst endpoints."""
 
 from __future__ import annotations
 
@@ -8,29 +8,56 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from api.dispatch import DispatcherThread
 from api.scheduler import start_scheduler
 from bot.service import Service, build_service
 from bot.settings import Settings, get_settings
+from channels.registry import ChannelRegistry, build_channels
 
 logger = logging.getLogger(__name__)
 
 
-def create_app(settings: Settings | None = None, service: Service | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None,
+    service: Service | None = None,
+    channels: ChannelRegistry | None = None,
+    *,
+    background: bool = True,
+) -> FastAPI:
+    """The app. `background=False` (tests) runs no scheduler and no dispatcher thread."""
     settings = settings or get_settings()
     service = service or build_service(settings)
+    channels = channels if channels is not None else build_channels(settings)
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        scheduler = start_scheduler(service)
-        logger.info("Doorstep is running with %d questionnaire(s)", len(service.registry.all()))
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        for hook in app.state.startup_hooks:
+            await hook()
+        scheduler = start_scheduler(service) if background else None
+        dispatcher = DispatcherThread(service.database, channels.senders())
+        if background:
+            dispatcher.start()
+        logger.info(
+            "Doorstep is running with %d questionnaire(s) and channels: %s",
+            len(service.registry.all()),
+            ", ".join(channels) or "none",
+        )
         try:
             yield
         finally:
-            scheduler.shutdown(wait=False)
+            dispatcher.stop()
+            if scheduler is not None:
+                scheduler.shutdown(wait=False)
+            for hook in app.state.shutdown_hooks:
+                await hook()
             service.database.dispose()
 
     app = FastAPI(title="Doorstep", version="0.1.0", lifespan=lifespan)
     app.state.service = service
+    app.state.settings = settings
+    app.state.channels = channels
+    app.state.startup_hooks = []
+    app.state.shutdown_hooks = []
 
     @app.get("/health")
     def health() -> dict[str, str]:
@@ -50,4 +77,7 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
             for q in service.registry.all()
         ]
 
+    # Routers: one line per channel or area (each module exposes `register(app)`).
+    # ROUTERS-BEGIN
+    # ROUTERS-END
     return app

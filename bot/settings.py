@@ -33,6 +33,35 @@ class Settings(BaseSettings):
     secret_key: SecretStr = SecretStr(DEVELOPMENT_SECRET)
     host: str = "127.0.0.1"
     port: int = 8000
+    # The URL providers use to reach this service (webhooks are signed against it).
+    public_base_url: str = "http://127.0.0.1:8000"
+
+    # SMS through Twilio.
+    twilio_account_sid: str = ""
+    twilio_auth_token: SecretStr = SecretStr("")
+    twilio_messaging_service_sid: str = ""
+    twilio_from: str = ""
+    sms_rate_per_second: float = Field(default=10.0, gt=0)
+    sms_default_region: str = "GB"
+    sms_gsm7_replacements: bool = True  # curly quotes, dashes, ellipsis -> GSM-7 look-alikes
+
+    # Telegram.
+    telegram_bot_token: SecretStr = SecretStr("")
+    telegram_secret_token: SecretStr = SecretStr("")
+    telegram_bot_username: str = ""
+    telegram_rate_per_second: float = Field(default=30.0, gt=0)
+    telegram_link_days: int = Field(default=14, ge=1)
+
+    # Web chat.
+    webchat_rate_per_minute: int = Field(default=30, ge=1)  # replies per session and per IP
+
+    @property
+    def sms_enabled(self) -> bool:
+        return bool(self.twilio_account_sid and self.twilio_auth_token.get_secret_value())
+
+    @property
+    def telegram_enabled(self) -> bool:
+        return bool(self.telegram_bot_token.get_secret_value())
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> Settings:

@@ -61,17 +61,20 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def postgres_schema() -> str:
-    schema = f"doorstep_test_{_worker()}"
+def postgres_schema() -> Iterator[str]:
+    # Unique per process, so parallel test runs on one server never share tables.
+    schema = f"doorstep_test_{_worker()}_{os.getpid()}"
     admin = create_engine(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://"))
     with admin.begin() as connection:
         connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    admin.dispose()
     database = Database(_schema_url(schema))
     database.create_schema()
     database.dispose()
-    return schema
+    yield schema
+    with admin.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    admin.dispose()
 
 
 def _schema_url(schema: str) -> str:

@@ -80,17 +80,24 @@ class Engine:
         questionnaire_id: str,
         language: str | None = None,
         replace_open: bool = False,
+        respondent_id: int | None = None,
     ) -> list[OutboundMessage]:
-        """Open a conversation with an invitation (consent first) on one channel address."""
+        """Open a conversation with an invitation (consent first) on one channel address.
+
+        With `respondent_id` a new address becomes that tenant's identity on the channel
+        (a web chat invite, a linked Telegram chat, a campaign's phone number).
+        """
         questionnaire = self.registry.latest(questionnaire_id)
         now = self.clock()
         with self.database.engine.connect() as connection, connection.begin():
+            if respondent_id is not None:
+                store.link_address(connection, channel, address, respondent_id, now)
             row = store.load_conversation(connection, channel, address)
             if row is None:
-                respondent_id, identity_id = store.create_contact(
+                new_id, identity_id = store.create_contact(
                     connection, channel, address, language, now
                 )
-                conversation = Conversation.new_contact(respondent_id, identity_id)
+                conversation = Conversation.new_contact(new_id, identity_id)
             else:
                 conversation = self._conversation(connection, row)
                 if conversation.opted_out:
@@ -111,6 +118,11 @@ class Engine:
                 self, connection, conversation, None, None, channel=channel, address=address
             )
             return turn.open_session(questionnaire, state=SessionState.INVITED)
+
+    def link(self, *, channel: str, address: str, respondent_id: int) -> None:
+        """Make this channel address the tenant's (a Telegram chat after /start <token>)."""
+        with self.database.engine.connect() as connection, connection.begin():
+            store.link_address(connection, channel, address, respondent_id, self.clock())
 
     def remind(self, *, channel: str, address: str) -> list[OutboundMessage]:
         """Ask the open conversation's current step again (reminders, resuming)."""

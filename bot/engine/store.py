@@ -239,6 +239,43 @@ def create_contact(
     return respondent_id, identity_id
 
 
+def link_address(
+    connection: Connection,
+    channel: str,
+    address: str,
+    respondent_id: int,
+    now: datetime.datetime,
+) -> int:
+    """This channel address belongs to this respondent from now on; returns the identity id.
+
+    An address first seen anonymously (someone messaged before being linked) moves to the
+    tenant; its earlier anonymous conversations stay with the anonymous respondent.
+    """
+    existing = connection.execute(
+        select(IDENTITIES.c.id, IDENTITIES.c.respondent_id).where(
+            IDENTITIES.c.channel == channel, IDENTITIES.c.address == address
+        )
+    ).first()
+    if existing is None:
+        return insert_row(
+            connection,
+            IDENTITIES,
+            {
+                "respondent_id": respondent_id,
+                "channel": channel,
+                "address": address,
+                "created_at": now,
+            },
+        )
+    if existing.respondent_id != respondent_id:
+        connection.execute(
+            update(IDENTITIES)
+            .where(IDENTITIES.c.id == existing.id)
+            .values(respondent_id=respondent_id)
+        )
+    return int(existing.id)
+
+
 def create_session(connection: Connection, values: Mapping[str, Any]) -> int:
     return insert_row(connection, SESSIONS, values)
 

@@ -224,18 +224,42 @@ class InboundMessage(Base):
 
 class OutboundStatus(enum.StrEnum):
     PENDING = "pending"
-    SENDING = "sending"
-    SENT = "sent"
+    SENDING = "sending"  # claimed by a dispatcher; the provider may or may not have it yet
+    SENT = "sent"  # the provider accepted it
     DELIVERED = "delivered"
+    READ = "read"
+    UNDELIVERED = "undelivered"
     FAILED = "failed"
+    CANCELLED = "cancelled"  # never sent: the campaign stopped or the tenant opted out
     DISPLAYED = "displayed"  # web chat and terminal: shown in the page, nothing to send
+
+    @property
+    def rank(self) -> int:
+        """Statuses only move forward: a late 'sent' callback never undoes 'delivered'."""
+        return _STATUS_RANK[self]
+
+
+_STATUS_RANK = {
+    OutboundStatus.PENDING: 0,
+    OutboundStatus.SENDING: 1,
+    OutboundStatus.SENT: 2,
+    OutboundStatus.DELIVERED: 3,
+    OutboundStatus.UNDELIVERED: 3,
+    OutboundStatus.FAILED: 3,
+    OutboundStatus.CANCELLED: 3,
+    OutboundStatus.DISPLAYED: 3,
+    OutboundStatus.READ: 4,
+}
 
 
 class OutboundMessage(Base):
     """The outbox: every message is a row before anything is sent."""
 
     __tablename__ = "outbound_messages"
-    __table_args__ = (Index("ix_outbox_due", "status", "due_at"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "due_at"),
+        Index("ix_outbox_provider", "channel", "provider_id"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     # No index on respondent or inbound message: each costs a page write per reply, and
@@ -252,7 +276,24 @@ class OutboundMessage(Base):
     status: Mapped[str] = mapped_column(String(12), default=OutboundStatus.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     provider_id: Mapped[str | None] = mapped_column(String(128))
-    error: Mapped[str | None] = mapped_column(String(200))
+    error: Mapped[str | None] = mapped_column(String(200))  # provider error code and reason
+    segments: Mapped[int | None] = mapped_column(Integer)  # SMS parts billed
     due_at: Mapped[datetime.datetime] = mapped_column(default=utcnow)
     created_at: Mapped[datetime.datetime] = mapped_column(default=utcnow)
+    claimed_at: Mapped[datetime.datetime | None]
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
     sent_at: Mapped[datetime.datetime | None]
+    status_at: Mapped[datetime.datetime | None]  # last delivery-status change
+
+
+class SendSlot(Base):
+    """The next free send time per channel, shared by every dispatcher process.
+
+    Reserving slots here keeps the total rate under the channel's limit however many
+    workers send (PostgreSQL) and across restarts.
+    """
+
+    __tablename__ = "send_slots"
+
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    next_at: Mapped[datetime.datetime]

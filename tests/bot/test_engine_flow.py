@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
-from bot.engine.engine import Engine
+from bot.engine.engine import Engine, SessionAlreadyOpen
 from bot.service import Service
 from bot.storage.models import (
     Answer,
@@ -274,3 +275,29 @@ def test_expired_session_is_closed_politely(service: Service, clock: Clock) -> N
     clock.advance(days=8)
     assert "closed" in chat.send("yes")
     assert session_state(service) is SessionState.EXPIRED
+
+
+def test_start_for_a_known_respondent_links_the_address(service: Service) -> None:
+    first = Chat(service.engine, address="+447700900001")
+    first.start("post_repair")
+    with service.database.sessions() as session:
+        (respondent_id,) = session.scalars(select(Session.respondent_id))
+    web = Chat(service.engine, address="webchat-token-1", channel="webchat")
+    with pytest.raises(SessionAlreadyOpen):
+        service.engine.start(
+            channel="webchat",
+            address="webchat-token-1",
+            questionnaire_id="post_repair",
+            respondent_id=respondent_id,
+        )
+    first.send("STOP")
+    service.engine.start(
+        channel="webchat",
+        address="webchat-token-1",
+        questionnaire_id="post_repair",
+        respondent_id=respondent_id,
+    )
+    assert "How satisfied" in web.send("yes")
+    with service.database.sessions() as session:
+        owners = set(session.scalars(select(Session.respondent_id)))
+    assert owners == {respondent_id}

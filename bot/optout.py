@@ -1,0 +1,78 @@
+"""Opting an address out (STOP, Twilio 21610, a blocked Telegram bot) and back in (START)."""
+
+from __future__ import annotations
+
+import datetime
+
+from sqlalchemy import Connection, select, update
+
+from bot.storage.models import (
+    OPEN_STATES,
+    ChannelIdentity,
+    OutboundMessage,
+    OutboundStatus,
+    Session,
+    SessionState,
+    table,
+)
+
+IDENTITIES = table(ChannelIdentity)
+OUTBOUND = table(OutboundMessage)
+SESSIONS = table(Session)
+
+
+def opt_out_address(
+    connection: Connection, channel: str, address: str, now: datetime.datetime, reason: str
+) -> int | None:
+    """Never contact this address on this channel again until the tenant opts back in.
+
+    Closes the respondent's open conversations and cancels everything still waiting in the
+    outbox for the address. Returns the respondent id, or None for an unknown address.
+    """
+    row = connection.execute(
+        select(IDENTITIES.c.id, IDENTITIES.c.respondent_id).where(
+            IDENTITIES.c.channel == channel, IDENTITIES.c.address == address
+        )
+    ).first()
+    if row is None:
+        return None
+    connection.execute(
+        update(IDENTITIES)
+        .where(IDENTITIES.c.id == row.id, IDENTITIES.c.opted_out_at.is_(None))
+        .values(opted_out_at=now)
+    )
+    cancel_pending(connection, channel, address, f"opted out: {reason}", now)
+    connection.execute(
+        update(SESSIONS)
+        .where(
+            SESSIONS.c.respondent_id == row.respondent_id,
+            SESSIONS.c.channel == channel,
+            SESSIONS.c.state.in_([state.value for state in OPEN_STATES]),
+        )
+        .values(state=SessionState.OPTED_OUT.value, updated_at=now, current_question=None)
+    )
+    return int(row.respondent_id)
+
+
+def cancel_pending(
+    connection: Connection, channel: str, address: str, reason: str, now: datetime.datetime
+) -> int:
+    result = connection.execute(
+        update(OUTBOUND)
+        .where(
+            OUTBOUND.c.channel == channel,
+            OUTBOUND.c.address == address,
+            OUTBOUND.c.status == OutboundStatus.PENDING.value,
+        )
+        .values(status=OutboundStatus.CANCELLED.value, error=reason[:200], status_at=now)
+    )
+    return result.rowcount or 0
+
+
+def is_opted_out(connection: Connection, channel: str, address: str) -> bool:
+    opted_out = connection.execute(
+        select(IDENTITIES.c.opted_out_at).where(
+            IDENTITIES.c.channel == channel, IDENTITIES.c.address == address
+        )
+    ).scalar_one_or_none()
+    return opted_out is not None

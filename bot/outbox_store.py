@@ -1,0 +1,199 @@
+"""The outbox's SQL: claim due rows, reserve send slots, record what the provider said.
+
+Claiming is safe with several dispatchers: PostgreSQL locks the rows it picks with
+`FOR UPDATE SKIP LOCKED`; SQLite runs the claim inside `BEGIN IMMEDIATE`, so only one
+writer at a time. A claimed row is `sending` with the claimer's name and time until the
+result is written; rows left `sending` by a dead process are reconciled, never blindly resent.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, select, update
+
+from bot.engine.messages import OutboundMessage
+from bot.engine.render import Button
+from bot.storage.models import OutboundMessage as OutboundRow
+from bot.storage.models import OutboundStatus, SendSlot, table
+
+OUTBOUND = table(OutboundRow)
+SLOTS = table(SendSlot)
+
+
+def message_from_row(row: Any) -> OutboundMessage:
+    return OutboundMessage(
+        id=row.id,
+        channel=row.channel,
+        address=row.address,
+        body=row.body,
+        language=row.language,
+        buttons=tuple(Button(reply, label) for reply, label in row.buttons or []),
+        multiple=row.multiple,
+        session_id=row.session_id,
+    )
+
+
+def claim_due(
+    connection: Connection,
+    channel: str,
+    limit: int,
+    worker: str,
+    now: datetime.datetime,
+) -> list[OutboundMessage]:
+    """Mark up to `limit` due rows of one channel as `sending` by this worker."""
+    due = (
+        select(OUTBOUND.c.id)
+        .where(
+            OUTBOUND.c.status == OutboundStatus.PENDING.value,
+            OUTBOUND.c.channel == channel,
+            OUTBOUND.c.due_at <= now,
+        )
+        .order_by(OUTBOUND.c.due_at, OUTBOUND.c.id)
+        .limit(limit)
+    )
+    if connection.dialect.name == "postgresql":
+        due = due.with_for_update(skip_locked=True)
+        ids = list(connection.execute(due).scalars())
+        if not ids:
+            return []
+        chosen: Any = OUTBOUND.c.id.in_(ids)
+    else:
+        chosen = OUTBOUND.c.id.in_(due.scalar_subquery())
+    rows = connection.execute(
+        update(OUTBOUND)
+        .where(chosen, OUTBOUND.c.status == OutboundStatus.PENDING.value)
+        .values(
+            status=OutboundStatus.SENDING.value,
+            claimed_at=now,
+            claimed_by=worker,
+            attempts=OUTBOUND.c.attempts + 1,
+        )
+        .returning(*OUTBOUND.c)
+    ).all()
+    return sorted((message_from_row(row) for row in rows), key=lambda message: message.id)
+
+
+def reserve_slots(
+    connection: Connection, channel: str, count: int, per_second: float, now: datetime.datetime
+) -> datetime.datetime:
+    """Book `count` consecutive send times for a channel; returns the first one.
+
+    The booking is one row per channel, locked while it is updated, so dispatchers in
+    different processes share one schedule and the channel's limit holds overall.
+    """
+    query = select(SLOTS.c.next_at).where(SLOTS.c.channel == channel)
+    if connection.dialect.name == "postgresql":
+        query = query.with_for_update()
+    booked = connection.execute(query).scalar_one_or_none()
+    start = max(booked or now, now)
+    following = start + datetime.timedelta(seconds=count / per_second)
+    if booked is None:
+        connection.execute(insert(SLOTS).values(channel=channel, next_at=following))
+    else:
+        connection.execute(
+            update(SLOTS).where(SLOTS.c.channel == channel).values(next_at=following)
+        )
+    return start
+
+
+def pause_channel(connection: Connection, channel: str, until: datetime.datetime) -> None:
+    """Push the channel's schedule back (the provider said 'retry after')."""
+    booked = connection.execute(
+        select(SLOTS.c.next_at).where(SLOTS.c.channel == channel)
+    ).scalar_one_or_none()
+    if booked is None:
+        connection.execute(insert(SLOTS).values(channel=channel, next_at=until))
+    elif booked < until:
+        connection.execute(update(SLOTS).where(SLOTS.c.channel == channel).values(next_at=until))
+
+
+def mark_sent(
+    connection: Connection,
+    message_id: int,
+    provider_id: str,
+    segments: int | None,
+    now: datetime.datetime,
+) -> None:
+    connection.execute(
+        update(OUTBOUND)
+        .where(OUTBOUND.c.id == message_id, OUTBOUND.c.status == OutboundStatus.SENDING.value)
+        .values(
+            status=OutboundStatus.SENT.value,
+            provider_id=provider_id,
+            segments=segments,
+            sent_at=now,
+            status_at=now,
+            error=None,
+        )
+    )
+
+
+def reschedule(
+    connection: Connection, message_id: int, due: datetime.datetime, reason: str
+) -> None:
+    connection.execute(
+        update(OUTBOUND)
+        .where(OUTBOUND.c.id == message_id)
+        .values(status=OutboundStatus.PENDING.value, due_at=due, error=reason[:200])
+    )
+
+
+def mark_failed(
+    connection: Connection, message_id: int, reason: str, now: datetime.datetime
+) -> None:
+    connection.execute(
+        update(OUTBOUND)
+        .where(OUTBOUND.c.id == message_id)
+        .values(status=OutboundStatus.FAILED.value, error=reason[:200], status_at=now)
+    )
+
+
+def stale_claims(
+    connection: Connection, older_than: datetime.datetime, channels: Iterable[str]
+) -> list[tuple[OutboundMessage, datetime.datetime]]:
+    """Rows left `sending` by a dispatcher that died before writing the result."""
+    rows = connection.execute(
+        select(OUTBOUND).where(
+            OUTBOUND.c.status == OutboundStatus.SENDING.value,
+            OUTBOUND.c.claimed_at < older_than,
+            OUTBOUND.c.channel.in_(list(channels)),
+        )
+    ).all()
+    return [(message_from_row(row), row.claimed_at) for row in rows]
+
+
+def count_by_status(connection: Connection) -> dict[str, int]:
+    rows = connection.execute(
+        select(OUTBOUND.c.status, func.count()).group_by(OUTBOUND.c.status)
+    ).all()
+    return {status: count for status, count in rows}
+
+
+def record_delivery(
+    connection: Connection,
+    channel: str,
+    provider_id: str,
+    status: OutboundStatus,
+    error: str | None,
+    now: datetime.datetime,
+) -> Any | None:
+    """Apply a provider's status callback; statuses only move forward.
+
+    Returns the updated row (channel, address) or None when nothing changed (unknown
+    provider id, or a callback that arrived after a later one).
+    """
+    earlier = [other.value for other in OutboundStatus if other.rank < status.rank]
+    # One conditional UPDATE, so two callbacks racing can never move a status backwards.
+    return connection.execute(
+        update(OUTBOUND)
+        .where(
+            OUTBOUND.c.channel == channel,
+            OUTBOUND.c.provider_id == provider_id,
+            OUTBOUND.c.status.in_(earlier),
+        )
+        .values(status=status.value, status_at=now, error=error[:200] if error else None)
+        .returning(OUTBOUND.c.id, OUTBOUND.c.channel, OUTBOUND.c.address)
+    ).first()

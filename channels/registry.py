@@ -1,0 +1,44 @@
+"""The explicit list of channels a running Doorstep has, built from the settings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+
+from bot.settings import Settings
+from channels.base import Channel
+
+
+class ChannelRegistry(Mapping[str, Channel]):
+    def __init__(self, channels: list[Channel] | None = None) -> None:
+        self._channels: dict[str, Channel] = {}
+        for channel in channels or []:
+            self.register(channel)
+
+    def register(self, channel: Channel) -> None:
+        if channel.name in self._channels:
+            raise ValueError(f"channel {channel.name!r} is registered twice")
+        self._channels[channel.name] = channel
+
+    def __getitem__(self, name: str) -> Channel:
+        return self._channels[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._channels)
+
+    def __len__(self) -> int:
+        return len(self._channels)
+
+    def senders(self) -> dict[str, Channel]:
+        """The channels the dispatcher sends through (web chat shows its own messages)."""
+        return {
+            name: channel for name, channel in self._channels.items() if not channel.shows_itself
+        }
+
+
+def build_channels(settings: Settings) -> ChannelRegistry:
+    """Every channel this configuration enables, in a fixed order."""
+    registry = ChannelRegistry()
+    # CHANNELS-BEGIN (one block per channel; each channel module exposes `from_settings`)
+    # CHANNELS-END
+    del settings
+    return registry
