@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import Connection, insert, select
@@ -39,6 +40,12 @@ def _valid(result: CompileResult) -> Questionnaire:
     return result.questionnaire
 
 
+@lru_cache(maxsize=64)
+def _compiled(text: str, filename: str, landlord_name: str) -> Questionnaire:
+    """Compiling is pure and a ten-language file takes a while: do it once per process."""
+    return _valid(compile_text(text, filename, landlord_name=landlord_name))
+
+
 class QuestionnaireRegistry:
     def __init__(self, landlord_name: str = "Your landlord") -> None:
         self.landlord_name = landlord_name
@@ -56,7 +63,7 @@ class QuestionnaireRegistry:
         return registry
 
     def add_text(self, text: str, filename: str) -> Questionnaire:
-        questionnaire = _valid(compile_text(text, filename, landlord_name=self.landlord_name))
+        questionnaire = _compiled(text, filename, self.landlord_name)
         with self._lock:
             self._latest[questionnaire.id] = questionnaire
             self._sources[questionnaire.source_hash] = text
