@@ -49,7 +49,13 @@ def opt_out_address(
             SESSIONS.c.channel == channel,
             SESSIONS.c.state.in_([state.value for state in OPEN_STATES]),
         )
-        .values(state=SessionState.OPTED_OUT.value, updated_at=now, current_question=None)
+        .values(
+            state=SessionState.OPTED_OUT.value,
+            updated_at=now,
+            current_question=None,
+            values={},
+            asked=[],
+        )
     )
     return int(row.respondent_id)
 

@@ -157,9 +157,10 @@ class Dispatcher:
             await asyncio.sleep(delay)
         await self._respect_address_interval(sender, message)
         guard = self._guards.get(sender.name)
-        if guard is not None:
-            await guard.wait()
         async with self._concurrency:
+            if guard is not None:
+                # Last thing before the call, so the window counts real send moments.
+                await guard.wait()
             try:
                 result = await sender.send(message)
             except TransientSendError as error:
@@ -239,10 +240,27 @@ class Dispatcher:
                 session.connection(), now - self.stale_after, self.senders
             )
         for message, claimed_at in stale:
+            with self.database.transaction() as session:
+                # Another dispatcher may be settling the same row: only the winner goes on.
+                if not outbox_store.take_over(
+                    session.connection(), message.id, claimed_at, self.worker, now
+                ):
+                    continue
             sender = self.senders[message.channel]
             found: SendResult | None = None
             if sender.can_find_sent:
-                found = await sender.find_sent(message, claimed_at - datetime.timedelta(seconds=5))
+                try:
+                    found = await sender.find_sent(
+                        message, claimed_at - datetime.timedelta(seconds=5)
+                    )
+                except Exception as error:  # provider unreachable: ask again next round
+                    logger.warning(
+                        "could not check outbox row %s with %s (%s); will retry",
+                        message.id,
+                        sender.name,
+                        type(error).__name__,
+                    )
+                    continue
             with self.database.transaction() as session:
                 connection = session.connection()
                 if found is not None:
@@ -253,7 +271,9 @@ class Dispatcher:
                     outbox_store.reschedule(connection, message.id, now, "resent after a crash")
                 else:
                     outbox_store.mark_failed(
-                        connection, message.id,
-                        "interrupted: delivery unknown, not resent to avoid a duplicate", now,
-                    )  # fmt: skip
+                        connection,
+                        message.id,
+                        "interrupted: delivery unknown, not resent to avoid a duplicate",
+                        now,
+                    )
         return len(stale)

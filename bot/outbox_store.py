@@ -15,25 +15,12 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select, update
 
 from bot.engine.messages import OutboundMessage
-from bot.engine.render import Button
+from bot.engine.store import outbound_from_row as message_from_row
 from bot.storage.models import OutboundMessage as OutboundRow
 from bot.storage.models import OutboundStatus, SendSlot, table
 
 OUTBOUND = table(OutboundRow)
 SLOTS = table(SendSlot)
-
-
-def message_from_row(row: Any) -> OutboundMessage:
-    return OutboundMessage(
-        id=row.id,
-        channel=row.channel,
-        address=row.address,
-        body=row.body,
-        language=row.language,
-        buttons=tuple(Button(reply, label) for reply, label in row.buttons or []),
-        multiple=row.multiple,
-        session_id=row.session_id,
-    )
 
 
 def claim_due(
@@ -163,6 +150,26 @@ def stale_claims(
         )
     ).all()
     return [(message_from_row(row), row.claimed_at) for row in rows]
+
+
+def take_over(
+    connection: Connection,
+    message_id: int,
+    claimed_at: datetime.datetime,
+    worker: str,
+    now: datetime.datetime,
+) -> bool:
+    """Claim a stale row for reconciliation; only one dispatcher can win it."""
+    result = connection.execute(
+        update(OUTBOUND)
+        .where(
+            OUTBOUND.c.id == message_id,
+            OUTBOUND.c.status == OutboundStatus.SENDING.value,
+            OUTBOUND.c.claimed_at == claimed_at,
+        )
+        .values(claimed_at=now, claimed_by=worker)
+    )
+    return bool(result.rowcount)
 
 
 def count_by_status(connection: Connection) -> dict[str, int]:

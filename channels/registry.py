@@ -39,6 +39,17 @@ def build_channels(settings: Settings) -> ChannelRegistry:
     """Every channel this configuration enables, in a fixed order."""
     registry = ChannelRegistry()
     # CHANNELS-BEGIN (one block per channel; each channel module exposes `from_settings`)
+    from channels.sms import SmsChannel
+
+    if (sms := SmsChannel.from_settings(settings)) is not None:
+        registry.register(sms)
+    if settings.telegram_enabled:
+        from channels.telegram import TelegramChannel
+
+        registry.register(TelegramChannel.from_settings(settings))
+    from channels.webchat import WebChatChannel
+
+    registry.register(WebChatChannel.from_settings(settings))
     # CHANNELS-END
     del settings
     return registry
