@@ -13,7 +13,7 @@ from babel.messages.pofile import read_po, write_po
 from bot.i18n import DOMAIN, catalog_path
 from bot.settings import PROJECT_ROOT
 
-KEYWORDS = {"N_": None, "gettext": None, "ngettext": (1, 2)}
+KEYWORDS = {"N_": None, "NP_": (1, 2), "gettext": None, "ngettext": (1, 2)}
 SOURCES = ("bot", "channels", "api")
 
 

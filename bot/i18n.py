@@ -18,6 +18,7 @@ from babel.support import NullTranslations, Translations
 
 from bot.languages import base_language
 from bot.settings import get_settings
+from bot.texts import Plural
 
 logger = logging.getLogger(__name__)
 DOMAIN = "doorstep"
@@ -55,8 +56,9 @@ class Translator:
         text = self._translations.gettext(message)
         return text.format(**values) if values else text
 
-    def plural(self, singular: str, plural: str, count: int, /, **values: object) -> str:
-        text = self._translations.ngettext(singular, plural, count)
+    def plural(self, message: Plural, count: int, /, **values: object) -> str:
+        """The form for `count` (`{count}` is filled in), by this language's plural rule."""
+        text = self._translations.ngettext(message.singular, message.plural, count)
         return text.format(count=count, **values)
 
     def words(self, message: str) -> frozenset[str]:

@@ -37,3 +37,39 @@ def is_supported(code: str) -> bool:
 def base_language(tag: str) -> str:
     """`pt-BR` -> `pt`, `zh_Hans_CN` -> `zh`; the primary subtag, lower case."""
     return tag.replace("_", "-").split("-", 1)[0].strip().lower()
+
+
+def parse_accept_language(header: str | None) -> list[str]:
+    """Language tags from an Accept-Language header, most wanted first (q-values honoured).
+
+    Babel's `Locale.negotiate` ignores q-values, so `pl;q=0.9, en;q=0.8` is read here.
+    Malformed parts are skipped; `q=0` means "not this one".
+    """
+    if not header:
+        return []
+    weighted: list[tuple[float, int, str]] = []
+    for position, part in enumerate(header[:1000].split(",")):
+        pieces = [piece.strip() for piece in part.split(";")]
+        tag = pieces[0]
+        if not tag or tag == "*" or len(tag) > 35:
+            continue
+        quality = 1.0
+        for parameter in pieces[1:]:
+            name, _, value = parameter.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = -1.0
+        if 0 < quality <= 1:
+            weighted.append((-quality, position, tag))
+    return [tag for _, _, tag in sorted(weighted)]
+
+
+def negotiate(tags: list[str], available: list[str] | tuple[str, ...]) -> str | None:
+    """The first wanted language we can offer, matching on the primary subtag."""
+    for tag in tags:
+        language = base_language(tag)
+        if language in available:
+            return language
+    return None

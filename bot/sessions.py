@@ -24,7 +24,13 @@ def expire_overdue_sessions(database: Database, now: datetime.datetime | None = 
                 SESSIONS.c.state.in_([state.value for state in OPEN_STATES]),
                 SESSIONS.c.expires_at <= moment,
             )
-            .values(state=SessionState.EXPIRED.value, updated_at=moment, current_question=None)
+            .values(
+                state=SessionState.EXPIRED.value,
+                updated_at=moment,
+                current_question=None,
+                values={},
+                asked=[],
+            )
         )
     count = result.rowcount or 0
     if count:

@@ -6,10 +6,22 @@ in the tenant's language. Keep them short: SMS segments cost money.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 
 def N_(message: str) -> str:  # noqa: N802 - the gettext marker name is a convention
     """Marks a string for extraction; translation happens where it is shown."""
     return message
+
+
+class Plural(NamedTuple):
+    singular: str
+    plural: str
+
+
+def NP_(singular: str, plural: str) -> Plural:  # noqa: N802 - gettext marker convention
+    """Marks a string with plural forms; each language's catalog has its own forms."""
+    return Plural(singular, plural)
 
 
 # Word lists (comma-separated; translators add their language's words, English always works).
@@ -24,7 +36,10 @@ LANGUAGE_WORDS = N_("language, languages, lang")
 START_WORDS = N_("start, unstop, resume")
 
 # Consent.
-CONSENT_INTRO = N_("{landlord}: {title}. About {minutes} min.")
+CONSENT_INTRO = NP_(
+    "{landlord}: {title}. It takes about {count} minute.",
+    "{landlord}: {title}. It takes about {count} minutes.",
+)
 CONSENT_DETAILS = N_(
     "{purpose} {consent} We keep your answers for {period}. Reply STOP at any time to stop. "
     "Privacy notice: {privacy_url}"
@@ -83,6 +98,60 @@ INCOMPLETE = N_(
 EXPIRED = N_("Sorry, this survey has closed. Thank you.")
 NO_SURVEY = N_("Hello from {landlord}. There is no survey open for you right now.")
 SERVICE_ERROR = N_("Sorry, something went wrong on our side. Please try again later. Ref: {ref}")
+
+# Telegram.
+TELEGRAM_LINKED = N_(
+    "Thank you. This Telegram chat is now connected to your {landlord} account, so we can "
+    "send you surveys here. Reply STOP at any time to stop."
+)
+TELEGRAM_LINK_INVALID = N_(
+    "Sorry, this link has expired or has already been used, so nothing has been connected. "
+    "Please ask {landlord} for a new link."
+)
+TELEGRAM_TEXT_ONLY = N_("Sorry, I can only read text. Please type your answer.")
+TELEGRAM_OLD_BUTTON = N_("That question has already been answered. Please use the latest message.")
+TELEGRAM_TAP_THEN_DONE = N_("Tap every option that applies, then tap {done}.")
+TELEGRAM_DONE = N_("Done")
+TELEGRAM_PICK_FIRST = N_("Please tap at least one option first, or type the numbers.")
+
+# Web chat page (the questions themselves come from the engine, as on every channel).
+CHAT_PAGE_TITLE = N_("Chat with {landlord}")
+CHAT_CONVERSATION = N_("Conversation")
+CHAT_THEY_SAID = N_("{landlord} said:")
+CHAT_YOU_SAID = N_("You said:")
+CHAT_SKIP_TO_ANSWER = N_("Skip to your answer")
+CHAT_CHOOSE_ANSWER = N_("Choose an answer")
+CHAT_CHOOSE_ANSWERS = N_("Choose one or more answers")
+CHAT_SEND_CHOICES = N_("Send my choices")
+CHAT_TYPE_ANSWER = N_("Type your answer")
+CHAT_OR_TYPE_ANSWER = N_("Or type your answer")
+CHAT_SEND = N_("Send")
+CHAT_COMMANDS_HINT = N_("You can also type BACK to change your last answer, SKIP, HELP or STOP.")
+CHAT_LANGUAGE = N_("Language")
+CHAT_CHANGE_LANGUAGE = N_("Change language")
+CHAT_CHOOSE_SURVEY = N_("Choose a survey")
+CHAT_PERSONAL_LINK = N_(
+    "If we sent you a personal link by text message, please use that link instead: "
+    "it keeps your answers with your tenancy."
+)
+CHAT_NO_SURVEYS = N_("There is no survey you can answer here without a personal link right now.")
+CHAT_ENDED = N_("This conversation has ended.")
+CHAT_PRIVACY = N_("Privacy notice")
+CHAT_BACK = N_("Back to the chat")
+CHAT_SORRY = N_("Sorry")
+CHAT_INVITE_UNKNOWN = N_(
+    "We could not find this link. Please check that it was copied in full, or contact us."
+)
+CHAT_INVITE_EXPIRED = N_(
+    "This link has expired. Please contact us if you would still like to answer."
+)
+CHAT_INVITE_USED = N_("This link has already been used. Thank you for your answers.")
+CHAT_EXPIRED_FORM = N_("This page had expired, so nothing was sent. Please try again.")
+CHAT_TOO_MANY = N_("You are sending very quickly. Please wait a minute and try again.")
+CHAT_TOO_LONG = N_("That answer is too long. Please keep it under {limit} characters.")
+CHAT_EMPTY = N_("Please type an answer before sending.")
+CHAT_BAD_REQUEST = N_("Sorry, we could not read that. Please go back and try again.")
+CHAT_NOT_AVAILABLE = N_("This survey cannot be answered here.")
 
 SENSITIVE_CATEGORY_NAMES = {
     "ethnicity": SENSITIVE_CATEGORY_ETHNICITY,

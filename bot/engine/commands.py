@@ -57,6 +57,17 @@ def yes_or_no(text: str, tr: Translator) -> bool | None:
     return parse_yes_no(text, vocabulary(tr))
 
 
+def yes_or_no_in(text: str, language: str) -> bool | None:
+    """Yes or no in that language's own words only (English words count only for en)."""
+    tr = translator(language)
+    local = Vocabulary(
+        yes=tr.words(texts.YES_WORDS),
+        no=tr.words(texts.NO_WORDS),
+        conjunctions=frozenset(),
+    )
+    return parse_yes_no(text, local)
+
+
 def match_language(text: str, codes: list[str]) -> str | None:
     """A language picked from the menu: its number, code, own name or English name."""
     wanted = normalise(text)

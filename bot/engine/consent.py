@@ -10,47 +10,61 @@ from babel.dates import format_timedelta
 from bot import texts
 from bot.engine import commands, store
 from bot.engine.turn_base import TurnBase
-from bot.questionnaire.model import Question
+from bot.i18n import translator
+from bot.questionnaire.model import LocalText, Question
 from bot.storage.models import SessionState
 
 _CONSENT_TEXTS: dict[tuple[str, str, str, str], str] = {}
+BILINGUAL_PENDING = "bilingual"
 
 
 class ConsentSteps(TurnBase):
     def consent_text(self) -> str:
-        """The consent request; the same for every tenant of a questionnaire and language."""
-        key = (self.q.source_hash, self.c.language, self.settings.landlord_name,
+        """The consent request in the conversation's language (bilingual while unknown)."""
+        if self.c.pending == BILINGUAL_PENDING:
+            welsh, english = self._consent_in("cy"), self._consent_in("en")
+            return f"{welsh}\n\n{english}"
+        return self._consent_in(self.c.language)
+
+    def _consent_in(self, language: str) -> str:
+        """The same text for every tenant of a questionnaire and language, so cached."""
+        key = (self.q.source_hash, language, self.settings.landlord_name,
                self.settings.privacy_notice_url)  # fmt: skip
         cached = _CONSENT_TEXTS.get(key)
         if cached is None:
-            cached = _CONSENT_TEXTS[key] = self._compose_consent_text()
+            cached = _CONSENT_TEXTS[key] = self._compose_consent_text(language)
         return cached
 
-    def _compose_consent_text(self) -> str:
-        q, language = self.q, self.c.language
+    def _compose_consent_text(self, language: str) -> str:
+        q, tr = self.q, translator(language)
         period = format_timedelta(
             datetime.timedelta(days=q.retention_days), threshold=2, locale=language
         )
-        parts = [self.local(q.intro)] if q.intro else []
+        landlord = self.settings.landlord_name
+
+        def local(text: LocalText | None) -> str:
+            return text.get(language).replace("${landlord}", landlord) if text else ""
+
+        parts = [local(q.intro)] if q.intro else []
         parts.append(
-            self.tr(
+            tr.plural(
                 texts.CONSENT_INTRO,
-                landlord=self.settings.landlord_name,
-                title=self.local(q.title),
-                minutes=q.estimated_minutes,
+                q.estimated_minutes,
+                landlord=landlord,
+                title=local(q.title),
             )
         )
-        details = self.tr(
+        details = tr(
             texts.CONSENT_DETAILS,
-            purpose=self.local(q.purpose),
-            consent=self.local(q.consent),
+            purpose=local(q.purpose),
+            consent=local(q.consent),
             period=period,
             privacy_url=self.settings.privacy_notice_url,
         )
         if any(question.sensitive for question in q.questions):
-            details = f"{details} {self.tr(texts.CONSENT_SENSITIVE_OPTIONAL)}"
+            details = f"{details} {tr(texts.CONSENT_SENSITIVE_OPTIONAL)}"
         parts.append(details)
-        parts.append(self.tr(texts.CONSENT_QUESTION))
+        parts.append(tr(texts.CONSENT_QUESTION))
         return "\n".join(parts)
 
     def ask_consent(self) -> None:
@@ -77,21 +91,34 @@ class ConsentSteps(TurnBase):
         )
 
     def consent_reply(self, text: str) -> None:
+        shown = self.consent_text()  # the exact text the tenant answered, for the record
+        if self.c.pending == BILINGUAL_PENDING:
+            self._settle_bilingual(text)
         agreed = commands.yes_or_no(text, self.tr)
         if agreed is None:
             self.bump_attempts()
             self.say(self.tr(texts.CONSENT_REASK))
             self.yes_no_buttons()
             return
-        self.record_consent(
-            "questionnaire", "granted" if agreed else "declined", self.consent_text()
-        )
+        self.record_consent("questionnaire", "granted" if agreed else "declined", shown)
         if not agreed:
             self.set_state(SessionState.DECLINED)
             self.say(self.tr(texts.CONSENT_DECLINED))
             return
         self.set_state(SessionState.IN_PROGRESS)
         self.advance(-1)
+
+    def _settle_bilingual(self, text: str) -> None:
+        """After a bilingual opening, carry on in the language the tenant answered in."""
+        welsh = commands.yes_or_no_in(text, "cy")
+        language = "cy" if welsh is not None else "en"
+        if welsh is None and commands.yes_or_no_in(text, "en") is None:
+            return  # not an answer yet: keep asking in both languages
+        self.c.pending = None
+        self.c.language = language
+        self.tr = translator(language)
+        self.session_changes.update(pending=None, language=language)
+        store.set_respondent_language(self.connection, self.c.respondent_id, language)
 
     def sensitive_text(self, question: Question) -> str:
         assert question.sensitive is not None

@@ -5,15 +5,21 @@ from __future__ import annotations
 import datetime
 
 from bot import texts
+from bot.concerns import concern_reasons
 from bot.engine import commands, store
 from bot.engine.answers import Invalid, decode, encode, parse_answer
-from bot.engine.consent import ConsentSteps
+from bot.engine.consent import BILINGUAL_PENDING, ConsentSteps
 from bot.engine.conversation_state import Conversation
 from bot.engine.messages import OutboundMessage
 from bot.engine.steps_commands import LANGUAGE_PENDING, CommandSteps
 from bot.i18n import translator
+from bot.languages import base_language
+from bot.optout import opt_out_address
 from bot.questionnaire.model import Question, Questionnaire, QuestionType
-from bot.storage.models import AnswerStatus, SessionState
+from bot.storage.concern_models import Concern, ConcernStatus
+from bot.storage.models import AnswerStatus, SessionState, table
+
+CONCERNS = table(Concern)
 
 SENSITIVE_PENDING = "sensitive:"
 
@@ -56,6 +62,10 @@ class Turn(ConsentSteps, CommandSteps):
         self, questionnaire: Questionnaire, state: SessionState
     ) -> list[OutboundMessage]:
         language = self.pick_language(questionnaire)
+        bilingual = self._bilingual_opening(questionnaire)
+        if bilingual:
+            language = "cy"
+            self.c.pending = BILINGUAL_PENDING
         self.c.questionnaire = questionnaire
         self.c.language = language
         self.tr = translator(language)
@@ -70,6 +80,7 @@ class Turn(ConsentSteps, CommandSteps):
                 "channel": self.channel,
                 "state": state.value,
                 "language": language,
+                "pending": self.c.pending,
                 "attempts": 0,
                 "values": {},
                 "asked": [],
@@ -82,13 +93,24 @@ class Turn(ConsentSteps, CommandSteps):
         self.ask_consent()
         return self.finish()
 
-    def pick_language(self, questionnaire: Questionnaire) -> str:
-        from bot.languages import base_language
+    def _candidates(self) -> list[str]:
+        """The tenant's stored choice first, then the channel's hint."""
+        hint = self.inbound.locale_hint if self.inbound else None
+        return [tag for tag in (self.c.respondent_language, hint) if tag]
 
-        for candidate in (self.c.respondent_language, self.inbound and self.inbound.locale_hint):
-            if candidate and base_language(candidate) in questionnaire.languages:
+    def pick_language(self, questionnaire: Questionnaire) -> str:
+        for candidate in self._candidates():
+            if base_language(candidate) in questionnaire.languages:
                 return base_language(candidate)
         return questionnaire.default_language
+
+    def _bilingual_opening(self, questionnaire: Questionnaire) -> bool:
+        """A Welsh-language landlord opens in Welsh and English until the tenant chooses."""
+        return (
+            self.settings.welsh_language_landlord
+            and not self._candidates()
+            and {"cy", "en"} <= set(questionnaire.languages)
+        )
 
     def no_session(self, text: str, command: commands.Command | None) -> list[OutboundMessage]:
         questionnaire = self.engine.registry.by_keyword(text)
@@ -99,7 +121,8 @@ class Turn(ConsentSteps, CommandSteps):
         return self.finish()
 
     def opt_out(self) -> list[OutboundMessage]:
-        store.set_opted_out(self.connection, self.c.identity_id, self.now)
+        # Also cancels anything still queued for this address (reminders, invitations).
+        opt_out_address(self.connection, self.channel, self.address, self.now, "STOP")
         if self.c.session_id is not None:
             if self.c.state is SessionState.IN_PROGRESS:
                 self.record_consent("questionnaire", "withdrawn")
@@ -185,8 +208,26 @@ class Turn(ConsentSteps, CommandSteps):
                 f"questionnaire:{self.q.id}:{self.q.version}",
                 self.now,
             )
+        if not skipped and source_channel is None:
+            self.raise_concerns(question, value)
         self.clear_irrelevant()
         self.session_changes.update(values=self.c.values, asked=self.c.asked)
+
+    def raise_concerns(self, question: Question, value: object) -> None:
+        for reason in concern_reasons(self.q, question, value, self.c.language):
+            store.insert_row(
+                self.connection,
+                CONCERNS,
+                {
+                    "respondent_id": self.c.respondent_id,
+                    "session_id": self.session_id,
+                    "questionnaire_id": self.q.id,
+                    "question": question.name,
+                    "reason": reason[:200],
+                    "raised_at": self.now,
+                    "status": ConcernStatus.OPEN.value,
+                },
+            )
 
     def clear_irrelevant(self) -> None:
         """Forget answers whose question no longer applies after a changed answer."""

@@ -42,6 +42,8 @@ class Conversation:
             opted_out=row.opted_out_at is not None,
             respondent_language=row.respondent_language,
         )
+        if row.respondent_language:
+            conversation.language = row.respondent_language  # until a session says otherwise
         if row.id is not None and questionnaire is not None:
             conversation.session_id = row.id
             conversation.questionnaire = questionnaire

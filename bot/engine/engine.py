@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import datetime
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, exc
 
 from bot.engine import store
 from bot.engine.conversation import Conversation, Turn
@@ -24,6 +25,9 @@ from bot.storage.db import Database
 from bot.storage.models import OPEN_STATES, SessionState, utcnow
 
 logger = logging.getLogger(__name__)
+
+
+CONFLICT_ATTEMPTS = 3
 
 
 class SessionAlreadyOpen(Exception):
@@ -44,8 +48,24 @@ class Engine:
         self.clock = clock
 
     def handle(self, inbound: InboundMessage) -> list[OutboundMessage]:
-        """Record one inbound message and answer it; a repeat gets the first answer again."""
+        """Record one inbound message and answer it; a repeat gets the first answer again.
+
+        Two messages racing (a retried webhook, two first messages from a new number) can
+        collide on a unique key or a lock; the loser's transaction is rolled back and run
+        again, when it finds what the winner wrote.
+        """
         inbound = inbound.cleaned()
+        for attempt in range(1, CONFLICT_ATTEMPTS + 1):
+            try:
+                return self._handle(inbound)
+            except (exc.IntegrityError, exc.OperationalError) as error:
+                if attempt == CONFLICT_ATTEMPTS:
+                    raise
+                logger.info("retrying a message after a conflict (%s)", type(error.orig).__name__)
+                time.sleep(0.01 * attempt)
+        raise AssertionError("unreachable")
+
+    def _handle(self, inbound: InboundMessage) -> list[OutboundMessage]:
         with self.database.engine.connect() as connection, connection.begin():
             row = store.load_conversation(connection, inbound.channel, inbound.address)
             if row is None:
@@ -81,63 +101,100 @@ class Engine:
         language: str | None = None,
         replace_open: bool = False,
         respondent_id: int | None = None,
+        connection: Connection | None = None,
     ) -> list[OutboundMessage]:
         """Open a conversation with an invitation (consent first) on one channel address.
 
         With `respondent_id` a new address becomes that tenant's identity on the channel
-        (a web chat invite, a linked Telegram chat, a campaign's phone number).
+        (a web chat invite, a linked Telegram chat, a campaign's phone number). With
+        `connection` it runs inside the caller's transaction (a campaign marks the tenant
+        invited in the same transaction, so an invitation is written exactly once).
         """
+        if connection is not None:
+            return self._start(
+                connection,
+                channel,
+                address,
+                questionnaire_id,
+                language,
+                replace_open,
+                respondent_id,
+            )
+        with self.database.engine.connect() as own, own.begin():
+            return self._start(
+                own, channel, address, questionnaire_id, language, replace_open, respondent_id
+            )
+
+    def _start(
+        self,
+        connection: Connection,
+        channel: str,
+        address: str,
+        questionnaire_id: str,
+        language: str | None,
+        replace_open: bool,
+        respondent_id: int | None,
+    ) -> list[OutboundMessage]:
         questionnaire = self.registry.latest(questionnaire_id)
         now = self.clock()
-        with self.database.engine.connect() as connection, connection.begin():
-            if respondent_id is not None:
-                store.link_address(connection, channel, address, respondent_id, now)
-            row = store.load_conversation(connection, channel, address)
-            if row is None:
-                new_id, identity_id = store.create_contact(
-                    connection, channel, address, language, now
-                )
-                conversation = Conversation.new_contact(new_id, identity_id)
-            else:
-                conversation = self._conversation(connection, row)
-                if conversation.opted_out:
-                    return []
-                if conversation.session_id is not None:
-                    if not replace_open:
-                        raise SessionAlreadyOpen(
-                            f"respondent {conversation.respondent_id} has an open session"
-                        )
-                    store.update_session(
-                        connection,
-                        conversation.session_id,
-                        {"state": SessionState.EXPIRED.value, "updated_at": now},
+        if respondent_id is not None:
+            store.link_address(connection, channel, address, respondent_id, now)
+        row = store.load_conversation(connection, channel, address)
+        if row is None:
+            new_id, identity_id = store.create_contact(connection, channel, address, language, now)
+            conversation = Conversation.new_contact(new_id, identity_id)
+        else:
+            conversation = self._conversation(connection, row)
+            if conversation.opted_out:
+                return []
+            if conversation.session_id is not None:
+                if not replace_open:
+                    raise SessionAlreadyOpen(
+                        f"respondent {conversation.respondent_id} has an open session"
                     )
-            if language:
-                conversation.respondent_language = language
-            turn = Turn(
-                self, connection, conversation, None, None, channel=channel, address=address
-            )
-            return turn.open_session(questionnaire, state=SessionState.INVITED)
+                store.update_session(
+                    connection,
+                    conversation.session_id,
+                    {
+                        "state": SessionState.EXPIRED.value,
+                        "updated_at": now,
+                        "values": {},
+                        "asked": [],
+                    },
+                )
+        if language:
+            conversation.respondent_language = language
+        turn = Turn(self, connection, conversation, None, None, channel=channel, address=address)
+        return turn.open_session(questionnaire, state=SessionState.INVITED)
 
     def link(self, *, channel: str, address: str, respondent_id: int) -> None:
         """Make this channel address the tenant's (a Telegram chat after /start <token>)."""
         with self.database.engine.connect() as connection, connection.begin():
             store.link_address(connection, channel, address, respondent_id, self.clock())
 
-    def remind(self, *, channel: str, address: str) -> list[OutboundMessage]:
-        """Ask the open conversation's current step again (reminders, resuming)."""
-        with self.database.engine.connect() as connection, connection.begin():
-            row = store.load_conversation(connection, channel, address)
-            if row is None:
-                return []
-            conversation = self._conversation(connection, row)
-            if conversation.opted_out or conversation.session_id is None:
-                return []
-            turn = Turn(
-                self, connection, conversation, None, None, channel=channel, address=address
-            )
-            turn.ask_again()
-            return turn.finish()
+    def remind(
+        self, *, channel: str, address: str, connection: Connection | None = None
+    ) -> list[OutboundMessage]:
+        """Ask the open conversation's current step again (reminders, resuming).
+
+        With `connection` it runs in the caller's transaction, so a reminder and the record
+        that it was sent commit together.
+        """
+        if connection is not None:
+            return self._remind(connection, channel, address)
+        with self.database.engine.connect() as own, own.begin():
+            return self._remind(own, channel, address)
+
+    def _remind(self, connection: Connection, channel: str, address: str) -> list[OutboundMessage]:
+        row = store.load_conversation(connection, channel, address)
+        if row is None:
+            return []
+        conversation = self._conversation(connection, row)
+        if conversation.opted_out or conversation.session_id is None:
+            return []
+        turn = Turn(self, connection, conversation, None, None, channel=channel, address=address)
+        turn.ask_again()
+        return turn.finish()
 
     def version_id(self, connection: Connection, questionnaire: Questionnaire) -> int:
         return self.registry.version_id(connection, questionnaire)

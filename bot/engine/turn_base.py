@@ -74,6 +74,9 @@ class TurnBase:
             self.session_changes["completed_at"] = self.now
         if not state.is_open:
             self.set_current(None, None)
+            # The working copy of the answers is only needed while the conversation is open;
+            # the answers table keeps the record (and retention/erasure look after it there).
+            self.session_changes.update(values={}, asked=[])
 
     def set_current(self, question: str | None, pending: str | None) -> None:
         self.c.current_question = question

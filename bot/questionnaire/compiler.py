@@ -20,7 +20,7 @@ from bot.questionnaire.model import (
     TranslationStatus,
 )
 from bot.questionnaire.problems import Problem
-from bot.questionnaire.question_reader import QuestionReader
+from bot.questionnaire.question_reader import QuestionReader, read_keywords
 
 TOP_LEVEL_KEYS = (
     "id",
@@ -41,6 +41,7 @@ TOP_LEVEL_KEYS = (
     "questions",
     "channels",
     "sms_max_segments",
+    "concern_keywords",
 )
 CHANNELS = ("sms", "telegram", "webchat")
 QUESTIONNAIRE = "questionnaire"
@@ -160,6 +161,9 @@ class _Builder:
             questions=tuple(questions),
             choice_lists=choice_lists,
             keywords=keywords,
+            concern_keywords=read_keywords(
+                self.root, "concern_keywords", self.reporter, QUESTIONNAIRE, tuple(languages)
+            ),
             channels=channels,
             sms_max_segments=self._sms_budget(top, languages),
             anonymous=top.boolean("anonymous", default=False),

@@ -106,6 +106,14 @@ class Measure:
 
 
 @dataclass(frozen=True)
+class ConcernRule:
+    """Answers that need an officer's attention: given codes, or words in free text."""
+
+    values: tuple[object, ...] = ()
+    keywords: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Question:
     name: str
     type: QuestionType
@@ -119,6 +127,7 @@ class Question:
     sensitive: Sensitive | None = None
     profile: ProfileLink | None = None
     measure: Measure | None = None
+    concern: ConcernRule | None = None
 
     @property
     def answerable(self) -> bool:
@@ -145,6 +154,8 @@ class Questionnaire:
     channels: tuple[str, ...] = ("sms", "telegram", "webchat")
     sms_max_segments: Mapping[str, int] = field(default_factory=dict)  # per language
     anonymous: bool = False
+    # Words in any free-text answer that raise a concern (damp, gas smell, "I need help").
+    concern_keywords: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     intro: LocalText | None = None
     outro: LocalText | None = None
     source_path: str = ""

@@ -6,11 +6,13 @@ import threading
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.questionnaire.compiler import CompileResult, compile_file, compile_text
 from bot.questionnaire.model import Questionnaire
 from bot.questionnaire.problems import QuestionnaireInvalid, Severity
+from bot.storage.db import Database
 from bot.storage.models import QuestionnaireVersion, table
 
 VERSIONS = table(QuestionnaireVersion)
@@ -100,21 +102,38 @@ class QuestionnaireRegistry:
         if row is not None and row.source_hash != questionnaire.source_hash:
             raise QuestionnaireChanged(questionnaire)
         if row is None:
-            version_id = connection.execute(
-                insert(VERSIONS).returning(VERSIONS.c.id),
-                {
-                    "questionnaire_id": questionnaire.id,
-                    "version": questionnaire.version,
-                    "source_hash": questionnaire.source_hash,
-                    "source": self._sources.get(questionnaire.source_hash, ""),
-                },
-            ).scalar_one()
-        else:
-            version_id = row.id
+            # Stored in this (uncommitted) transaction: remembered only once seen committed,
+            # or a rollback would leave every later session pointing at a missing row.
+            return self._insert_version(connection, questionnaire)
         with self._lock:
-            self._version_ids[key] = version_id
-            self._by_version_id[version_id] = questionnaire
-        return int(version_id)
+            self._version_ids[key] = row.id
+            self._by_version_id[row.id] = questionnaire
+        return int(row.id)
+
+    def _insert_version(self, connection: Connection, questionnaire: Questionnaire) -> int:
+        module = postgresql if connection.dialect.name == "postgresql" else sqlite
+        inserted = connection.execute(
+            module.insert(VERSIONS)
+            .on_conflict_do_nothing(index_elements=["questionnaire_id", "version"])
+            .returning(VERSIONS.c.id),
+            {
+                "questionnaire_id": questionnaire.id,
+                "version": questionnaire.version,
+                "source_hash": questionnaire.source_hash,
+                "source": self._sources.get(questionnaire.source_hash, ""),
+            },
+        ).scalar_one_or_none()
+        if inserted is None:  # another process stored it meanwhile (and has committed)
+            return self.version_id(connection, questionnaire)
+        return int(inserted)
+
+    def store_all(self, database: Database) -> None:
+        """Store every loaded version at start-up, committed before any conversation."""
+        for questionnaire in self.all():
+            with database.engine.begin() as connection:
+                self.version_id(connection, questionnaire)
+            with database.engine.connect() as connection:
+                self.version_id(connection, questionnaire)  # now committed: cache it
 
     def by_version_id(self, connection: Connection, version_id: int) -> Questionnaire:
         cached = self._by_version_id.get(version_id)

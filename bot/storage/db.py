@@ -25,13 +25,16 @@ def make_engine(url: str, **options: Any) -> Engine:
     so two writers queue instead of failing half-way with "database is locked".
     """
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False}, **options)
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False}, hide_parameters=True, **options
+        )
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return create_engine(url, pool_pre_ping=True, **options)
+    # Parameters are tenants' data (phone numbers, replies): keep them out of error messages.
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True, **options)
 
 
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:

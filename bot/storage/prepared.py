@@ -13,13 +13,23 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, exc
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.selectable import Select
 
 Processor = Callable[[Any], Any] | None
+
+
+def _wrapped(connection: Connection, sql: str, parameters: Any, error: Exception) -> Exception:
+    """The driver's error as SQLAlchemy's (IntegrityError, OperationalError, ...), like Core.
+
+    Callers catch `sqlalchemy.exc.IntegrityError` whichever way the statement ran.
+    """
+    return exc.DBAPIError.instance(
+        sql, parameters, error, connection.dialect.loaded_dbapi.Error, hide_parameters=True
+    )
 
 
 class PreparedRow:
@@ -113,19 +123,25 @@ class Prepared:
     def execute(self, connection: Connection, values: Mapping[str, Any]) -> list[PreparedRow]:
         compiled = self._compiled(connection.dialect)
         cursor = self._cursor(connection)
+        parameters = self._parameters(compiled, values)
         try:
-            cursor.execute(compiled.sql, self._parameters(compiled, values))
+            cursor.execute(compiled.sql, parameters)
             if not compiled.result_names:
                 return []
             return [self._row(compiled, raw) for raw in cursor.fetchall()]
+        except connection.dialect.loaded_dbapi.Error as error:
+            raise _wrapped(connection, compiled.sql, parameters, error) from error
         finally:
             cursor.close()
 
     def execute_many(self, connection: Connection, rows: Iterable[Mapping[str, Any]]) -> None:
         compiled = self._compiled(connection.dialect)
         cursor = self._cursor(connection)
+        parameters = [self._parameters(compiled, row) for row in rows]
         try:
-            cursor.executemany(compiled.sql, [self._parameters(compiled, row) for row in rows])
+            cursor.executemany(compiled.sql, parameters)
+        except connection.dialect.loaded_dbapi.Error as error:
+            raise _wrapped(connection, compiled.sql, parameters, error) from error
         finally:
             cursor.close()
 

@@ -125,3 +125,16 @@ def test_validate_with_no_files_is_a_clear_error(tmp_path: Path) -> None:
     result = runner.invoke(app, ["validate", str(tmp_path)])
     assert result.exit_code == 1
     assert "No questionnaire files" in result.output
+
+
+def test_sms_cost_per_language_names_the_characters_forcing_ucs2() -> None:
+    from bot.questionnaire.sms_cost import sms_costs
+
+    questionnaire = load_questionnaire(DEFAULT_QUESTIONNAIRES / "post_repair.yaml")
+    costs = {cost.language: cost for cost in sms_costs(questionnaire, "Riverside Homes")}
+    assert set(costs) == set(questionnaire.languages)
+    assert costs["en"].ucs2_prompts == 0 and costs["en"].forcing_characters == ""
+    assert costs["pl"].ucs2_prompts > 0 and "ł" in costs["pl"].forcing_characters
+    assert costs["ur"].most_segments >= costs["en"].most_segments
+    result = runner.invoke(app, ["validate", str(DEFAULT_QUESTIONNAIRES), "--sms-cost"])
+    assert result.exit_code == 0 and "SMS cost of post_repair" in result.output
