@@ -6,10 +6,30 @@ import logging
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from bot import privacy
 from bot.service import Service
 from bot.sessions import expire_overdue_sessions
+from bot.storage.models import utcnow
 
 logger = logging.getLogger(__name__)
+
+
+def apply_retention(service: Service) -> None:
+    settings = service.settings
+    with service.database.transaction() as session:
+        result = privacy.apply_retention(
+            session.connection(),
+            service.registry,
+            utcnow(),
+            message_days=settings.retention_message_days,
+            contact_days=settings.retention_contact_days,
+        )
+    logger.info(
+        "retention: %d message text(s), %d answer(s) cleared, %d contact(s) removed",
+        result.messages_cleared,
+        result.answers_cleared,
+        result.identities_removed,
+    )
 
 
 def start_scheduler(service: Service) -> BackgroundScheduler:
@@ -20,6 +40,34 @@ def start_scheduler(service: Service) -> BackgroundScheduler:
         minutes=5,
         args=[service.database],
         id="expire-sessions",
+        max_instances=1,
+        coalesce=True,
+    )
+    scheduler.add_job(
+        apply_retention,
+        "cron",
+        hour=3,
+        minute=17,
+        args=[service],
+        id="retention",
+        max_instances=1,
+        coalesce=True,
+    )
+    scheduler.add_job(
+        "bot.repairs.followup:send_due_repair_surveys",  # repair follow-ups: invite, remind, expire
+        "interval",
+        minutes=1,
+        args=[service],
+        id="repair-followups",
+        max_instances=1,
+        coalesce=True,
+    )
+    scheduler.add_job(
+        "bot.campaigns.tick:campaign_tick",  # campaigns: start, invite, remind, expire, complete
+        "interval",
+        seconds=service.settings.campaign_tick_seconds,
+        args=[service],
+        id="campaigns",
         max_instances=1,
         coalesce=True,
     )

@@ -1,0 +1,151 @@
+"""The campaign tick: start what is due, invite, remind, expire, complete.
+
+The scheduler calls `campaign_tick` every `DOORSTEP_CAMPAIGN_TICK_SECONDS`; everything it
+does is read from and written to the tables, so a restart picks up exactly where the last
+committed batch left off.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from bot.campaigns import lifecycle
+from bot.campaigns.invite import invite_due
+from bot.campaigns.reminders import remind_due
+from bot.campaigns.store import TARGETS, campaign_ids, load_campaign
+from bot.service import Service
+from bot.settings import Settings
+from bot.storage.campaign_models import CampaignState, TargetStatus
+from bot.storage.models import utcnow
+
+logger = logging.getLogger(__name__)
+ACTIVE_TARGETS = [TargetStatus.PENDING.value, TargetStatus.HELD.value, TargetStatus.INVITED.value]
+
+
+@dataclass
+class TickReport:
+    started: int = 0
+    invited: int = 0
+    skipped: int = 0
+    deferred: int = 0
+    reminded: int = 0
+    closed: int = 0
+    completed: int = 0
+
+    @property
+    def anything(self) -> bool:
+        return any(vars(self).values())
+
+
+def configured_channels(settings: Settings) -> set[str]:
+    """Channels this installation can send on (web chat is reached by an SMS link)."""
+    channels = set()
+    if settings.sms_enabled:
+        channels.add("sms")
+    if settings.telegram_enabled:
+        channels.add("telegram")
+    return channels
+
+
+def run_campaigns(
+    service: Service,
+    now: datetime.datetime | None = None,
+    *,
+    available: Collection[str] | None = None,
+    horizon: datetime.timedelta | None = None,
+) -> TickReport:
+    """One tick over every campaign. `available`: the channels with a sender (default: the
+    configured ones); `horizon`: how far ahead invitations may be booked."""
+    moment = now or utcnow()
+    settings = service.settings
+    senders = configured_channels(settings) if available is None else available
+    ahead = horizon or datetime.timedelta(seconds=settings.campaign_tick_seconds)
+    report = TickReport()
+    _start_due(service, moment, report)
+    with service.database.engine.connect() as connection:
+        running = campaign_ids(connection, [CampaignState.RUNNING])
+    for campaign_id in running:
+        try:
+            _run_one(service, campaign_id, moment, senders, ahead, report)
+        except Exception:  # one broken campaign must not stop the others
+            logger.exception("campaign %s: tick failed; it will be retried", campaign_id)
+    return report
+
+
+def _start_due(service: Service, now: datetime.datetime, report: TickReport) -> None:
+    with service.database.engine.connect() as connection:
+        scheduled = campaign_ids(connection, [CampaignState.SCHEDULED])
+    for campaign_id in scheduled:
+        with service.database.engine.connect() as connection, connection.begin():
+            campaign = load_campaign(connection, campaign_id, lock=True)
+            if campaign.state is not CampaignState.SCHEDULED or campaign.starts_at > now:
+                continue
+            chosen = lifecycle.start(connection, campaign, now)
+            report.started += 1
+            logger.info("campaign %s started with %d tenant(s)", campaign.id, chosen)
+
+
+def _run_one(
+    service: Service,
+    campaign_id: int,
+    now: datetime.datetime,
+    available: Collection[str],
+    horizon: datetime.timedelta,
+    report: TickReport,
+) -> None:
+    if _complete_if_over(service, campaign_id, now, ended_only=True):
+        report.completed += 1
+        return
+    invited = invite_due(service, campaign_id, now, available=available, horizon=horizon)
+    reminders = remind_due(service, campaign_id, now)
+    report.invited += invited.invited
+    report.skipped += invited.skipped
+    report.deferred += invited.deferred
+    report.reminded += reminders.reminded
+    report.closed += reminders.closed
+    if _complete_if_over(service, campaign_id, now, ended_only=False):
+        report.completed += 1
+
+
+def _complete_if_over(
+    service: Service, campaign_id: int, now: datetime.datetime, *, ended_only: bool
+) -> bool:
+    """Complete a running campaign after its end, or once no target has anything left."""
+    with service.database.engine.connect() as connection, connection.begin():
+        campaign = load_campaign(connection, campaign_id, lock=True)
+        if campaign.state is not CampaignState.RUNNING:
+            return False
+        over = now >= campaign.ends_at
+        if not over and not ended_only:
+            active = connection.execute(
+                select(func.count())
+                .select_from(TARGETS)
+                .where(TARGETS.c.campaign_id == campaign_id, TARGETS.c.status.in_(ACTIVE_TARGETS))
+            ).scalar_one()
+            over = active == 0
+        if over:
+            lifecycle.complete(connection, campaign, now)
+            logger.info("campaign %s completed", campaign_id)
+        return over
+
+
+def campaign_tick(service: Service) -> None:
+    """The scheduler's job."""
+    report = run_campaigns(service)
+    if report.anything:
+        logger.info(
+            "campaigns: %d started, %d invited, %d skipped, %d waiting, %d reminded, "
+            "%d closed, %d completed",
+            report.started,
+            report.invited,
+            report.skipped,
+            report.deferred,
+            report.reminded,
+            report.closed,
+            report.completed,
+        )

@@ -1,0 +1,1 @@
+"""Post-repair follow-up surveys: one per completed job, after a delay, inside allowed hours."""

@@ -1,0 +1,154 @@
+""" "Repair completed" events: validated, then stored once per job id.
+
+The same job posted twice, or by two requests at once, leaves one row: the insert is
+`ON CONFLICT (job_id) DO NOTHING`, so the database's unique key decides, not a read first.
+An event completed longer ago than `repair_backdate_days` is kept as skipped, with the reason.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from sqlalchemy import Connection, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from bot.settings import Settings
+from bot.storage.models import Respondent, table
+from bot.storage.repair_models import RepairJob, RepairState
+
+JOBS = table(RepairJob)
+RESPONDENTS = table(Respondent)
+FUTURE_TOLERANCE = datetime.timedelta(minutes=10)  # clocks of two systems never agree exactly
+
+
+class RepairEvent(BaseModel):
+    """One completed repair, as the repairs system reports it."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, frozen=True)
+
+    job_id: str = Field(min_length=1, max_length=64)
+    tenant_ref: str = Field(
+        min_length=1, max_length=64, validation_alias=AliasChoices("tenant_ref", "tenant_reference")
+    )
+    completed_at: datetime.datetime
+    trade: str | None = Field(default=None, max_length=64)
+    contractor: str | None = Field(default=None, max_length=128)
+    priority: str | None = Field(default=None, max_length=32)
+
+    @field_validator("job_id", "tenant_ref", mode="before")
+    @classmethod
+    def _numbers_as_text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+    @field_validator("trade", "contractor", "priority", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("job_id", "tenant_ref", "trade", "contractor", "priority")
+    @classmethod
+    def _printable(cls, value: str | None) -> str | None:
+        if value is not None and any(ord(character) < 32 for character in value):
+            raise ValueError("must not contain control characters")
+        return value
+
+
+def problems_of(error: ValidationError) -> list[str]:
+    """Pydantic's errors as sentences: `completed_at: Input should be a valid datetime`."""
+    sentences = []
+    for item in error.errors(include_url=False):
+        where = ".".join(str(part) for part in item["loc"]) or "event"
+        message = str(item["msg"])
+        if item["type"] == "missing":
+            message = "this field is required"
+        sentences.append(f"{where}: {message}.")
+    return sentences
+
+
+def parse_event(data: Any, settings: Settings, now: datetime.datetime) -> RepairEvent:
+    """A checked event, with `completed_at` in UTC; `ValueError` lists what is wrong."""
+    try:
+        event = RepairEvent.model_validate(data)
+    except ValidationError as error:
+        raise ValueError(" ".join(problems_of(error))) from None
+    completed = event.completed_at
+    if completed.tzinfo is None:  # local time of the landlord, like the housing system's
+        completed = completed.replace(tzinfo=ZoneInfo(settings.timezone))
+    try:
+        completed = completed.astimezone(datetime.UTC)
+    except (OverflowError, ValueError):
+        raise ValueError("completed_at: the date is out of range.") from None
+    if completed > now + FUTURE_TOLERANCE:
+        raise ValueError("completed_at: the repair cannot be completed in the future.")
+    return event.model_copy(update={"completed_at": completed})
+
+
+@dataclass(frozen=True)
+class Accepted:
+    job_id: str
+    status: Literal["scheduled", "skipped", "duplicate"]
+    reason: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        found: dict[str, Any] = {"job_id": self.job_id, "status": self.status}
+        if self.reason:
+            found["reason"] = self.reason
+        return found
+
+
+def record_event(
+    connection: Connection,
+    event: RepairEvent,
+    *,
+    settings: Settings,
+    now: datetime.datetime,
+    source: str,
+) -> Accepted:
+    """Store the job unless it is known; skipped (with the reason) if reported too late."""
+    respondent_id = connection.execute(
+        select(RESPONDENTS.c.id).where(RESPONDENTS.c.tenant_ref == event.tenant_ref)
+    ).scalar_one_or_none()
+    window = datetime.timedelta(days=settings.repair_backdate_days)
+    age = now - event.completed_at
+    values: dict[str, Any] = {
+        "job_id": event.job_id,
+        "tenant_ref": event.tenant_ref,
+        "respondent_id": respondent_id,
+        "completed_at": event.completed_at,
+        "trade": event.trade,
+        "contractor": event.contractor,
+        "priority": event.priority,
+        "source": source[:128],
+        "received_at": now,
+        "updated_at": now,
+    }
+    reason = None
+    if age > window:
+        reason = (
+            f"Completed {age.days} day(s) before it was reported; only repairs reported "
+            f"within {settings.repair_backdate_days} day(s) are surveyed."
+        )
+        values.update(state=RepairState.SKIPPED.value, skip_reason=reason)
+    else:
+        delay = datetime.timedelta(minutes=settings.repair_delay_minutes)
+        values.update(
+            state=RepairState.SCHEDULED.value,
+            survey_due_at=max(event.completed_at + delay, now),
+        )
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    # RETURNING, not rowcount: psycopg reports -1 for an insert SQLAlchemy added RETURNING to.
+    inserted = connection.execute(
+        dialect.insert(JOBS)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["job_id"])
+        .returning(JOBS.c.id)
+    ).first()
+    if inserted is None:
+        return Accepted(event.job_id, "duplicate", "This job was already received.")
+    if reason is not None:
+        return Accepted(event.job_id, "skipped", reason)
+    return Accepted(event.job_id, "scheduled")

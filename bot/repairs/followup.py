@@ -1,0 +1,219 @@
+"""The repair follow-up tick: invite due jobs, remind once, settle and expire.
+
+Every step works job by job, each in its own transaction that first locks the job row
+(`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite's `BEGIN IMMEDIATE` runs one writer at a
+time) and checks its state again, so two ticks never handle one job twice. The invitation
+is written with `Engine.start(..., connection=...)` in the same transaction that marks the
+job invited: a crash leaves either both or neither.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Collection
+from typing import Any
+
+from sqlalchemy import Connection, select, update
+
+from bot.channel_choice import NoChannel, choose_channel
+from bot.contact_policy import may_contact, record_invitation
+from bot.engine.engine import SessionAlreadyOpen
+from bot.questionnaire.model import Questionnaire
+from bot.repairs import upkeep
+from bot.repairs.jobs import (
+    IDENTITIES,
+    JOBS,
+    RESPONDENTS,
+    SESSIONS,
+    TickStats,
+    lock_job,
+    repair_hours,
+    sending_channels,
+    set_job,
+    tenant_timezone,
+)
+from bot.service import Service
+from bot.storage.models import OPEN_STATES
+from bot.storage.repair_models import RepairState
+
+logger = logging.getLogger(__name__)
+BATCH = 200
+BUSY_RETRY = datetime.timedelta(hours=6)  # the tenant is answering another survey
+
+
+def send_due_repair_surveys(
+    service: Service,
+    now: datetime.datetime | None = None,
+    *,
+    available: Collection[str] | None = None,
+) -> TickStats:
+    """One tick: everything due at `now` (default: the engine's clock).
+
+    `available`: the channels to invite on (default: those with a configured sender).
+    """
+    now = now or service.engine.clock()
+    if available is None:
+        available = sending_channels(service.settings)
+    stats = TickStats()
+    try:
+        questionnaire = service.registry.latest(service.settings.repair_questionnaire)
+    except KeyError as error:  # a configuration mistake: say so once a tick, send nothing new
+        logger.error("repair follow-ups are waiting: %s", error.args[0])
+        upkeep.remind_and_expire(service, now, stats)
+        return stats
+    with service.database.engine.connect() as connection:
+        with connection.begin():
+            due = list(
+                connection.execute(
+                    select(JOBS.c.id)
+                    .where(JOBS.c.state == RepairState.SCHEDULED.value, JOBS.c.survey_due_at <= now)
+                    .order_by(JOBS.c.survey_due_at)
+                    .limit(BATCH)
+                ).scalars()
+            )
+        for job_id in due:
+            try:
+                with connection.begin():
+                    _invite_one(
+                        service, questionnaire, connection, int(job_id), now, available, stats
+                    )
+            except SessionAlreadyOpen:
+                stats.postponed += 1  # another survey opened meanwhile: the next tick retries
+            except Exception as error:
+                stats.errors += 1
+                # The type only: database errors quote the statement's parameters (numbers).
+                logger.error(
+                    "repair follow-up for job row %s failed (%s); will retry",
+                    job_id,
+                    type(error).__name__,
+                )
+    upkeep.remind_and_expire(service, now, stats)
+    if stats.busy:
+        logger.info("repair follow-ups: %s", stats)
+    return stats
+
+
+def _invite_one(
+    service: Service,
+    questionnaire: Questionnaire,
+    connection: Connection,
+    job_row_id: int,
+    now: datetime.datetime,
+    available: Collection[str] | None,
+    stats: TickStats,
+) -> None:
+    settings = service.settings
+    job = lock_job(connection, job_row_id, RepairState.SCHEDULED)
+    if job is None:
+        return
+    tenant = connection.execute(
+        select(RESPONDENTS.c.id, RESPONDENTS.c.timezone).where(
+            RESPONDENTS.c.tenant_ref == job.tenant_ref
+        )
+    ).first()
+    if tenant is None:
+        _skip(connection, job.id, now, "No tenant has this reference; import the tenants first.")
+        stats.skipped += 1
+        return
+    allowed = repair_hours(settings).next_allowed(now, tenant_timezone(tenant.timezone, settings))
+    if allowed > now:
+        set_job(connection, job.id, now, survey_due_at=allowed, respondent_id=tenant.id)
+        stats.postponed += 1
+        return
+    choice = choose_channel(
+        connection,
+        tenant.id,
+        questionnaire.channels,
+        available=available,
+        links=False,  # repairs ask on the channel itself; links are for campaigns
+        settings=settings,
+    )
+    if isinstance(choice, NoChannel):
+        _skip(connection, job.id, now, choice.reason, respondent_id=tenant.id)
+        stats.skipped += 1
+        return
+    decision = may_contact(
+        connection, tenant.id, choice.channel, choice.address, now, settings=settings
+    )
+    if not decision:
+        _skip(connection, job.id, now, decision.reason or "Not allowed.", respondent_id=tenant.id)
+        stats.skipped += 1
+        return
+    if _has_open_session(connection, tenant.id):
+        window_end = job.completed_at + datetime.timedelta(days=settings.repair_backdate_days)
+        if now + BUSY_RETRY > window_end:
+            reason = "The tenant was answering another survey until the window closed."
+            _skip(connection, job.id, now, reason, respondent_id=tenant.id)
+            stats.skipped += 1
+        else:
+            set_job(
+                connection, job.id, now, survey_due_at=now + BUSY_RETRY, respondent_id=tenant.id
+            )
+            stats.postponed += 1
+        return
+    messages = service.engine.start(
+        channel=choice.channel,
+        address=choice.address,
+        questionnaire_id=questionnaire.id,
+        respondent_id=tenant.id,
+        connection=connection,
+    )
+    if not messages or messages[0].session_id is None:
+        _skip(connection, job.id, now, "The tenant opted out.", respondent_id=tenant.id)
+        stats.skipped += 1
+        return
+    session_id = messages[0].session_id
+    expires = now + datetime.timedelta(days=settings.repair_expiry_days)
+    identity_id = connection.execute(
+        select(IDENTITIES.c.id).where(
+            IDENTITIES.c.channel == choice.channel, IDENTITIES.c.address == choice.address
+        )
+    ).scalar_one()
+    record_invitation(connection, tenant.id, choice.channel, "repair", job.job_id, now)
+    set_job(
+        connection,
+        job.id,
+        now,
+        state=RepairState.INVITED.value,
+        respondent_id=tenant.id,
+        channel=choice.channel,
+        identity_id=identity_id,
+        session_id=session_id,
+        invited_at=now,
+        reminder_due_at=now + datetime.timedelta(hours=settings.repair_reminder_hours),
+        expires_at=expires,
+    )
+    # The conversation closes with the job, so the sessions' expiry job ends it on time.
+    connection.execute(
+        update(SESSIONS)
+        .where(SESSIONS.c.id == session_id, SESSIONS.c.expires_at > expires)
+        .values(expires_at=expires)
+    )
+    stats.invited += 1
+
+
+def _has_open_session(connection: Connection, respondent_id: int) -> bool:
+    found = connection.execute(
+        select(SESSIONS.c.id)
+        .where(
+            SESSIONS.c.respondent_id == respondent_id,
+            SESSIONS.c.state.in_([state.value for state in OPEN_STATES]),
+        )
+        .limit(1)
+    ).first()
+    return found is not None
+
+
+def _skip(
+    connection: Connection, job_row_id: int, now: datetime.datetime, reason: str, **values: Any
+) -> None:
+    set_job(
+        connection,
+        job_row_id,
+        now,
+        state=RepairState.SKIPPED.value,
+        skip_reason=reason[:200],
+        survey_due_at=None,
+        **values,
+    )

@@ -1,0 +1,78 @@
+"""What the repair follow-up steps share: the tables, the row lock, the hours, the counts."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, select, update
+
+from bot.campaigns.quiet_hours import BadQuietHours, QuietHours, zone
+from bot.settings import Settings
+from bot.storage.models import ChannelIdentity, Respondent, Session, table
+from bot.storage.repair_models import RepairJob, RepairState
+
+JOBS = table(RepairJob)
+RESPONDENTS = table(Respondent)
+SESSIONS = table(Session)
+IDENTITIES = table(ChannelIdentity)
+
+
+@dataclass
+class TickStats:
+    invited: int = 0
+    postponed: int = 0
+    skipped: int = 0
+    reminded: int = 0
+    finished: int = 0
+    expired: int = 0
+    errors: int = 0
+
+    @property
+    def busy(self) -> bool:
+        return bool(self.invited or self.skipped or self.reminded or self.expired or self.errors)
+
+
+def repair_hours(settings: Settings) -> QuietHours:
+    """When follow-ups may go out, on the tenant's local clock."""
+    end = settings.repair_send_until_hour
+    return QuietHours(
+        datetime.time(settings.repair_send_from_hour),
+        datetime.time.max if end >= 24 else datetime.time(end),
+        frozenset(settings.repair_send_days),
+    )
+
+
+def sending_channels(settings: Settings) -> set[str]:
+    """The channels this installation has a sender for (web chat cannot be pushed)."""
+    found = set()
+    if settings.sms_enabled:
+        found.add("sms")
+    if settings.telegram_enabled:
+        found.add("telegram")
+    return found
+
+
+def tenant_timezone(stored: str | None, settings: Settings) -> str:
+    """The tenant's time zone, or the landlord's when none (or a broken one) is stored."""
+    if stored:
+        try:
+            zone(stored)
+            return stored
+        except BadQuietHours:
+            pass
+    return settings.timezone
+
+
+def lock_job(connection: Connection, job_row_id: int, *states: RepairState) -> Any | None:
+    """The job row, locked, if it is still in one of `states`; None if taken or moved on."""
+    return connection.execute(
+        select(JOBS)
+        .where(JOBS.c.id == job_row_id, JOBS.c.state.in_([state.value for state in states]))
+        .with_for_update(skip_locked=True)
+    ).first()
+
+
+def set_job(connection: Connection, job_row_id: int, now: datetime.datetime, **values: Any) -> None:
+    connection.execute(update(JOBS).where(JOBS.c.id == job_row_id).values(updated_at=now, **values))
