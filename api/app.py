@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api.dispatch import DispatcherThread
+from api.errors import register as register_error_handlers
 from api.scheduler import start_scheduler
 from bot.service import Service, build_service
 from bot.settings import Settings, get_settings
@@ -58,6 +59,7 @@ def create_app(
     app.state.channels = channels
     app.state.startup_hooks = []
     app.state.shutdown_hooks = []
+    register_error_handlers(app)
 
     @app.get("/health")
     def health() -> dict[str, str]:
@@ -79,5 +81,29 @@ def create_app(
 
     # Routers: one line per channel or area (each module exposes `register(app)`).
     # ROUTERS-BEGIN
+    from api.webhooks_twilio import register as register_twilio
+
+    register_twilio(app)
+    from api.webhooks_telegram import register as register_telegram
+
+    register_telegram(app)
+    from api.webchat import register as register_webchat
+
+    register_webchat(app)
+    from api.events import register as register_events
+
+    register_events(app)
+    from api.analyst import register as register_analyst
+
+    register_analyst(app)
+    from api.auth import register as register_auth
+
+    register_auth(app)
+    from api.admin import register as register_admin
+
+    register_admin(app)
+    from api.officer import register as register_officer
+
+    register_officer(app)
     # ROUTERS-END
     return app
