@@ -1,0 +1,169 @@
+"""Small inline SVG charts for the report: no JavaScript, no external files, no fonts.
+
+Each chart is an `<svg role="img">` with a `<title>` and `<desc>`; the report puts a table
+with the same figures beside every chart for screen readers and for copying.
+Colours are the Okabe-Ito palette, which stays distinguishable with colour blindness.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html import escape
+
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
+           "#000000")  # fmt: skip
+LABEL_WIDTH = 230
+PLOT_WIDTH = 420
+ROW = 26
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: float | None  # None: suppressed or not available
+    low: float | None = None
+    high: float | None = None
+    note: str = ""  # e.g. "n=120"
+
+
+def _open(width: int, height: int, title: str, desc: str) -> str:
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img" font-family="sans-serif" '
+        f'font-size="12"><title>{escape(title)}</title><desc>{escape(desc)}</desc>'
+    )
+
+
+def _text(x: float, y: float, text: str, anchor: str = "start", extra: str = "") -> str:
+    return (f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" {extra}>'
+            f"{escape(text)}</text>")  # fmt: skip
+
+
+def _axis(top: int, bottom: int, maximum: float, unit: str) -> list[str]:
+    parts = []
+    for step in range(5):
+        value = maximum * step / 4
+        x = LABEL_WIDTH + PLOT_WIDTH * step / 4
+        parts.append(f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{bottom}" '
+                     'stroke="#ccc" stroke-width="1"/>')  # fmt: skip
+        parts.append(_text(x, bottom + 14, f"{value:.0f}{unit}", "middle", 'fill="#333"'))
+    return parts
+
+
+def bar_chart(bars: Sequence[Bar], *, title: str, desc: str, maximum: float | None = None,
+              unit: str = "%") -> str:  # fmt: skip
+    """Horizontal bars, with the 95% interval as a whisker where given."""
+    top, height = 8, 8 + ROW * max(len(bars), 1) + 24
+    scale_max = maximum or max([b.high or b.value or 0 for b in bars] + [1.0])
+    scale_max = _nice(scale_max)
+    parts = [_open(LABEL_WIDTH + PLOT_WIDTH + 90, height, title, desc)]
+    parts += _axis(top, height - 22, scale_max, unit)
+    for n, bar in enumerate(bars):
+        y = top + n * ROW
+        parts.append(_text(LABEL_WIDTH - 8, y + 17, _short(bar.label), "end"))
+        if bar.value is None:
+            parts.append(_text(LABEL_WIDTH + 4, y + 17, "suppressed (too few to show)",
+                               extra='fill="#555" font-style="italic"'))  # fmt: skip
+            continue
+        width = PLOT_WIDTH * bar.value / scale_max
+        parts.append(f'<rect x="{LABEL_WIDTH}" y="{y + 5}" width="{max(width, 0.5):.1f}" '
+                     f'height="{ROW - 10}" fill="{PALETTE[0]}"/>')  # fmt: skip
+        if bar.low is not None and bar.high is not None and not math.isnan(bar.low):
+            x1 = LABEL_WIDTH + PLOT_WIDTH * bar.low / scale_max
+            x2 = LABEL_WIDTH + PLOT_WIDTH * bar.high / scale_max
+            mid = y + ROW / 2
+            parts.append(
+                f'<path d="M{x1:.1f} {mid:.1f}H{x2:.1f}M{x1:.1f} {mid - 6:.1f}V{mid + 6:.1f}'
+                f'M{x2:.1f} {mid - 6:.1f}V{mid + 6:.1f}" stroke="#000" stroke-width="1.5" '
+                'fill="none"/>'
+            )
+        end = LABEL_WIDTH + PLOT_WIDTH * max(bar.value, bar.high or 0) / scale_max
+        parts.append(_text(end + 6, y + 17, f"{bar.value:.0f}{unit} {bar.note}".strip()))
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def stacked_chart(rows: Sequence[tuple[str, Sequence[float | None]]], series: Sequence[str],
+                  *, title: str, desc: str) -> str:  # fmt: skip
+    """One 100% bar per row, split into the series' shares, with a legend above."""
+    top = 30
+    height = top + ROW * max(len(rows), 1) + 24
+    parts = [_open(LABEL_WIDTH + PLOT_WIDTH + 20, height, title, desc)]
+    for n, name in enumerate(series):
+        key_x = LABEL_WIDTH + n * 120
+        parts.append(f'<rect x="{key_x}" y="6" width="12" height="12" fill="{PALETTE[n]}"/>')
+        parts.append(_text(key_x + 16, 16, name))
+    parts += _axis(top, height - 22, 100, "%")
+    for n, (label, shares) in enumerate(rows):
+        y = top + n * ROW
+        parts.append(_text(LABEL_WIDTH - 8, y + 17, _short(label), "end"))
+        if any(share is None for share in shares):
+            parts.append(_text(LABEL_WIDTH + 4, y + 17, "suppressed (too few to show)",
+                               extra='fill="#555" font-style="italic"'))  # fmt: skip
+            continue
+        x = float(LABEL_WIDTH)
+        for k, share in enumerate(shares):
+            width: float = PLOT_WIDTH * float(share or 0) / 100
+            parts.append(f'<rect x="{x:.1f}" y="{y + 5}" width="{width:.1f}" '
+                         f'height="{ROW - 10}" fill="{PALETTE[k]}"/>')  # fmt: skip
+            x += width
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def line_chart(lines: dict[str, list[tuple[str, float | None]]], *, title: str,
+               desc: str) -> str:  # fmt: skip
+    """% per period (x: sorted period labels), one line per series; gaps where suppressed."""
+    periods = sorted({period for points in lines.values() for period, _ in points})
+    left, width, top, plot_h = 50, 560, 10, 200
+    legend_rows = (len(lines) + 2) // 3
+    height = top + plot_h + 40 + 18 * legend_rows
+    parts = [_open(left + width + 30, height, title, desc)]
+    for step in range(5):
+        y = top + plot_h - plot_h * step / 4
+        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + width}" y2="{y:.1f}" '
+                     'stroke="#ccc"/>')  # fmt: skip
+        parts.append(_text(left - 6, y + 4, f"{25 * step}%", "end"))
+
+    def x_of(period: str) -> float:
+        at = periods.index(period)
+        return left + (width * at / (len(periods) - 1) if len(periods) > 1 else width / 2)
+
+    for period in periods:
+        parts.append(_text(x_of(period), top + plot_h + 16, period, "middle"))
+    for n, (name, points) in enumerate(sorted(lines.items())):
+        colour = PALETTE[n % len(PALETTE)]
+        runs: list[list[tuple[float, float]]] = [[]]
+        for period, value in sorted(points):
+            if value is None:
+                runs.append([])
+                continue
+            runs[-1].append((x_of(period), top + plot_h - plot_h * value / 100))
+        for run in runs:
+            if len(run) > 1:
+                path = "M" + "L".join(f"{x:.1f} {y:.1f}" for x, y in run)
+                parts.append(f'<path d="{path}" stroke="{colour}" stroke-width="2" fill="none"/>')
+            parts += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}"/>'
+                      for x, y in run]  # fmt: skip
+        lx = left + (n % 3) * 200
+        ly = top + plot_h + 30 + 18 * (n // 3)
+        parts.append(f'<rect x="{lx}" y="{ly}" width="12" height="12" fill="{colour}"/>')
+        parts.append(_text(lx + 16, ly + 10, _short(name, 28)))
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _nice(value: float) -> float:
+    if value <= 100 and value > 50:
+        return 100.0
+    magnitude = float(10.0 ** math.floor(math.log10(max(value, 1e-9))))
+    for step in (1, 2, 2.5, 5, 10):
+        if value <= step * magnitude:
+            return step * magnitude
+    return 10 * magnitude
+
+
+def _short(text: str, limit: int = 34) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,62 @@
+"""Stored answer values (JSON text) decoded a whole column at a time.
+
+Answers are JSON: numbers (codes, scales, integers), booleans (yes/no), lists of codes
+(select_multiple), strings (text, dates, decimals) or null (skipped).
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+
+
+def decode_values(raw: pd.Series) -> pd.DataFrame:
+    """Split JSON text into typed columns: number, flag, text, and a list marker.
+
+    Only string answers (free text, dates) go through json.loads, one by one: they are few,
+    and every other kind is decoded with vectorised string and numeric operations.
+    """
+    text = raw.astype("string").str.strip()
+    is_list = text.str.startswith("[").fillna(False).astype(bool)
+    is_string = text.str.startswith('"').fillna(False).astype(bool)
+    is_bool = text.isin(["true", "false"]).fillna(False).astype(bool)
+    plain = ~(is_list | is_string | is_bool)
+    number = pd.to_numeric(text.where(plain), errors="coerce").astype("Float64")
+    flag = pd.Series(pd.NA, index=raw.index, dtype="boolean")
+    flag[is_bool] = text[is_bool] == "true"
+    strings = pd.Series(pd.NA, index=raw.index, dtype="string")
+    if is_string.any():
+        strings[is_string] = [json.loads(item) for item in text[is_string].tolist()]
+    return pd.DataFrame(
+        {"number": number, "flag": flag, "text": strings, "is_list": is_list}, index=raw.index
+    )
+
+
+def explode_codes(raw: pd.Series) -> pd.DataFrame:
+    """One row per chosen code of list values: columns `row` (the original index), `code`."""
+    text = raw.astype("string").str.strip()
+    lists = text[text.str.startswith("[").fillna(False).astype(bool)]
+    parts = lists.str.strip("[]").str.split(",").explode()
+    codes = pd.to_numeric(parts.str.strip(), errors="coerce")
+    keep = codes.notna()
+    return pd.DataFrame(
+        {
+            "row": parts.index[keep.to_numpy()],
+            "code": codes[keep].astype(np.int64).to_numpy(),
+        }
+    )
+
+
+def join_in_order(frame: pd.DataFrame, key: str, value: str, sep: str = "; ") -> pd.Series:
+    """Join `value` strings per `key` in row order, one rank at a time (no per-group calls)."""
+    if frame.empty:
+        return pd.Series(dtype="string")
+    rank = frame.groupby(key, sort=False).cumcount()
+    wide = frame.assign(_rank=rank.to_numpy()).pivot(index=key, columns="_rank", values=value)
+    joined = wide[0].astype("string")
+    for column in wide.columns[1:]:
+        part = wide[column].astype("string")
+        joined = joined.where(part.isna(), joined + sep + part)
+    return joined

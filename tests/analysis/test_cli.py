@@ -1,0 +1,42 @@
+"""`doorstep demo-data` and `doorstep segment` through the real command line."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from typer.testing import CliRunner
+
+from bot.cli import app
+from bot.settings import get_settings
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def cli_database(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    monkeypatch.setenv("DOORSTEP_DATABASE_URL", database_url)
+    get_settings.cache_clear()
+    yield database_url
+    get_settings.cache_clear()
+
+
+def test_demo_data_then_segment(cli_database: str) -> None:
+    made = runner.invoke(app, ["demo-data", "--tenants", "200", "--rounds", "6"])
+    assert made.exit_code == 0, made.output
+    assert "200 tenants (200 new, 0 already there)" in made.output
+    again = runner.invoke(app, ["demo-data", "--tenants", "200", "--rounds", "6"])
+    assert "(0 new, 200 already there)" in again.output
+    result = runner.invoke(app, ["segment", "--seed", "5"])
+    assert result.exit_code == 0, result.output
+    assert "Segmentation run 1: 200 tenants" in result.output
+    assert "with not enough data yet" in result.output
+    assert "Best reached by" in result.output
+    assert "recommended_channel" in result.output
+
+
+def test_segment_with_no_data_says_so(cli_database: str) -> None:
+    result = runner.invoke(app, ["segment"])
+    assert result.exit_code == 1
+    assert "enough data to segment" in result.output
+    assert "Traceback" not in result.output
