@@ -23,6 +23,7 @@ class Settings(BaseSettings):
     environment: Literal["development", "test", "production"] = "development"
     database_url: str = "sqlite:///doorstep.db"
     questionnaires_dir: Path = DEFAULT_QUESTIONNAIRES
+    questionnaire_uploads_save: bool = False  # uploads via the API: memory only unless set
     locales_dir: Path = DEFAULT_LOCALES
     landlord_name: str = "Doorstep Demo Housing"
     privacy_notice_url: str = "https://example.org/privacy"
@@ -30,6 +31,10 @@ class Settings(BaseSettings):
     welsh_language_landlord: bool = False
     timezone: str = "Europe/London"
     max_reply_attempts: int = Field(default=3, ge=1, le=10)
+    # Retention: message text is cleared after this many days; the contact details of a
+    # tenant nobody has written to or heard from in this long are removed.
+    retention_message_days: int = Field(default=365, ge=1)
+    retention_contact_days: int = Field(default=1095, ge=1)
     secret_key: SecretStr = SecretStr(DEVELOPMENT_SECRET)
     host: str = "127.0.0.1"
     port: int = 8000
@@ -51,9 +56,42 @@ class Settings(BaseSettings):
     telegram_bot_username: str = ""
     telegram_rate_per_second: float = Field(default=30.0, gt=0)
     telegram_link_days: int = Field(default=14, ge=1)
+    # Bot API endpoint (the token is appended); change it for a self-hosted Bot API server.
+    telegram_api_base_url: str = "https://api.telegram.org/bot"
 
     # Web chat.
     webchat_rate_per_minute: int = Field(default=30, ge=1)  # replies per session and per IP
+
+    # Campaigns and dispatch workers.
+    campaign_tick_seconds: float = Field(default=30.0, gt=0)  # also how far ahead invites book
+    outbox_stale_seconds: float = Field(default=120.0, gt=0)  # a claim older than this is dead
+
+    # Contact-fatigue guard, shared by campaigns and repair follow-ups.
+    contact_max_invitations: int = Field(default=3, ge=1)
+    contact_period_days: int = Field(default=30, ge=1)
+    # Channels tried after the tenant's preferred and segment-recommended ones (JSON list).
+    channel_fallback_order: list[str] = ["sms", "telegram", "webchat"]
+
+    # Post-repair follow-ups. Hours are local to the tenant; days are 0 (Monday) to 6.
+    repair_questionnaire: str = "post_repair"
+    repair_delay_minutes: int = Field(default=120, ge=0)
+    repair_backdate_days: int = Field(default=7, ge=0)
+    repair_reminder_hours: int = Field(default=48, ge=1)
+    repair_expiry_days: int = Field(default=7, ge=1)
+    repair_send_from_hour: int = Field(default=9, ge=0, le=23)
+    repair_send_until_hour: int = Field(default=20, ge=1, le=24)
+    repair_send_days: list[int] = [0, 1, 2, 3, 4, 5]
+    api_max_body_bytes: int = Field(default=1_000_000, ge=1_000)
+
+    # Officer console sign-in: session length, and wrong passwords before a lockout.
+    console_session_hours: int = Field(default=12, ge=1, le=720)
+    login_max_failures: int = Field(default=5, ge=1, le=100)
+    login_lockout_minutes: int = Field(default=15, ge=1)
+
+    # Reports: relevant homes for the TSM required sample (default: tenants in the database)
+    # and the fewest respondents a published cell may have before it is suppressed.
+    tsm_relevant_homes: int | None = Field(default=None, ge=1)
+    report_min_cell: int = Field(default=10, ge=1)
 
     @property
     def sms_enabled(self) -> bool:
@@ -71,6 +109,13 @@ class Settings(BaseSettings):
             raise ValueError(
                 "DOORSTEP_SECRET_KEY still has its development value; "
                 "set a long random secret before running in production"
+            )
+        # Sessions' CSRF tokens, web chat forms and pseudonyms are keyed with it: a short
+        # secret can be guessed offline from any of them.
+        if self.environment == "production" and len(self.secret_key.get_secret_value()) < 32:
+            raise ValueError(
+                "DOORSTEP_SECRET_KEY is too short; use at least 32 random characters "
+                "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))')"
             )
         return self
 

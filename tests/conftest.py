@@ -29,6 +29,7 @@ POSTGRES_URL = os.environ.get(
     "DOORSTEP_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )
 FIXTURES = Path(__file__).parent / "fixtures"
+pytest_plugins = ["tests.channel_plugin", "tests.browser_plugin"]
 
 
 @pytest.fixture(autouse=True)

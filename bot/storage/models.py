@@ -286,6 +286,17 @@ class OutboundMessage(Base):
     status_at: Mapped[datetime.datetime | None]  # last delivery-status change
 
 
+class Erasure(Base):
+    """That a tenant's personal data was erased, when and at whose request; never what."""
+
+    __tablename__ = "erasures"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    respondent_id: Mapped[int] = mapped_column(ForeignKey("respondents.id"))
+    erased_at: Mapped[datetime.datetime]
+    requested_by: Mapped[str] = mapped_column(String(100))
+
+
 class SendSlot(Base):
     """The next free send time per channel, shared by every dispatcher process.
 
