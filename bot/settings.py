@@ -101,6 +101,16 @@ class Settings(BaseSettings):
     def telegram_enabled(self) -> bool:
         return bool(self.telegram_bot_token.get_secret_value())
 
+    @property
+    def sending_channels(self) -> set[str]:
+        """Channels this installation can push messages on (web chat is reached by a link)."""
+        channels = set()
+        if self.sms_enabled:
+            channels.add("sms")
+        if self.telegram_enabled:
+            channels.add("telegram")
+        return channels
+
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> Settings:
         if self.environment == "production" and (

@@ -19,7 +19,6 @@ from bot.campaigns.invite import invite_due
 from bot.campaigns.reminders import remind_due
 from bot.campaigns.store import TARGETS, campaign_ids, load_campaign
 from bot.service import Service
-from bot.settings import Settings
 from bot.storage.campaign_models import CampaignState, TargetStatus
 from bot.storage.models import utcnow
 
@@ -42,16 +41,6 @@ class TickReport:
         return any(vars(self).values())
 
 
-def configured_channels(settings: Settings) -> set[str]:
-    """Channels this installation can send on (web chat is reached by an SMS link)."""
-    channels = set()
-    if settings.sms_enabled:
-        channels.add("sms")
-    if settings.telegram_enabled:
-        channels.add("telegram")
-    return channels
-
-
 def run_campaigns(
     service: Service,
     now: datetime.datetime | None = None,
@@ -63,7 +52,7 @@ def run_campaigns(
     configured ones); `horizon`: how far ahead invitations may be booked."""
     moment = now or utcnow()
     settings = service.settings
-    senders = configured_channels(settings) if available is None else available
+    senders = settings.sending_channels if available is None else available
     ahead = horizon or datetime.timedelta(seconds=settings.campaign_tick_seconds)
     report = TickReport()
     _start_due(service, moment, report)

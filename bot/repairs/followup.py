@@ -29,7 +29,6 @@ from bot.repairs.jobs import (
     TickStats,
     lock_job,
     repair_hours,
-    sending_channels,
     set_job,
     tenant_timezone,
 )
@@ -54,7 +53,7 @@ def send_due_repair_surveys(
     """
     now = now or service.engine.clock()
     if available is None:
-        available = sending_channels(service.settings)
+        available = service.settings.sending_channels
     stats = TickStats()
     try:
         questionnaire = service.registry.latest(service.settings.repair_questionnaire)

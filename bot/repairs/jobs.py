@@ -44,16 +44,6 @@ def repair_hours(settings: Settings) -> QuietHours:
     )
 
 
-def sending_channels(settings: Settings) -> set[str]:
-    """The channels this installation has a sender for (web chat cannot be pushed)."""
-    found = set()
-    if settings.sms_enabled:
-        found.add("sms")
-    if settings.telegram_enabled:
-        found.add("telegram")
-    return found
-
-
 def tenant_timezone(stored: str | None, settings: Settings) -> str:
     """The tenant's time zone, or the landlord's when none (or a broken one) is stored."""
     if stored:
