@@ -80,7 +80,7 @@ def _kmeans_unweighted(data: Design, ready: pd.DataFrame, seed: int) -> np.ndarr
 
 
 def _kprototypes(data: Design, ready: pd.DataFrame, seed: int) -> np.ndarray:
-    from kmodes.kprototypes import KPrototypes  # type: ignore[import-untyped,unused-ignore]
+    from kmodes.kprototypes import KPrototypes
 
     raw, groups = model_columns(ready)
     numeric = [c for c in raw.columns if groups[c] in ("channel", "engagement", "speed",
