@@ -3,21 +3,19 @@ so the service itself never loads pandas or scikit-learn)."""
 
 from __future__ import annotations
 
-import time
-
 import typer
 from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
-    SpinnerColumn,
     TextColumn,
     TimeElapsedColumn,
 )
 from rich.table import Table
 
 from analysis.demo_data import DemoDataError, create_demo_data
+from analysis.progress import timed_steps
 from analysis.segment_run import RunResult, SegmentOptions, run_segmentation
 from analysis.segmentation import NotEnoughTenants
 from bot.service import build_service
@@ -34,20 +32,7 @@ def segment_command(
     options = SegmentOptions(
         seed=seed, k=k, min_size=min_size, min_contacts=min_contacts, write_back=write_back
     )
-    with Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-        console=err, transient=True,
-    ) as progress:  # fmt: skip
-        task = progress.add_task("Starting", total=None)
-        started = [time.perf_counter()]
-
-        def step(message: str) -> None:
-            if progress.tasks[task].description != "Starting":
-                elapsed = time.perf_counter() - started[0]
-                progress.console.print(f"  {progress.tasks[task].description} ({elapsed:.1f} s)")
-            started[0] = time.perf_counter()
-            progress.update(task, description=message)
-
+    with timed_steps(err) as step:
         try:
             result = run_segmentation(service.database, options, registry=service.registry,
                                       step=step)  # fmt: skip
