@@ -8,9 +8,10 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api.dispatch import DispatcherThread
 from api.errors import register as register_error_handlers
+from api.routes import register_routes
 from api.scheduler import start_scheduler
+from bot.dispatch.thread import DispatcherThread
 from bot.service import Service, build_service
 from bot.settings import Settings, get_settings
 from channels.registry import ChannelRegistry, build_channels
@@ -79,31 +80,5 @@ def create_app(
             for q in service.registry.all()
         ]
 
-    # Routers: one line per channel or area (each module exposes `register(app)`).
-    # ROUTERS-BEGIN
-    from api.webhooks_twilio import register as register_twilio
-
-    register_twilio(app)
-    from api.webhooks_telegram import register as register_telegram
-
-    register_telegram(app)
-    from api.webchat import register as register_webchat
-
-    register_webchat(app)
-    from api.events import register as register_events
-
-    register_events(app)
-    from api.analyst import register as register_analyst
-
-    register_analyst(app)
-    from api.auth import register as register_auth
-
-    register_auth(app)
-    from api.admin import register as register_admin
-
-    register_admin(app)
-    from api.officer import register as register_officer
-
-    register_officer(app)
-    # ROUTERS-END
+    register_routes(app)
     return app

@@ -6,9 +6,9 @@ import logging
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from bot import privacy
+from bot.engine.upkeep import expire_overdue_sessions
+from bot.privacy import rights as privacy
 from bot.service import Service
-from bot.sessions import expire_overdue_sessions
 from bot.storage.models import utcnow
 
 logger = logging.getLogger(__name__)

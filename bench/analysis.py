@@ -4,7 +4,7 @@
 
 Generates the demo population through the database with the real demo generator (the
 engine's tables, one transaction per block of 500 tenants) into a temporary SQLite file,
-adds tenure, area and repair jobs (`analysis.report_demo`), then times each step and its
+adds tenure, area and repair jobs (`analysis.demo.landlord_records`), then times each step and its
 peak memory. Peak memory is the process's resident high-water mark (VmHWM), reset before
 each step through /proc/self/clear_refs, so each figure is that step's own peak including
 what was already in memory (the frames stay loaded). Where the reset is not available it
@@ -26,14 +26,14 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from analysis.catalog import load_catalog
-from analysis.demo_data import create_demo_data
-from analysis.frames import answers_frame, sessions_frame
-from analysis.report_demo import add_landlord_records
-from analysis.segment_run import SegmentOptions, run_segmentation
-from analysis.sql import reading
-from analysis.tsm_run import tsm_results
-from analysis.tsm_sample import tenant_attributes
+from analysis.demo.data import create_demo_data
+from analysis.demo.landlord_records import add_landlord_records
+from analysis.frames.catalog import load_catalog
+from analysis.frames.sql import reading
+from analysis.frames.tidy import answers_frame, sessions_frame
+from analysis.segments.run import SegmentOptions, run_segmentation
+from analysis.tsm.run import tsm_results
+from analysis.tsm.sample import tenant_attributes
 from bot.service import build_service
 from bot.settings import Settings
 

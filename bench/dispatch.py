@@ -44,16 +44,16 @@ from sqlalchemy import func, insert, select, text
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.campaigns import lifecycle
+from bot.campaigns.models import CampaignTarget
 from bot.campaigns.spec import parse_spec
 from bot.campaigns.tick import run_campaigns
+from bot.dispatch.sending import RateLimit, SendResult
+from bot.dispatch.worker import run_worker
 from bot.engine.messages import OutboundMessage
-from bot.sending import RateLimit, SendResult
 from bot.service import Service, build_service
 from bot.settings import Settings
-from bot.storage.campaign_models import CampaignTarget
 from bot.storage.db import Database
 from bot.storage.models import ChannelIdentity, Respondent, table
-from bot.worker import run_worker
 
 console = Console(highlight=False)
 TARGETS = table(CampaignTarget)

@@ -38,7 +38,7 @@ def build_service(settings: Settings | None = None, *, migrate: bool = True) -> 
 
 def report_translation_gaps(registry: QuestionnaireRegistry, settings: Settings) -> list[str]:
     """Say loudly, at start-up, which languages tenants would partly see in English."""
-    from bot import catalogs
+    from bot.i18n import catalogs
 
     languages = sorted({code for q in registry.all() for code in q.languages})
     gaps = []

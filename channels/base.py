@@ -12,13 +12,13 @@ import datetime
 from abc import ABC, abstractmethod
 from typing import ClassVar
 
-from bot.engine.messages import OutboundMessage
-from bot.sending import (
+from bot.dispatch.sending import (
     PermanentSendError,
     RateLimit,
     SendResult,
     TransientSendError,
 )
+from bot.engine.messages import OutboundMessage
 
 __all__ = [
     "Channel",

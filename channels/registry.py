@@ -39,15 +39,15 @@ def build_channels(settings: Settings) -> ChannelRegistry:
     """Every channel this configuration enables, in a fixed order."""
     registry = ChannelRegistry()
     # CHANNELS-BEGIN (one block per channel; each channel module exposes `from_settings`)
-    from channels.sms import SmsChannel
+    from channels.sms.sender import SmsChannel
 
     if (sms := SmsChannel.from_settings(settings)) is not None:
         registry.register(sms)
     if settings.telegram_enabled:
-        from channels.telegram import TelegramChannel
+        from channels.telegram.sender import TelegramChannel
 
         registry.register(TelegramChannel.from_settings(settings))
-    from channels.webchat import WebChatChannel
+    from channels.webchat.channel import WebChatChannel
 
     registry.register(WebChatChannel.from_settings(settings))
     # CHANNELS-END

@@ -31,9 +31,9 @@ from pydantic import SecretStr
 from api.app import create_app
 from api.webchat.security import COOKIE
 from bot.service import Service
-from channels import webchat
 from channels.registry import ChannelRegistry
-from channels.sms import SmsChannel
+from channels.sms.sender import SmsChannel
+from channels.webchat import channel as webchat
 from tests.channels.test_telegram import CHAT, SECRET, Telegram
 from tests.channels.twilio_support import TENANT, Twilio, twilio_settings
 from tests.channels.webchat_support import after_of, csrf_of, invite_for, make_app, new_tenant

@@ -13,9 +13,9 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection, Select, func, or_, select
 
-from analysis.sql import epoch, read_frame
-from bot.languages import is_supported
-from bot.storage.campaign_models import CampaignTarget
+from analysis.frames.sql import epoch, read_frame
+from bot.campaigns.models import CampaignTarget
+from bot.i18n.languages import is_supported
 from bot.storage.models import ProfileAttribute, QuestionnaireVersion, Session, SessionState, table
 from bot.storage.segment_models import SegmentMembership
 
@@ -115,7 +115,7 @@ def _segment_members(connection: Connection, segment: str) -> tuple[Select[Any],
 def select_sessions(
     connection: Connection, filters: ExportFilters, versions: dict[int, str]
 ) -> pd.DataFrame:
-    """The matching sessions, one row each, in the shape `analysis.frames.widen` expects."""
+    """The matching sessions, one row each, in the shape `analysis.frames.tidy.widen` expects."""
     dialect = connection.dialect.name
     query = select(
         SESSIONS.c.id.label("session_id"),

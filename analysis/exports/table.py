@@ -15,12 +15,12 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, select
 
-from analysis.catalog import load_catalog
 from analysis.exports.filters import ExportFilters, FilterError, select_sessions, version_ids
 from analysis.exports.variables import Variable, merge_questions, question_variables
-from analysis.frames import answers_frame
-from analysis.sql import to_utc
-from analysis.values import explode_codes
+from analysis.frames.catalog import load_catalog
+from analysis.frames.sql import to_utc
+from analysis.frames.tidy import answers_frame
+from analysis.frames.values import explode_codes
 from bot.questionnaire.model import Questionnaire
 from bot.questionnaire.registry import QuestionnaireRegistry
 from bot.storage.models import Respondent, SessionState, table

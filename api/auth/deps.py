@@ -25,7 +25,7 @@ Contract (import from here, not from the modules behind it):
   outlives it: open `service_of(request).database.engine.begin()` inside the stream.
 - `ConsoleUser` / `console_roles(*roles)`: the same for server-rendered pages, except that
   someone not signed in is redirected (303) to `/console/login?next=<page>`.
-- Audit: `bot.audit.audit(connection, principal, action, target, filters, row_count)`.
+- Audit: `bot.access.audit.audit(connection, principal, action, target, filters, row_count)`.
 """
 
 from __future__ import annotations
@@ -39,10 +39,10 @@ from fastapi import Depends, HTTPException, Request
 from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
 
-from bot.apikeys import verify_key
+from bot.access.apikeys import verify_key
+from bot.access.signin import session_user
+from bot.access.users import Principal, Role
 from bot.service import Service
-from bot.signin import session_user
-from bot.users import Principal, Role
 
 __all__ = [
     "AdminUser",

@@ -32,10 +32,10 @@ from api.auth.deps import (
     service_of,
 )
 from api.auth.pages import render_page
+from bot.access.signin import NewSession, SignInError, authenticate, end_session, start_session
+from bot.access.users import UserInfo
 from bot.service import Service
 from bot.settings import Settings
-from bot.signin import NewSession, SignInError, authenticate, end_session, start_session
-from bot.users import UserInfo
 
 logger = logging.getLogger(__name__)
 router = APIRouter()

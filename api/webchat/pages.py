@@ -17,12 +17,12 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from api.webchat.security import MAX_REPLY_CHARS, ChatError, ChatSession, csrf_token
-from bot import texts
-from bot.i18n import translator
-from bot.languages import LANGUAGES, Language, negotiate, parse_accept_language
+from bot.i18n import texts
+from bot.i18n.languages import LANGUAGES, Language, negotiate, parse_accept_language
+from bot.i18n.translate import translator
 from bot.questionnaire.model import Questionnaire
 from bot.service import Service
-from channels import webchat
+from channels.webchat import channel as webchat
 
 HERE = Path(__file__).resolve().parent
 STATIC_DIR = HERE / "static"

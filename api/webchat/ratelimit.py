@@ -11,8 +11,8 @@ import datetime
 from sqlalchemy import Connection, case, delete
 from sqlalchemy.dialects import postgresql, sqlite
 
+from bot.outreach.webchat_models import WebChatRate
 from bot.storage.models import table
-from bot.storage.webchat_models import WebChatRate
 
 RATES = table(WebChatRate)
 WINDOW = datetime.timedelta(minutes=1)

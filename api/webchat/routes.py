@@ -31,11 +31,12 @@ from api.webchat.security import (
     read_form,
     reply_text,
 )
-from bot import invites, texts
 from bot.engine.engine import SessionAlreadyOpen
-from bot.languages import LANGUAGES
+from bot.i18n import texts
+from bot.i18n.languages import LANGUAGES
+from bot.outreach import invites
 from bot.service import Service
-from channels import webchat
+from channels.webchat import channel as webchat
 
 logger = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)

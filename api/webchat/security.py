@@ -15,9 +15,9 @@ from urllib.parse import parse_qs
 from starlette.requests import Request
 from starlette.responses import Response
 
-from bot import texts
+from bot.i18n import texts
 from bot.settings import Settings
-from channels import webchat
+from channels.webchat import channel as webchat
 
 COOKIE = "doorstep_chat"
 COOKIE_MAX_AGE = 60 * 60 * 24 * 30  # a month: longer than any questionnaire stays open
@@ -33,7 +33,7 @@ class ChatError(Exception):
     def __init__(self, status: int, message: str, **values: object) -> None:
         super().__init__(message)
         self.status = status
-        self.message = message  # a `bot.texts` constant, translated when shown
+        self.message = message  # a `bot.i18n.texts` constant, translated when shown
         self.values = values
 
 

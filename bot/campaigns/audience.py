@@ -23,7 +23,7 @@ from bot.campaigns.sampling import (
     tsm_margin,
 )
 from bot.campaigns.spec import Audience, Sample
-from bot.storage.contact_models import Invitation
+from bot.outreach.contact_models import Invitation
 from bot.storage.models import ProfileAttribute, Respondent, Session, table
 from bot.storage.segment_models import SegmentMembership
 

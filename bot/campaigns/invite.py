@@ -17,8 +17,8 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, insert, or_, select, update
 
 from bot.campaigns.links import write_link_message
+from bot.campaigns.models import CampaignState, TargetStatus
 from bot.campaigns.pacing import Pacer
-from bot.campaigns.quiet_hours import BadQuietHours, zone
 from bot.campaigns.store import (
     CAMPAIGNS,
     IDENTITIES,
@@ -30,12 +30,12 @@ from bot.campaigns.store import (
     let_others_write,
     load_campaign,
 )
-from bot.channel_choice import ChannelChoice, choose_channel
-from bot.contact_policy import blocked_reason, may_contact, record_invitation
 from bot.engine.engine import SessionAlreadyOpen
+from bot.outreach.channel_choice import ChannelChoice, choose_channel
+from bot.outreach.contact_policy import blocked_reason, may_contact, record_invitation
+from bot.outreach.quiet_hours import BadQuietHours, zone
 from bot.questionnaire.model import Questionnaire
 from bot.service import Service
-from bot.storage.campaign_models import CampaignState, TargetStatus
 from bot.storage.models import OPEN_STATES, OutboundStatus, SessionState
 
 logger = logging.getLogger(__name__)

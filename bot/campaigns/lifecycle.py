@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from bot.campaigns.audience import select_targets
+from bot.campaigns.models import CampaignState, TargetStatus
 from bot.campaigns.spec import Audience, CampaignSpec, CampaignSpecError, Sample
 from bot.campaigns.store import (
     CAMPAIGNS,
@@ -23,7 +24,6 @@ from bot.campaigns.store import (
     load_campaign,
 )
 from bot.questionnaire.registry import QuestionnaireRegistry
-from bot.storage.campaign_models import CampaignState, TargetStatus
 from bot.storage.models import OutboundStatus, SessionState
 
 S = CampaignState

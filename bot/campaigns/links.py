@@ -9,9 +9,9 @@ from sqlalchemy import Connection, insert, select
 
 from bot.campaigns.store import OUTBOUND, RESPONDENTS
 from bot.campaigns.texts import LINK_INVITATION, LINK_REMINDER
-from bot.i18n import translator
-from bot.invites import create_invite, invite_url
-from bot.languages import base_language
+from bot.i18n.languages import base_language
+from bot.i18n.translate import translator
+from bot.outreach.invites import create_invite, invite_url
 from bot.questionnaire.model import Questionnaire
 from bot.settings import Settings
 from bot.storage.models import OutboundStatus

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, and_, case, func, select
 
+from bot.campaigns.models import TargetStatus
 from bot.campaigns.store import (
     IDENTITIES,
     OUTBOUND,
@@ -22,7 +23,6 @@ from bot.campaigns.store import (
     load_campaign,
     version_ids,
 )
-from bot.storage.campaign_models import TargetStatus
 from bot.storage.models import OutboundStatus, SessionState
 
 COUNTS = (

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, select, update
 
 from bot.campaigns.links import write_link_message
-from bot.campaigns.quiet_hours import BadQuietHours, zone
+from bot.campaigns.models import CampaignState, TargetStatus
 from bot.campaigns.store import (
     RESPONDENTS,
     SESSIONS,
@@ -26,9 +26,9 @@ from bot.campaigns.store import (
     load_campaign,
     version_ids,
 )
-from bot.contact_policy import blocked_reason
+from bot.outreach.contact_policy import blocked_reason
+from bot.outreach.quiet_hours import BadQuietHours, zone
 from bot.service import Service
-from bot.storage.campaign_models import CampaignState, TargetStatus
 from bot.storage.models import OPEN_STATES
 
 BATCH = 200

@@ -13,8 +13,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from bot.campaigns.quiet_hours import BadQuietHours, QuietHours, zone
 from bot.campaigns.sampling import BadSample
+from bot.outreach.quiet_hours import BadQuietHours, QuietHours, zone
 
 CHANNELS = ("sms", "telegram", "webchat")
 MAX_REMINDERS = 5

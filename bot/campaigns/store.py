@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from bot.campaigns.quiet_hours import QuietHours
-from bot.storage.campaign_models import Campaign, CampaignState, CampaignTarget
+from bot.campaigns.models import Campaign, CampaignState, CampaignTarget
+from bot.outreach.quiet_hours import QuietHours
 from bot.storage.models import (
     ChannelIdentity,
     OutboundMessage,

@@ -6,7 +6,7 @@ Translators: keep the {url} placeholder whole; the link must stay on one line.
 
 from __future__ import annotations
 
-from bot.texts import N_
+from bot.i18n.texts import N_
 
 LINK_INVITATION = N_(
     "{landlord} would like your views: {title}. It takes about {minutes} minutes. "

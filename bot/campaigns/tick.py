@@ -16,10 +16,10 @@ from sqlalchemy import func, select
 
 from bot.campaigns import lifecycle
 from bot.campaigns.invite import invite_due
+from bot.campaigns.models import CampaignState, TargetStatus
 from bot.campaigns.reminders import remind_due
 from bot.campaigns.store import TARGETS, campaign_ids, load_campaign
 from bot.service import Service
-from bot.storage.campaign_models import CampaignState, TargetStatus
 from bot.storage.models import utcnow
 
 logger = logging.getLogger(__name__)

@@ -9,9 +9,9 @@ from decimal import Decimal
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
-from bot import texts
 from bot.engine import commands, replies
-from bot.i18n import Translator
+from bot.i18n import texts
+from bot.i18n.translate import Translator
 from bot.questionnaire.model import Question, QuestionType
 
 MAX_TEXT_LENGTH = 1000

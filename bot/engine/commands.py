@@ -9,10 +9,10 @@ from __future__ import annotations
 import enum
 from functools import lru_cache
 
-from bot import texts
 from bot.engine.replies import ENGLISH, Vocabulary, merge, normalise, parse_yes_no
-from bot.i18n import Translator, translator
-from bot.languages import LANGUAGES
+from bot.i18n import texts
+from bot.i18n.languages import LANGUAGES
+from bot.i18n.translate import Translator, translator
 
 
 class Command(enum.Enum):

@@ -7,10 +7,10 @@ import hashlib
 
 from babel.dates import format_timedelta
 
-from bot import texts
 from bot.engine import commands, store
 from bot.engine.turn_base import TurnBase
-from bot.i18n import translator
+from bot.i18n import texts
+from bot.i18n.translate import translator
 from bot.questionnaire.model import LocalText, Question
 from bot.storage.models import SessionState
 

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import datetime
 
-from bot import texts
-from bot.concerns import concern_reasons
+from bot.concerns.detect import concern_reasons
+from bot.concerns.models import Concern, ConcernStatus
 from bot.engine import commands, store
 from bot.engine.answers import Invalid, decode, encode, parse_answer
 from bot.engine.consent import BILINGUAL_PENDING, ConsentSteps
 from bot.engine.conversation_state import Conversation
 from bot.engine.messages import OutboundMessage
 from bot.engine.steps_commands import LANGUAGE_PENDING, CommandSteps
-from bot.i18n import translator
-from bot.languages import base_language
-from bot.optout import opt_out_address
+from bot.i18n import texts
+from bot.i18n.languages import base_language
+from bot.i18n.translate import translator
+from bot.outreach.optout import opt_out_address
 from bot.questionnaire.model import Question, Questionnaire, QuestionType
-from bot.storage.concern_models import Concern, ConcernStatus
 from bot.storage.models import AnswerStatus, SessionState, table
 
 CONCERNS = table(Concern)

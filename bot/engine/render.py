@@ -14,8 +14,8 @@ from decimal import Decimal
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
-from bot import texts
-from bot.i18n import Translator, translator
+from bot.i18n import texts
+from bot.i18n.translate import Translator, translator
 from bot.questionnaire.fields import PLACEHOLDER
 from bot.questionnaire.model import LocalText, Question, Questionnaire, QuestionType
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from bot import texts
 from bot.engine import commands, store
 from bot.engine.render import Button
 from bot.engine.turn_base import TurnBase
-from bot.i18n import translator
-from bot.languages import LANGUAGES
+from bot.i18n import texts
+from bot.i18n.languages import LANGUAGES
+from bot.i18n.translate import translator
 from bot.questionnaire.model import Question
 from bot.storage.models import AnswerStatus, SessionState
 

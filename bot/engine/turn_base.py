@@ -6,13 +6,13 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection
 
-from bot import texts
 from bot.engine import store
 from bot.engine.answers import decode
 from bot.engine.conversation_state import Conversation
 from bot.engine.messages import InboundMessage, OutboundMessage
 from bot.engine.render import Button, Prompt, question_prompt
-from bot.i18n import Translator, translator
+from bot.i18n import texts
+from bot.i18n.translate import Translator, translator
 from bot.questionnaire.model import LocalText, Question, Questionnaire
 from bot.storage.models import OutboundStatus, SessionState
 

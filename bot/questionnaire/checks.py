@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.i18n.sms_encoding import sms_cost, to_gsm7_where_possible
 from bot.questionnaire.expressions import Expression, ValueKind, check_types
 from bot.questionnaire.fields import PLACEHOLDER, Reporter, did_you_mean
 from bot.questionnaire.located import Position
 from bot.questionnaire.model import LocalText, Question, Questionnaire, QuestionType
-from bot.sms import sms_cost, to_gsm7_where_possible
 
 BUILT_IN_NAMES = frozenset({"landlord"})
 SELECTED_BY_NAME = re.compile(r"selected\(\s*\$\{\s*(\w+)\s*\}\s*,\s*['\"]([^'\"]*)['\"]")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.engine.render import sms_prompt
+from bot.i18n.sms_encoding import Encoding, sms_cost, to_gsm7_where_possible
 from bot.questionnaire.model import Questionnaire
-from bot.sms import Encoding, sms_cost, to_gsm7_where_possible
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,9 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import Connection, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from bot.repairs.models import RepairJob, RepairState
 from bot.settings import Settings
 from bot.storage.models import Respondent, table
-from bot.storage.repair_models import RepairJob, RepairState
 
 JOBS = table(RepairJob)
 RESPONDENTS = table(Respondent)

@@ -16,9 +16,9 @@ from typing import Any
 
 from sqlalchemy import Connection, select, update
 
-from bot.channel_choice import NoChannel, choose_channel
-from bot.contact_policy import may_contact, record_invitation
 from bot.engine.engine import SessionAlreadyOpen
+from bot.outreach.channel_choice import NoChannel, choose_channel
+from bot.outreach.contact_policy import may_contact, record_invitation
 from bot.questionnaire.model import Questionnaire
 from bot.repairs import upkeep
 from bot.repairs.jobs import (
@@ -32,9 +32,9 @@ from bot.repairs.jobs import (
     set_job,
     tenant_timezone,
 )
+from bot.repairs.models import RepairState
 from bot.service import Service
 from bot.storage.models import OPEN_STATES
-from bot.storage.repair_models import RepairState
 
 logger = logging.getLogger(__name__)
 BATCH = 200

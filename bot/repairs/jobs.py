@@ -8,10 +8,10 @@ from typing import Any
 
 from sqlalchemy import Connection, select, update
 
-from bot.campaigns.quiet_hours import BadQuietHours, QuietHours, zone
+from bot.outreach.quiet_hours import BadQuietHours, QuietHours, zone
+from bot.repairs.models import RepairJob, RepairState
 from bot.settings import Settings
 from bot.storage.models import ChannelIdentity, Respondent, Session, table
-from bot.storage.repair_models import RepairJob, RepairState
 
 JOBS = table(RepairJob)
 RESPONDENTS = table(Respondent)

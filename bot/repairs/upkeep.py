@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, select, update
 
-from bot.contact_policy import blocked_reason
+from bot.outreach.contact_policy import blocked_reason
 from bot.repairs.jobs import (
     IDENTITIES,
     JOBS,
@@ -26,8 +26,8 @@ from bot.repairs.jobs import (
     set_job,
     tenant_timezone,
 )
+from bot.repairs.models import RepairState
 from bot.storage.models import OPEN_STATES, OutboundMessage, SessionState, table
-from bot.storage.repair_models import RepairState
 
 if TYPE_CHECKING:
     from bot.service import Service

@@ -5,19 +5,9 @@ Each area keeps its models in its own module; adding one means adding its import
 
 from __future__ import annotations
 
-from bot.storage import (
-    apikey_models,  # noqa: F401 - registers the table
-    audit_models,  # noqa: F401 - registers the table
-    campaign_models,  # noqa: F401 - registers the tables
-    concern_models,  # noqa: F401 - registers the table
-    contact_models,  # noqa: F401 - registers the tables
-    models,
-    repair_models,  # noqa: F401 - registers the table
-    segment_models,
-    telegram_models,
-    user_models,  # noqa: F401 - registers the tables
-    webchat_models,
-)
+from bot.engine import link_models as telegram_models
+from bot.outreach import webchat_models
+from bot.storage import models, segment_models
 from bot.storage.models import Base
 
 metadata = Base.metadata

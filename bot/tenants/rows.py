@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.languages import LANGUAGES
+from bot.i18n.languages import LANGUAGES
 from bot.tenants import values
 from bot.tenants.columns import ATTRIBUTE_PREFIX, ColumnMap
 from bot.tenants.table import Row

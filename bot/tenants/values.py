@@ -12,7 +12,7 @@ from typing import Any
 
 import phonenumbers
 
-from bot.languages import LANGUAGES
+from bot.i18n.languages import LANGUAGES
 
 # Codes the communication-preferences questionnaire uses, beyond the ten Doorstep speaks.
 OTHER_LANGUAGE_CODES = {"es": "Spanish", "gu": "Gujarati", "bfi": "British Sign Language"}

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from analysis.demo_data import DemoSummary, create_demo_data
+from analysis.demo.data import DemoSummary, create_demo_data
 from bot.questionnaire.registry import QuestionnaireRegistry
 from bot.settings import Settings
 from bot.storage.db import Database

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from typer.testing import CliRunner
 
-from bot.cli import app
+from api.cli.main import app
 from bot.settings import get_settings
 
 runner = CliRunner()

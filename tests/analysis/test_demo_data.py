@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from sqlalchemy import Connection, func, select
 
-from analysis.demo_data import DemoDataError, create_demo_data
-from analysis.demo_population import PLANTED, planted_segments
+from analysis.demo.data import DemoDataError, create_demo_data
+from analysis.demo.population import PLANTED, planted_segments
 from bot.questionnaire.registry import QuestionnaireRegistry
 from bot.settings import Settings
 from bot.storage.db import Database

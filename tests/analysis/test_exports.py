@@ -28,8 +28,8 @@ from analysis.exports import (
     write_export,
 )
 from analysis.exports.writers import csv_chunks
-from bot.audit import list_audit
-from bot.cli import app
+from api.cli.main import app
+from bot.access.audit import list_audit
 from bot.service import Service
 from bot.settings import get_settings
 from bot.storage.db import Database

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import func, select
 
-from analysis.frames import ANSWER_COLUMNS, answers_frame, sessions_frame
+from analysis.frames.tidy import ANSWER_COLUMNS, answers_frame, sessions_frame
 from bot.service import Service
 from bot.storage.db import Database
 from bot.storage.models import Answer, AnswerStatus, Session

@@ -10,10 +10,10 @@ import pytest
 from playwright.sync_api import Browser
 from typer.testing import CliRunner
 
-from analysis.report import write_report
-from analysis.report_demo import add_landlord_records
-from analysis.segment_run import SegmentOptions, run_segmentation
-from bot.cli import app
+from analysis.demo.landlord_records import add_landlord_records
+from analysis.report.build import write_report
+from analysis.segments.run import SegmentOptions, run_segmentation
+from api.cli.main import app
 from bot.questionnaire.registry import QuestionnaireRegistry
 from bot.settings import Settings, get_settings
 from bot.storage.db import Database

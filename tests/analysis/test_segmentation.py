@@ -10,17 +10,17 @@ import pytest
 from sklearn.metrics import adjusted_rand_score
 from sqlalchemy import func, select
 
-from analysis.evaluation import planted_truth
-from analysis.features import tenant_features
-from analysis.portraits import is_neutral
-from analysis.segment_run import SegmentOptions, run_segmentation
-from analysis.segment_store import (
+from analysis.segments.clustering import NotEnoughTenants, cluster, design
+from analysis.segments.evaluation import planted_truth
+from analysis.segments.features import tenant_features
+from analysis.segments.portraits import is_neutral
+from analysis.segments.run import SegmentOptions, run_segmentation
+from analysis.segments.store import (
     NOT_ENOUGH_CODE,
     RECOMMENDED_CHANNEL,
     RECOMMENDED_TIME,
     membership_history,
 )
-from analysis.segmentation import NotEnoughTenants, cluster, design
 from bot.storage.db import Database
 from bot.storage.models import ProfileAttribute, Respondent
 from tests.analysis.conftest import DATA_SEED, Demo

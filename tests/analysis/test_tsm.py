@@ -9,16 +9,16 @@ import math
 import pandas as pd
 import pytest
 
-from analysis.catalog import Catalog
-from analysis.tsm import (
+from analysis.frames.catalog import Catalog
+from analysis.tsm.measures import (
     latest_sessions,
     measure_responses,
     measure_specs,
     satisfaction_table,
     wilson_interval,
 )
-from analysis.tsm_run import tsm_from_answers
-from analysis.tsm_sample import (
+from analysis.tsm.run import tsm_from_answers
+from analysis.tsm.sample import (
     accuracy_for,
     achieved_margin,
     representativeness,

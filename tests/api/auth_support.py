@@ -6,7 +6,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import insert
 
 from api.app import create_app
-from bot import apikeys, users
+from bot.access import apikeys, users
 from bot.service import Service
 from bot.storage.models import ChannelIdentity, Respondent, table
 from channels.registry import build_channels

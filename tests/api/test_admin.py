@@ -7,10 +7,10 @@ import datetime
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from bot.audit import audit
+from bot.access.audit import audit
+from bot.access.users import Principal, Role
 from bot.service import Service
 from bot.storage.models import ChannelIdentity, Erasure, Respondent, table
-from bot.users import Principal, Role
 from tests.api.auth_support import add_key, add_tenant, add_user, bearer, client_for, sign_in
 from tests.conftest import Clock
 

@@ -8,11 +8,11 @@ import pytest
 from pydantic import ValidationError
 from sqlalchemy import select
 
+from bot.access.user_models import ConsoleSession, User
+from bot.access.users import Role
 from bot.service import Service
 from bot.settings import Settings
 from bot.storage.models import table
-from bot.storage.user_models import ConsoleSession, User
-from bot.users import Role
 from tests.api.auth_support import PASSWORD, add_key, add_user, bearer, client_for, sign_in
 from tests.conftest import Clock
 
@@ -127,7 +127,7 @@ def test_api_key_requests_need_no_csrf_token_and_win_over_a_cookie(service: Serv
 
 
 def test_sessions_expire_and_end_when_the_user_is_disabled(service: Service, clock: Clock) -> None:
-    from bot.users import set_disabled
+    from bot.access.users import set_disabled
 
     add_user(service, "olive@example.org", Role.OFFICER)
     add_user(service, "admin@example.org", Role.ADMIN)

@@ -23,16 +23,16 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from api.app import create_app
-from bot import users
+from bot.access import users
 from bot.campaigns.tick import run_campaigns
+from bot.dispatch.dispatcher import Dispatcher, DispatchStats
+from bot.dispatch.store import record_delivery
 from bot.engine.messages import InboundMessage
-from bot.outbox import Dispatcher, DispatchStats
-from bot.outbox_store import record_delivery
 from bot.service import Service
 from bot.settings import Settings
 from bot.storage.models import OutboundMessage, OutboundStatus, table
 from channels.registry import ChannelRegistry
-from channels.sms import SmsChannel
+from channels.sms.sender import SmsChannel
 from tests.api.auth_support import PASSWORD, add_tenant, add_user
 from tests.bot.test_concerns import answer_post_repair
 from tests.browser_plugin import WCAG_21_AA

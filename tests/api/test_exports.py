@@ -12,10 +12,10 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from api.auth.deps import SESSION_COOKIE
-from bot import users
-from bot.audit import list_audit
+from bot.access import users
+from bot.access.audit import list_audit
+from bot.access.signin import start_session
 from bot.service import Service
-from bot.signin import start_session
 from tests.analysis.test_exports import FORMULA, answer_all_types, name_tenants
 from tests.api.auth_support import add_key, add_user, bearer, client_for
 

@@ -18,8 +18,8 @@ import uvicorn
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect, sync_playwright
 
+from bot.access.users import Role
 from bot.service import Service
-from bot.users import Role
 from tests.api.auth_support import PASSWORD, add_tenant, add_user, client_for
 from tests.browser_plugin import CHROMIUM, CHROMIUM_ARGS, WCAG_21_AA
 

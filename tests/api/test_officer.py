@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from bot import users
-from bot.audit import list_audit
+from bot.access import users
+from bot.access.audit import list_audit
 from bot.service import Service
 from tests.api.auth_support import add_key, add_tenant, add_user, bearer, client_for, sign_in
 from tests.bot.test_concerns import answer_post_repair

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from bot.audit import list_audit
+from bot.access.audit import list_audit
+from bot.access.users import Role
 from bot.service import Service
-from bot.users import Role
 from tests.api.auth_support import (
     add_key,
     add_tenant,
@@ -155,7 +155,7 @@ def test_api_keys_carry_a_role(
 
 
 def test_keys_created_before_roles_only_post_repair_events(service: Service) -> None:
-    from bot import apikeys
+    from bot.access import apikeys
 
     with service.database.engine.begin() as connection:
         created = apikeys.create_key(connection, "repairs-system", service.engine.clock())

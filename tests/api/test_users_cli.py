@@ -9,13 +9,13 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from bot import apikeys, users
-from bot.cli import app
+from api.cli.main import app
+from bot.access import apikeys, users
+from bot.access.signin import authenticate
+from bot.access.user_models import User
 from bot.settings import get_settings
-from bot.signin import authenticate
 from bot.storage.db import Database
 from bot.storage.models import table, utcnow
-from bot.storage.user_models import User
 from tests.api.auth_support import PASSWORD
 
 runner = CliRunner()

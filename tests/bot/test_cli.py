@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from bot.cli import app
+from api.cli.main import app
 from bot.settings import get_settings
 from bot.storage.db import Database
 from bot.storage.models import Answer, Session, SessionState

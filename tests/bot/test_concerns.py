@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.concerns import matched_keywords
+from bot.concerns.detect import matched_keywords
+from bot.concerns.models import Concern, ConcernStatus
 from bot.questionnaire.compiler import compile_text
 from bot.service import Service
-from bot.storage.concern_models import Concern, ConcernStatus
 from tests.chat import Chat
 
 

@@ -13,7 +13,6 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from bot.questionnaire.expr_parser import FUNCTIONS, MAX_DEPTH, MAX_LENGTH
 from bot.questionnaire.expressions import (
     EvaluationError,
     Expression,
@@ -23,6 +22,7 @@ from bot.questionnaire.expressions import (
     check_types,
     parse,
 )
+from bot.questionnaire.expressions.parser import FUNCTIONS, MAX_DEPTH, MAX_LENGTH
 
 TODAY = dt.date(2024, 5, 15)  # a Wednesday
 K = ValueKind

@@ -5,13 +5,13 @@ from __future__ import annotations
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from bot.cli import app
+from api.cli.main import app
 from bot.engine.engine import Engine
-from bot.i18n import translator
-from bot.languages import LANGUAGES, negotiate, parse_accept_language
+from bot.i18n.languages import LANGUAGES, negotiate, parse_accept_language
+from bot.i18n.texts import CONSENT_INTRO
+from bot.i18n.translate import translator
 from bot.service import Service
 from bot.storage.models import Consent, Respondent, Session
-from bot.texts import CONSENT_INTRO
 from tests.chat import Chat
 
 

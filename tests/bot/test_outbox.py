@@ -10,15 +10,15 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from bot.engine.messages import OutboundMessage as Message
-from bot.outbox import Dispatcher
-from bot.outbox_store import record_delivery
-from bot.sending import (
+from bot.dispatch.dispatcher import Dispatcher
+from bot.dispatch.sending import (
     PermanentSendError,
     RateLimit,
     SendResult,
     TransientSendError,
 )
+from bot.dispatch.store import record_delivery
+from bot.engine.messages import OutboundMessage as Message
 from bot.service import Service
 from bot.storage.models import ChannelIdentity, OutboundMessage, OutboundStatus, Session
 from tests.chat import Chat

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import insert, select
 from typer.testing import CliRunner
 
-from bot import privacy
-from bot.cli import app
+from api.cli.main import app
+from bot.privacy import rights as privacy
 from bot.service import Service
 from bot.settings import get_settings
 from bot.storage.models import Answer, ChannelIdentity, Erasure, InboundMessage, Respondent

@@ -1,4 +1,4 @@
-"""Tests for bot.sms: GSM-7 / UCS-2 encoding and segment counts."""
+"""Tests for bot.i18n.sms_encoding: GSM-7 / UCS-2 encoding and segment counts."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.sms import (
+from bot.i18n.sms_encoding import (
     GSM7_BASIC,
     GSM7_EXTENDED,
     MAX_SMS_CHARACTERS,

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot import texts
-from bot.i18n import translator
-from bot.languages import LANGUAGES
+from bot.i18n import texts
+from bot.i18n.languages import LANGUAGES
+from bot.i18n.translate import translator
 from bot.service import Service
 from bot.storage.models import Answer, Consent, Session, SessionState
 from tests.chat import Chat

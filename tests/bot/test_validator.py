@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bot.cli import app
+from api.cli.main import app
 from bot.questionnaire.compiler import compile_file, compile_text
 from bot.questionnaire.problems import QuestionnaireInvalid, Severity
 from bot.questionnaire.registry import load_questionnaire

@@ -11,6 +11,7 @@ from sqlalchemy import insert, select
 from bot.repairs.events import parse_event, record_event
 from bot.repairs.followup import send_due_repair_surveys
 from bot.repairs.jobs import TickStats
+from bot.repairs.models import RepairJob
 from bot.service import Service
 from bot.storage.models import (
     ChannelIdentity,
@@ -20,7 +21,6 @@ from bot.storage.models import (
     Session,
     table,
 )
-from bot.storage.repair_models import RepairJob
 from tests.conftest import Clock
 
 RESPONDENTS = table(Respondent)

@@ -8,11 +8,11 @@ from typing import Any
 from sqlalchemy import insert, select, update
 
 from bot.campaigns import lifecycle
+from bot.campaigns.models import CampaignTarget
 from bot.campaigns.progress import campaign_progress
 from bot.campaigns.spec import parse_spec
 from bot.campaigns.tick import TickReport, run_campaigns
 from bot.service import Service
-from bot.storage.campaign_models import CampaignTarget
 from bot.storage.models import (
     ChannelIdentity,
     OutboundMessage,

@@ -8,7 +8,7 @@ import threading
 
 from sqlalchemy import select
 
-from bot.optout import opt_out_address
+from bot.outreach.optout import opt_out_address
 from bot.service import Service
 from bot.storage.models import SessionState
 from tests.campaigns.support import (

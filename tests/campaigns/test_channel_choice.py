@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from bot.channel_choice import ChannelChoice, NoChannel, best_channel, choose_channel
-from bot.contact_policy import add_do_not_contact
+from bot.outreach.channel_choice import ChannelChoice, NoChannel, best_channel, choose_channel
+from bot.outreach.contact_policy import add_do_not_contact
 from bot.service import Service
 from tests.campaigns.repair_support import tenant
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from api.cli.main import app
 from bot.campaigns.progress import COUNTS
-from bot.cli import app
 from bot.service import Service
 from bot.settings import get_settings
 from tests.campaigns.support import add_tenants, create, targets, tick

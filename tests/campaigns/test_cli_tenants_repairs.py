@@ -9,12 +9,12 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from bot.apikeys import verify_key
-from bot.cli import app
+from api.cli.main import app
+from bot.access.apikeys import verify_key
+from bot.repairs.models import RepairJob
 from bot.settings import get_settings
 from bot.storage.db import Database
 from bot.storage.models import table, utcnow
-from bot.storage.repair_models import RepairJob
 
 runner = CliRunner()
 

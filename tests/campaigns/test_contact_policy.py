@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import update
 
-from bot.contact_policy import (
+from bot.outreach.contact_policy import (
     add_do_not_contact,
     may_contact,
     record_invitation,

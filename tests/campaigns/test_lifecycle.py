@@ -9,10 +9,10 @@ from sqlalchemy import update
 
 from bot.campaigns import lifecycle
 from bot.campaigns.lifecycle import CampaignStateError
+from bot.campaigns.models import CampaignState
 from bot.campaigns.spec import CampaignSpecError, parse_spec
 from bot.campaigns.store import UnknownCampaign, load_campaign
 from bot.service import Service
-from bot.storage.campaign_models import CampaignState
 from tests.campaigns.support import (
     OUTBOUND,
     add_tenants,

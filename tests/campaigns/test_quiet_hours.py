@@ -6,7 +6,7 @@ import datetime
 
 import pytest
 
-from bot.campaigns.quiet_hours import BadQuietHours, QuietHours
+from bot.outreach.quiet_hours import BadQuietHours, QuietHours
 from bot.service import Service
 from tests.campaigns.support import add_tenants, create, outbox, targets, tick
 from tests.conftest import Clock

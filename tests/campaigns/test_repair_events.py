@@ -12,10 +12,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from bot.apikeys import create_key, revoke_key
+from bot.access.apikeys import create_key, revoke_key
 from bot.repairs.events import parse_event, record_event
+from bot.repairs.models import RepairState
 from bot.service import Service
-from bot.storage.repair_models import RepairState
 from channels.registry import ChannelRegistry
 from tests.campaigns.repair_support import (
     at,

@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import select, update
 
 from api.scheduler import start_scheduler
-from bot.contact_policy import record_invitation
+from bot.outreach.contact_policy import record_invitation
 from bot.repairs.followup import send_due_repair_surveys
+from bot.repairs.models import RepairState
 from bot.service import Service
 from bot.storage.models import Answer, SessionState, table
-from bot.storage.repair_models import RepairState
 from tests.campaigns.repair_support import (
     JOBS,
     at,

@@ -13,12 +13,12 @@ import pytest
 from sqlalchemy import update
 from typer.testing import CliRunner
 
-from bot.cli import app
+from api.cli.main import app
+from bot.dispatch.sending import RateLimit, SendResult
+from bot.dispatch.worker import WorkerDispatcher, run_worker
 from bot.engine.messages import OutboundMessage as Message
-from bot.sending import RateLimit, SendResult
 from bot.service import Service
 from bot.settings import get_settings
-from bot.worker import WorkerDispatcher, run_worker
 from tests.campaigns.support import OUTBOUND, add_tenants, create, outbox, tick
 from tests.conftest import Clock
 

@@ -11,7 +11,7 @@ import os
 import sys
 from typing import Any
 
-import channels.sms
+import channels.sms.sender
 from tests.fakes.twilio_api import LocalHttpClient
 
 
@@ -21,8 +21,8 @@ class _ToTheFake(LocalHttpClient):
 
 
 if __name__ == "__main__":
-    channels.sms.QuietHttpClient = _ToTheFake  # type: ignore[misc]
-    from bot.cli import main
+    channels.sms.sender.QuietHttpClient = _ToTheFake  # type: ignore[misc]
+    from api.cli.main import main
 
     sys.argv = ["doorstep", "worker", *sys.argv[1:]]
     main()

@@ -11,15 +11,15 @@ from collections.abc import Iterator
 import pytest
 from pydantic import SecretStr
 
+from bot.dispatch.sending import PermanentSendError, TransientSendError
 from bot.engine.messages import OutboundMessage
 from bot.engine.render import Button
-from bot.sending import PermanentSendError, TransientSendError
+from bot.i18n.sms_encoding import Encoding
 from bot.settings import Settings
-from bot.sms import Encoding
-from channels.phone import InvalidPhoneNumber, normalise_phone
+from bot.tenants.phone import InvalidPhoneNumber, normalise_phone
 from channels.registry import build_channels
-from channels.sms import SegmentPacer, SmsChannel, sender_id
-from channels.sms_render import render_sms
+from channels.sms.render import render_sms
+from channels.sms.sender import SegmentPacer, SmsChannel, sender_id
 from tests.fakes.twilio_api import (
     ACCOUNT_SID,
     AUTH_TOKEN,

@@ -14,7 +14,7 @@ from bot.storage.models import (
     Session,
     SessionState,
 )
-from channels.sms_inbound import keyword
+from channels.sms.inbound import keyword
 from tests.channels.twilio_support import TENANT, Twilio, twilio_fixture  # noqa: F401
 
 STRANGER = "+447700900999"

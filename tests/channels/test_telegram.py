@@ -22,14 +22,15 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from api.app import create_app
-from api.webhooks_telegram import poll
-from bot import texts
-from bot.cli import app as cli
+from api.cli.main import app as cli
+from api.webhooks.telegram import poll
+from bot.dispatch.dispatcher import Dispatcher
+from bot.dispatch.sending import PermanentSendError, RateLimit, TransientSendError
+from bot.engine.link_models import TelegramLinkToken
 from bot.engine.messages import OutboundMessage as Message
 from bot.engine.render import Button
-from bot.outbox import Dispatcher
-from bot.privacy import erase
-from bot.sending import PermanentSendError, RateLimit, TransientSendError
+from bot.i18n import texts
+from bot.privacy.rights import erase
 from bot.service import Service
 from bot.settings import Settings, get_settings
 from bot.storage.models import (
@@ -42,10 +43,9 @@ from bot.storage.models import (
     Respondent,
     Session,
 )
-from bot.storage.telegram_models import TelegramLinkToken
 from channels.registry import ChannelRegistry, build_channels
-from channels.telegram import TelegramChannel, keyboard
-from channels.telegram_links import hash_token, issue_link
+from channels.telegram.links import hash_token, issue_link
+from channels.telegram.sender import TelegramChannel, keyboard
 from tests.conftest import Clock
 from tests.fakes.telegram_api import (
     BOT_USERNAME,

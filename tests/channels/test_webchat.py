@@ -9,12 +9,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from bot.engine.messages import InboundMessage as InboundMessageIn
-from bot.invites import find_invite, invite_url
+from bot.outreach.invites import find_invite, invite_url
 from bot.service import Service
 from bot.settings import Settings
 from bot.storage.models import InboundMessage, OutboundMessage, Session, table
 from channels.registry import build_channels
-from channels.webchat import CHANNEL
+from channels.webchat.channel import CHANNEL
 from tests.channels.webchat_support import (
     ANONYMOUS_YAML,
     after_of,

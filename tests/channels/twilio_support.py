@@ -14,12 +14,12 @@ from pydantic import SecretStr
 from sqlalchemy import select
 
 from api.app import create_app
-from bot.outbox import Dispatcher, DispatchStats
+from bot.dispatch.dispatcher import Dispatcher, DispatchStats
 from bot.service import Service
 from bot.settings import Settings
 from bot.storage.models import Base
 from channels.registry import ChannelRegistry
-from channels.sms import SmsChannel
+from channels.sms.sender import SmsChannel
 from tests.conftest import Clock
 from tests.fakes.twilio_api import (
     ACCOUNT_SID,

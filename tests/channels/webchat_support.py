@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from sqlalchemy import func, insert, select
 
 from api.app import create_app
-from bot.invites import create_invite
+from bot.outreach.invites import create_invite
 from bot.service import Service
 from bot.storage.models import Answer, InboundMessage, Respondent, Session, table
 from channels.registry import build_channels

@@ -24,7 +24,7 @@ from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 from twilio.request_validator import RequestValidator
 
-from channels.sms import QuietHttpClient
+from channels.sms.sender import QuietHttpClient
 
 ACCOUNT_SID = "AC" + "0" * 31 + "1"
 AUTH_TOKEN = "test-auth-token-not-a-secret"

@@ -1,0 +1,298 @@
+"""`doorstep demo-data`: a synthetic tenant population with planted communication segments.
+
+Written through the engine's own tables, in bulk, one transaction per block of tenants.
+Deterministic for a seed; idempotent: tenants (DEMO-000001 ...) and rounds that already
+exist are left alone, so asking again for more tenants or rounds adds only what is new.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, Table, and_, bindparam, func, select, text, update
+
+from analysis.demo.population import BLOCK, CHANNELS, DemoTenant, make_block, tenant_ref
+from analysis.demo.records import ZONE, Ids, Rows, TenantState, address
+from analysis.demo.sessions import Conversation, run_session
+from analysis.frames.sql import epoch
+from bot.i18n.languages import is_supported
+from bot.questionnaire.model import Questionnaire
+from bot.questionnaire.registry import QuestionnaireRegistry
+from bot.storage.db import Database
+from bot.storage.models import (
+    Answer,
+    ChannelIdentity,
+    Consent,
+    InboundMessage,
+    OutboundMessage,
+    ProfileAttribute,
+    Respondent,
+    Session,
+    table,
+)
+
+TABLES: dict[str, Table] = {
+    "respondents": table(Respondent),
+    "channel_identities": table(ChannelIdentity),
+    "sessions": table(Session),
+    "inbound_messages": table(InboundMessage),
+    "outbound_messages": table(OutboundMessage),
+    "answers": table(Answer),
+    "consents": table(Consent),
+    "profile_attributes": table(ProfileAttribute),
+}
+# First round: a Monday, local midnight; one campaign round every four weeks.
+FIRST_ROUND = datetime.datetime(2026, 1, 5, tzinfo=ZONE)
+ROUND_GAP = datetime.timedelta(days=28)
+# After the communication-preferences survey a tenant joins with, the rounds cycle through:
+CYCLE = (
+    "post_repair", "post_repair", "tsm_perception", "post_repair", "tenant_profile",
+    "post_repair", "post_repair", "post_repair", "post_repair", "post_repair", "tsm_perception",
+)  # fmt: skip
+QUESTIONNAIRES = ("communication_preferences", "post_repair", "tsm_perception", "tenant_profile")
+REPAIR_CHANCE = 0.6  # not every tenant had a repair in a round
+STATED_FIRST = 0.8  # how often the landlord uses the channel a tenant said they prefer
+MAX_TENANTS = 1_000_000
+MAX_ROUNDS = 24
+
+Progress = Callable[[int], None]
+
+
+class DemoDataError(Exception):
+    """A request for demo data that cannot be met, said in a sentence."""
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    tenants: int
+    created_tenants: int
+    sessions: int
+    answers: int
+    inbound: int
+    outbound: int
+    seconds: float
+
+
+def round_start(round_no: int) -> datetime.datetime:
+    return (FIRST_ROUND + ROUND_GAP * round_no).astimezone(datetime.UTC)
+
+
+def create_demo_data(
+    database: Database,
+    registry: QuestionnaireRegistry,
+    *,
+    tenants: int,
+    rounds: int = 10,
+    seed: int = 7,
+    progress: Progress | None = None,
+) -> DemoSummary:
+    """Make sure tenants DEMO-000001..N exist with `rounds` rounds of contact history."""
+    if not 1 <= tenants <= MAX_TENANTS:
+        raise DemoDataError(f"Ask for between 1 and {MAX_TENANTS:,} tenants (got {tenants}).")
+    if not 1 <= rounds <= MAX_ROUNDS:
+        raise DemoDataError(f"Ask for between 1 and {MAX_ROUNDS} rounds (got {rounds}).")
+    questionnaires = _questionnaires(registry)
+    started = time.perf_counter()
+    totals = dict.fromkeys(("created", "sessions", "answers", "inbound", "outbound"), 0)
+    with database.engine.begin() as connection:
+        version_ids = {
+            name: registry.version_id(connection, q) for name, q in questionnaires.items()
+        }
+    for block in range((tenants + BLOCK - 1) // BLOCK):
+        wanted = [t for t in make_block(seed, block) if t.index <= tenants]
+        with database.engine.begin() as connection:
+            rows = _block(connection, wanted, questionnaires, version_ids, rounds, seed, block)
+        totals["created"] += len(rows.respondents)
+        totals["sessions"] += len(rows.sessions)
+        totals["answers"] += len(rows.answers)
+        totals["inbound"] += len(rows.inbound_messages)
+        totals["outbound"] += len(rows.outbound_messages)
+        if progress is not None:
+            progress(len(wanted))
+    return DemoSummary(
+        tenants, totals["created"], totals["sessions"], totals["answers"], totals["inbound"],
+        totals["outbound"], time.perf_counter() - started,
+    )  # fmt: skip
+
+
+def _questionnaires(registry: QuestionnaireRegistry) -> dict[str, Questionnaire]:
+    found: dict[str, Questionnaire] = {}
+    for name in QUESTIONNAIRES:
+        try:
+            found[name] = registry.latest(name)
+        except KeyError:
+            raise DemoDataError(
+                f"Demo data needs the shipped questionnaire '{name}', which is not loaded; "
+                "point DOORSTEP_QUESTIONNAIRES_DIR at the shipped questionnaires/ folder."
+            ) from None
+    return found
+
+
+def _block(
+    connection: Connection,
+    tenants: list[DemoTenant],
+    questionnaires: dict[str, Questionnaire],
+    version_ids: dict[str, int],
+    rounds: int,
+    seed: int,
+    block: int,
+) -> Rows:
+    postgres = connection.dialect.name == "postgresql"
+    if postgres:
+        # Explicit ids below: keep other writers out until the sequences are moved past them.
+        names = ", ".join(TABLES)
+        connection.execute(text(f"LOCK TABLE {names} IN SHARE ROW EXCLUSIVE MODE"))
+    ids = Ids({
+        name: int(connection.execute(select(func.coalesce(func.max(t.c.id), 0))).scalar_one()) + 1
+        for name, t in TABLES.items()
+    })  # fmt: skip
+    existing, done = _existing(connection, tenants)
+    rows = Rows()
+    states = {t.index: _state(t, existing, ids, rows) for t in tenants}
+    for round_no in range(rounds):
+        rng = random.Random(f"doorstep-demo:{seed}:{block}:round:{round_no}")  # noqa: S311
+        for tenant in tenants:
+            plan = _plan(tenant, states[tenant.index], round_no, questionnaires, rng)
+            if plan is None:
+                continue
+            q, channel, invite_at = plan
+            conversation = Conversation(
+                ids, rows, tenant, states[tenant.index], q, version_ids[q.id], channel,
+                emit=(tenant.index, round_no) not in done,
+            )  # fmt: skip
+            run_session(conversation, invite_at, rng)
+    _write(connection, rows)
+    if postgres:
+        for name in TABLES:
+            connection.execute(
+                text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), :value)"),
+                {"value": max(ids.next[name] - 1, 1)},
+            )
+    return rows
+
+
+def _existing(
+    connection: Connection, tenants: list[DemoTenant]
+) -> tuple[dict[str, int], set[tuple[int, int]]]:
+    """Demo tenants already stored (ref -> id) and the rounds they already have."""
+    respondents = TABLES["respondents"]
+    sessions = TABLES["sessions"]
+    refs = [t.ref for t in tenants]
+    found = {
+        row.tenant_ref: int(row.id)
+        for row in connection.execute(
+            select(respondents.c.id, respondents.c.tenant_ref).where(
+                respondents.c.tenant_ref.in_(refs)
+            )
+        )
+    }
+    if not found:
+        return found, set()
+    index_of = {
+        respondent_id: int(ref.removeprefix("DEMO-")) for ref, respondent_id in found.items()
+    }
+    first = FIRST_ROUND.timestamp()
+    done = set()
+    query = select(sessions.c.respondent_id, epoch(sessions.c.created_at, connection.dialect.name))
+    for respondent_id, created in connection.execute(
+        query.where(sessions.c.respondent_id.in_(list(found.values())))
+    ):
+        done.add((index_of[respondent_id], int((created - first) // ROUND_GAP.total_seconds())))
+    return found, done
+
+
+def _state(tenant: DemoTenant, existing: dict[str, int], ids: Ids, rows: Rows) -> TenantState:
+    respondent_id = existing.get(tenant.ref)
+    if respondent_id is not None:
+        return TenantState(respondent_id, dict.fromkeys(tenant.holds))
+    joined = round_start(tenant.join_round) - datetime.timedelta(
+        days=tenant.created_days_before
+        if tenant.join_round == 0
+        else tenant.created_days_before % 20
+    )
+    respondent_id = ids.take("respondents")
+    rows.respondents.append(
+        {"id": respondent_id, "tenant_ref": tenant.ref, "name": None,
+         "language": tenant.language if is_supported(tenant.language) else None,
+         "timezone": "Europe/London", "created_at": joined, "erased_at": None}
+    )  # fmt: skip
+    identities: dict[str, dict[str, object] | None] = {}
+    for channel in tenant.holds:
+        row = {
+            "id": ids.take("channel_identities"), "respondent_id": respondent_id,
+            "channel": channel, "address": address(tenant, channel), "opted_out_at": None,
+            "created_at": joined,
+        }  # fmt: skip
+        rows.channel_identities.append(row)
+        identities[channel] = row
+    return TenantState(respondent_id, identities)
+
+
+def _plan(
+    tenant: DemoTenant,
+    state: TenantState,
+    round_no: int,
+    questionnaires: dict[str, Questionnaire],
+    rng: random.Random,
+) -> tuple[Questionnaire, str, datetime.datetime] | None:
+    """Which survey the landlord sends this tenant this round, on which channel, when."""
+    # Draw everything first: the same draws whatever happens, so rounds stay reproducible.
+    repair, stated_first, day, hour = rng.random(), rng.random(), rng.randrange(5), rng.random()
+    step = round_no - tenant.join_round
+    if step < 0:
+        return None
+    name = "communication_preferences" if step == 0 else CYCLE[(step - 1) % len(CYCLE)]
+    if name == "post_repair" and repair >= REPAIR_CHANCE:
+        return None
+    q = questionnaires[name]
+    usable = [c for c in CHANNELS if c in tenant.holds and c not in state.opted_out]
+    usable = [c for c in usable if c in q.channels]
+    if not usable:
+        return None
+    stated = {"web_chat": "webchat"}.get(state.stated_channel or "", state.stated_channel)
+    if stated in usable and stated_first < STATED_FIRST:
+        channel = stated
+    else:
+        channel = usable[(round_no + tenant.offset) % len(usable)]
+    invite_at = round_start(round_no) + datetime.timedelta(days=day, hours=9 + 8 * hour)
+    return q, channel, invite_at
+
+
+def _write(connection: Connection, rows: Rows) -> None:
+    # Rows from earlier runs first, so the new current values are not superseded with them.
+    profile = TABLES["profile_attributes"]
+    if rows.supersede:
+        connection.execute(
+            update(profile)
+            .where(
+                and_(
+                    profile.c.respondent_id == bindparam("respondent"),
+                    profile.c.name == bindparam("attribute"),
+                    profile.c.superseded_at.is_(None),
+                )
+            )
+            .values(superseded_at=bindparam("at")),
+            rows.supersede,
+        )
+    identities = TABLES["channel_identities"]
+    if rows.opt_outs:
+        connection.execute(
+            update(identities)
+            .where(
+                identities.c.respondent_id == bindparam("respondent"),
+                identities.c.channel == bindparam("identity_channel"),
+            )
+            .values(opted_out_at=bindparam("at")),
+            rows.opt_outs,
+        )
+    for name, t in TABLES.items():
+        batch = getattr(rows, name)
+        if batch:
+            connection.execute(t.insert(), batch)
+
+
+__all__ = ["DemoDataError", "DemoSummary", "create_demo_data", "tenant_ref"]

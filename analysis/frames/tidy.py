@@ -1,0 +1,269 @@
+"""Tidy pandas frames from storage: one row per answer (long) and one per session (wide).
+
+Only current answers are analysed (not those replaced with BACK or cleared by skip logic).
+Questions and choices carry the labels of the exact questionnaire version that was asked.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, select
+
+from analysis.frames.catalog import Catalog, load_catalog
+from analysis.frames.sql import epoch, json_text, read_frame, to_utc
+from analysis.frames.values import decode_values, explode_codes, join_in_order
+from bot.questionnaire.registry import QuestionnaireRegistry
+from bot.storage.models import Answer, AnswerStatus, QuestionnaireVersion, Session, table
+
+ANSWERS = table(Answer)
+SESSIONS = table(Session)
+VERSIONS = table(QuestionnaireVersion)
+
+CHOICE_TYPES = ("select_one", "select_multiple")
+NUMBER_TYPES = ("integer", "decimal", "scale")
+
+ANSWER_COLUMNS = [
+    "answer_id", "session_id", "respondent_id", "questionnaire_id", "questionnaire_version",
+    "question", "question_label", "question_type", "position", "skipped", "channel",
+    "answered_at", "value_code", "value_choice", "value_label", "value_number", "value_bool",
+    "value_text", "value_json",
+]  # fmt: skip
+
+
+def _version_filter(connection: Connection, questionnaire_id: str | None) -> list[int] | None:
+    if questionnaire_id is None:
+        return None
+    query = select(VERSIONS.c.id).where(VERSIONS.c.questionnaire_id == questionnaire_id)
+    return [int(row.id) for row in connection.execute(query)]
+
+
+def answers_frame(
+    connection: Connection,
+    *,
+    questionnaire_id: str | None = None,
+    language: str | None = None,
+    registry: QuestionnaireRegistry | None = None,
+    catalog: Catalog | None = None,
+) -> pd.DataFrame:
+    """One row per current answer, with question and choice labels (long format).
+
+    `value_code` holds select_one codes, `value_choice`/`value_label` the choice name and
+    label (several joined with "; " for select_multiple), `value_number` numbers and scale
+    ratings, `value_bool` yes/no, `value_text` free text and dates. Skipped answers have
+    every value column empty. Prefilled answers (copied from the profile) have channel
+    "profile".
+    """
+    dialect = connection.dialect.name
+    version_ids = _version_filter(connection, questionnaire_id)
+    query = (
+        select(
+            ANSWERS.c.id.label("answer_id"),
+            ANSWERS.c.session_id,
+            SESSIONS.c.respondent_id,
+            SESSIONS.c.questionnaire_version_id.label("version_id"),
+            ANSWERS.c.question,
+            json_text(ANSWERS.c.value).label("value_json"),
+            ANSWERS.c.skipped,
+            ANSWERS.c.channel,
+            epoch(ANSWERS.c.answered_at, dialect).label("answered_at"),
+        )
+        .join(SESSIONS, SESSIONS.c.id == ANSWERS.c.session_id)
+        .where(ANSWERS.c.status == AnswerStatus.CURRENT.value)
+    )
+    if version_ids is not None:
+        query = query.where(SESSIONS.c.questionnaire_version_id.in_(version_ids))
+    raw = read_frame(connection, query, categories=("question", "channel"), texts=("value_json",))
+    catalog = catalog or load_catalog(connection, registry=registry, language=language)
+    return label_answers(raw, catalog)
+
+
+def _positions(table: pd.DataFrame, on: list[str], keys: list[Any]) -> np.ndarray:
+    """Row numbers in the small `table` matching each key (-1 if none): a hash lookup, so
+    the million-row frame is never merged or copied."""
+    index = pd.MultiIndex.from_frame(table[on])
+    return np.asarray(index.get_indexer(pd.MultiIndex.from_arrays(keys)))
+
+
+def _take(values: pd.Series, positions: np.ndarray) -> pd.Categorical:
+    return pd.Categorical(values.astype(object)).take(positions, allow_fill=True)
+
+
+def label_answers(raw: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
+    """Decode and label raw answer rows (as read by `answers_frame`)."""
+    if raw.empty:
+        return pd.DataFrame({name: pd.Series(dtype=object) for name in ANSWER_COLUMNS})
+    frame = raw.sort_values("answer_id", kind="stable").reset_index(drop=True)
+    frame["answered_at"] = to_utc(frame["answered_at"])
+    frame["skipped"] = frame["skipped"].astype(bool)
+    frame["question"] = frame["question"].astype("category")
+    frame["channel"] = frame["channel"].astype("category")
+    version = frame["version_id"].to_numpy()
+    at_version = _positions(catalog.versions, ["version_id"], [version])
+    frame["questionnaire_id"] = _take(catalog.versions["questionnaire_id"], at_version)
+    frame["questionnaire_version"] = _take(catalog.versions["version"], at_version)
+    at_question = _positions(catalog.questions, ["version_id", "question"],
+                             [version, frame["question"].astype(object).to_numpy()])  # fmt: skip
+    for column in ("question_label", "question_type"):
+        frame[column] = _take(catalog.questions[column], at_question)
+    position = catalog.questions["position"].to_numpy()[at_question]
+    frame["position"] = pd.array(np.where(at_question >= 0, position, 0), dtype="Int64")
+    frame.loc[at_question < 0, "position"] = pd.NA
+
+    decoded = decode_values(frame["value_json"])
+    kind = frame["question_type"].astype(object).fillna("")
+    is_choice = kind.isin(CHOICE_TYPES).to_numpy()
+    frame["value_code"] = decoded["number"].where(kind == "select_one").astype("Int64")
+    frame["value_number"] = decoded["number"].where(~kind.isin(CHOICE_TYPES))
+    frame["value_bool"] = decoded["flag"]
+    frame["value_text"] = decoded["text"]
+
+    # select_one: look the code up among the version's choices.
+    choices = catalog.choices
+    single = (kind == "select_one").to_numpy() & frame["value_code"].notna().to_numpy()
+    at_choice = np.full(len(frame), -1)
+    at_choice[single] = _positions(
+        choices, ["version_id", "question", "code"],
+        [version[single], frame["question"].astype(object).to_numpy()[single],
+         frame["value_code"].to_numpy(dtype=np.int64, na_value=0)[single]],
+    )  # fmt: skip
+    choice = pd.Series(_take(choices["choice"], at_choice), dtype=object)
+    label = pd.Series(_take(choices["choice_label"], at_choice), dtype=object)
+
+    # select_multiple: explode the lists, label each code, join them in the chosen order.
+    multiple = np.flatnonzero(is_choice & decoded["is_list"].to_numpy())
+    if len(multiple):
+        codes = explode_codes(frame["value_json"].iloc[multiple])
+        rows = codes["row"].to_numpy()
+        at = _positions(choices, ["version_id", "question", "code"],
+                        [version[rows], frame["question"].astype(object).to_numpy()[rows],
+                         codes["code"].to_numpy()])  # fmt: skip
+        names = pd.Series(choices["choice"].to_numpy()[at], dtype=object)
+        texts = pd.Series(choices["choice_label"].to_numpy()[at], dtype=object)
+        missing = at < 0
+        names[missing] = codes["code"].astype(str).to_numpy()[missing]
+        texts[missing] = names[missing]
+        codes["choice"], codes["choice_label"] = names.to_numpy(), texts.to_numpy()
+        choice.iloc[multiple] = join_in_order(codes, "row", "choice").reindex(multiple).to_numpy()
+        label.iloc[multiple] = (
+            join_in_order(codes, "row", "choice_label").reindex(multiple).to_numpy()
+        )
+    frame["value_choice"] = choice.astype("category")
+    frame["value_label"] = label.astype("category")
+    return frame[ANSWER_COLUMNS]
+
+
+def chosen_options(answers: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
+    """One row per option chosen in choice answers (select_multiple exploded)."""
+    choice_rows = answers[answers["question_type"].isin(CHOICE_TYPES).to_numpy()]
+    codes = explode_codes(choice_rows["value_json"])
+    single = choice_rows["value_code"].dropna()
+    codes = pd.concat(
+        [codes, pd.DataFrame({"row": single.index, "code": single.astype("int64").to_numpy()})]
+    )
+    base = answers.loc[codes["row"], ["answer_id", "session_id", "respondent_id", "question"]]
+    base = base.reset_index(drop=True).assign(code=codes["code"].to_numpy())
+    versions = catalog.versions.rename(columns={"version": "questionnaire_version"})
+    version_of = answers.loc[codes["row"], ["questionnaire_id", "questionnaire_version"]]
+    keys = version_of.reset_index(drop=True).merge(
+        versions, on=["questionnaire_id", "questionnaire_version"], how="left"
+    )
+    base["version_id"] = keys["version_id"].to_numpy()
+    base["question"] = base["question"].astype(str)
+    labelled = base.merge(
+        catalog.choices[["version_id", "question", "code", "choice", "choice_label"]],
+        on=["version_id", "question", "code"],
+        how="left",
+    )
+    return labelled.drop(columns="version_id").sort_values(["answer_id", "code"])
+
+
+def sessions_frame(
+    connection: Connection,
+    *,
+    questionnaire_id: str | None = None,
+    language: str | None = None,
+    registry: QuestionnaireRegistry | None = None,
+    answers: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """One row per session (wide): session_id, respondent_id, questionnaire_id and version,
+    session_channel, session_state, session_language, started_at, completed_at, then one
+    column per question.
+
+    Question columns hold choice labels (several joined with "; "), numbers, yes/no as
+    booleans and text. Given one questionnaire they are named after the questions; across
+    questionnaires they are named "questionnaire_id.question". `frame.attrs["labels"]`
+    maps each question column to the question's wording.
+    """
+    dialect = connection.dialect.name
+    version_ids = _version_filter(connection, questionnaire_id)
+    query = select(
+        SESSIONS.c.id.label("session_id"),
+        SESSIONS.c.respondent_id,
+        SESSIONS.c.questionnaire_version_id.label("version_id"),
+        SESSIONS.c.channel.label("session_channel"),
+        SESSIONS.c.state.label("session_state"),
+        SESSIONS.c.language.label("session_language"),
+        epoch(SESSIONS.c.created_at, dialect).label("started_at"),
+        epoch(SESSIONS.c.completed_at, dialect).label("completed_at"),
+    )
+    if version_ids is not None:
+        query = query.where(SESSIONS.c.questionnaire_version_id.in_(version_ids))
+    sessions = read_frame(
+        connection, query,
+        categories=("session_channel", "session_state", "session_language"),
+    )  # fmt: skip
+    catalog = load_catalog(connection, registry=registry, language=language)
+    if answers is None:
+        answers = answers_frame(
+            connection, questionnaire_id=questionnaire_id, language=language, catalog=catalog
+        )
+    return widen(sessions, answers, catalog, prefixed=questionnaire_id is None)
+
+
+def widen(
+    sessions: pd.DataFrame, answers: pd.DataFrame, catalog: Catalog, *, prefixed: bool
+) -> pd.DataFrame:
+    """Sessions with one column per question, in questionnaire order."""
+    meta = sessions.sort_values("session_id", kind="stable").reset_index(drop=True)
+    for name in ("started_at", "completed_at"):
+        meta[name] = to_utc(meta[name])
+    meta = meta.merge(catalog.versions, on="version_id", how="left").rename(
+        columns={"version": "questionnaire_version"}
+    )
+    meta = meta.drop(columns="version_id")
+    for name in ("questionnaire_id", "session_channel", "session_state", "session_language"):
+        meta[name] = meta[name].astype("category")
+    if answers.empty:
+        meta.attrs["labels"] = {}
+        return meta
+    kind = answers["question_type"].astype(str)
+    cell: pd.Series[Any] = answers["value_label"].astype(object)
+    cell = cell.where(kind.isin(CHOICE_TYPES), answers["value_number"].astype(object))
+    cell = cell.where(kind != "yes_no", answers["value_bool"].astype(object))
+    cell = cell.where(~kind.isin(["text", "date"]), answers["value_text"].astype(object))
+    question = answers["question"].astype(str)
+    # A question named like a session column (e.g. "session_state") keeps its own column.
+    question = question.where(~question.isin(meta.columns), question + "_answer")
+    column = answers["questionnaire_id"].astype(str) + "." + question if prefixed else question
+    long = pd.DataFrame(
+        {"session_id": answers["session_id"], "column": column, "cell": cell,
+         "order": answers["questionnaire_id"].astype(str) + answers["position"].astype(str)
+         .str.zfill(4)}
+    )  # fmt: skip
+    long = long.drop_duplicates(["session_id", "column"], keep="last")
+    wide = long.pivot(index="session_id", columns="column", values="cell")
+    order = long.drop_duplicates("column").sort_values("order")["column"].tolist()
+    wide = wide.reindex(columns=order).infer_objects()
+    labels = _labels(column, answers)
+    result = meta.merge(wide, left_on="session_id", right_index=True, how="left")
+    result.attrs["labels"] = labels
+    return result
+
+
+def _labels(column: pd.Series, answers: pd.DataFrame) -> dict[str, str]:
+    pairs = pd.DataFrame({"column": column, "label": answers["question_label"].astype(str)})
+    unique = pairs.drop_duplicates("column")
+    return dict(zip(unique["column"], unique["label"], strict=True))

@@ -1,0 +1,211 @@
+"""How each tenant behaves when contacted, read with a few aggregate queries.
+
+Per session the database returns whether any message got through, when the first reply came
+and whether it was completed, so 1,000,000 messages become one row per session before
+pandas sees them.
+"""
+
+from __future__ import annotations
+
+from typing import cast
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, case, func, select
+
+from analysis.frames.sql import epoch, read_frame, to_utc
+from bot.storage.models import (
+    ChannelIdentity,
+    InboundMessage,
+    OutboundMessage,
+    Respondent,
+    Session,
+    SessionState,
+    table,
+)
+
+RESPONDENTS = table(Respondent)
+IDENTITIES = table(ChannelIdentity)
+SESSIONS = table(Session)
+OUTBOUND = table(OutboundMessage)
+INBOUND = table(InboundMessage)
+
+CHANNELS = ("sms", "telegram", "webchat")
+NOT_DELIVERED = ("failed", "undelivered", "cancelled")
+# Local time bands for replies; they match the contact_times choices (plus night).
+BANDS = ("morning", "afternoon", "evening", "weekend", "night")
+DEFAULT_ZONE = "Europe/London"
+PAUSE_CAP = 3600.0  # a longer gap between two replies is a break, not slow typing
+
+
+def respondents(connection: Connection) -> pd.DataFrame:
+    query = select(
+        RESPONDENTS.c.id.label("respondent_id"),
+        RESPONDENTS.c.tenant_ref,
+        RESPONDENTS.c.language.label("respondent_language"),
+        RESPONDENTS.c.timezone,
+    ).where(RESPONDENTS.c.erased_at.is_(None))
+    frame = read_frame(
+        connection, query, categories=("respondent_language", "timezone"), texts=("tenant_ref",)
+    )
+    return frame.sort_values("respondent_id").reset_index(drop=True)
+
+
+def identities(connection: Connection) -> pd.DataFrame:
+    """holds_<channel> (an address not opted out) and opted_out_<channel> per tenant."""
+    query = select(
+        IDENTITIES.c.respondent_id,
+        IDENTITIES.c.channel,
+        IDENTITIES.c.opted_out_at.is_not(None).label("opted_out"),
+    )
+    frame = read_frame(connection, query, texts=("channel",))
+    frame = frame[frame["channel"].isin(CHANNELS)]
+    if frame.empty:
+        return pd.DataFrame(index=pd.Index([], name="respondent_id"))
+    opted = frame["opted_out"].astype(bool)
+    frame = frame.assign(holds=(~opted).astype(np.int8), out=opted.astype(np.int8))
+    per = frame.groupby(["respondent_id", "channel"])[["holds", "out"]].max().unstack("channel")
+    result = pd.DataFrame(index=per.index)
+    for channel in CHANNELS:
+        for name, prefix in (("holds", "holds"), ("out", "opted_out")):
+            column = per[name][channel] if channel in per[name].columns else None
+            result[f"{prefix}_{channel}"] = (
+                column.fillna(0).astype(bool) if column is not None else False
+            )
+    return result
+
+
+def _flag(frame: pd.DataFrame, column: str) -> pd.Series:
+    if column not in frame.columns:
+        return pd.Series(False, index=frame.index)
+    return frame[column].fillna(False).astype(bool)
+
+
+def sessions(connection: Connection) -> pd.DataFrame:
+    """One row per session: channel, reached, replies, first reply time, completed."""
+    dialect = connection.dialect.name
+    delivered = case((OUTBOUND.c.status.in_(NOT_DELIVERED), 0), else_=1)
+    # One pass over the outbox: whether anything got through, and the replies it answered
+    # (each inbound message has exactly one outbox reply, which carries the session).
+    per_session = (
+        select(
+            OUTBOUND.c.session_id,
+            func.max(delivered).label("reached"),
+            func.count(INBOUND.c.id).label("replies"),
+            func.min(epoch(INBOUND.c.received_at, dialect)).label("first_reply_at"),
+        )
+        .outerjoin(INBOUND, INBOUND.c.id == OUTBOUND.c.in_reply_to)
+        .where(OUTBOUND.c.session_id.is_not(None))
+        .group_by(OUTBOUND.c.session_id)
+    )
+    query = select(
+        SESSIONS.c.id.label("session_id"),
+        SESSIONS.c.respondent_id,
+        SESSIONS.c.channel,
+        SESSIONS.c.state,
+        epoch(SESSIONS.c.created_at, dialect).label("created_at"),
+    )
+    frame = read_frame(connection, query, categories=("channel", "state"))
+    activity = read_frame(connection, per_session).set_index("session_id")
+    frame = frame.join(activity, on="session_id")
+    frame = frame.join(_pace(connection).rename("reply_seconds"), on="session_id")
+    frame["reached"] = frame["reached"].fillna(0)
+    frame["replies"] = frame["replies"].fillna(0)
+    frame["completed"] = frame["state"] == SessionState.COMPLETED.value
+    # A tenant who replied was reached, whatever the delivery receipt said.
+    frame["replied"] = frame["replies"].astype(np.int64) > 0
+    frame["reached"] = (frame["reached"].astype(np.int64) > 0) | frame["replied"]
+    frame["created_at"] = to_utc(frame["created_at"])
+    frame["first_reply_at"] = to_utc(frame["first_reply_at"])
+    return frame
+
+
+def _pace(connection: Connection) -> pd.Series:
+    """Per session: mean seconds between consecutive replies (pauses capped at an hour),
+    computed by the database with a window function, one row per session coming back."""
+    moment = epoch(INBOUND.c.received_at, connection.dialect.name)
+    previous = func.lag(moment).over(partition_by=OUTBOUND.c.session_id, order_by=moment)
+    gaps = (
+        select(OUTBOUND.c.session_id, (moment - previous).label("gap"))
+        .join(INBOUND, INBOUND.c.id == OUTBOUND.c.in_reply_to)
+        .where(OUTBOUND.c.session_id.is_not(None))
+        .subquery()
+    )
+    capped = case((gaps.c.gap > PAUSE_CAP, PAUSE_CAP), else_=gaps.c.gap)
+    query = (
+        select(gaps.c.session_id, func.avg(capped).label("pace"))
+        .where(gaps.c.gap.is_not(None))
+        .group_by(gaps.c.session_id)
+    )
+    return read_frame(connection, query).set_index("session_id")["pace"].astype(float)
+
+
+def local_bands(moments: pd.Series, zones: pd.Series) -> pd.Series:
+    """The local time band of each moment, converting per time zone (a handful of zones)."""
+    band = pd.Series(pd.NA, index=moments.index, dtype="string")
+    present = moments.notna()
+    for zone, members in zones[present].groupby(zones[present], sort=False).groups.items():
+        try:
+            local = moments.loc[members].dt.tz_convert(str(zone))
+        except (KeyError, ValueError):  # an unknown zone name: the landlord's default
+            local = moments.loc[members].dt.tz_convert(DEFAULT_ZONE)
+        hour = local.dt.hour.to_numpy()
+        weekend = local.dt.day_of_week.to_numpy() >= 5
+        night = (hour < 6) | (hour >= 22)
+        labels = np.select(
+            [night, weekend, hour < 12, hour < 17],
+            ["night", "weekend", "morning", "afternoon"],
+            default="evening",
+        )
+        band.loc[members] = labels
+    return band
+
+
+def contact_features(frame: pd.DataFrame, zones: pd.Series) -> pd.DataFrame:
+    """Per tenant: reached, replied and completed sessions per channel and their rates,
+    the share of replies per channel, first-reply latency, and when replies come."""
+    if frame.empty:
+        return pd.DataFrame(index=pd.Index([], name="respondent_id"))
+    sessions_ = frame.copy()
+    kind = sessions_["channel"].astype(object)
+    sessions_["channel"] = kind.where(kind.isin(CHANNELS), "other")
+    per = sessions_.groupby(["respondent_id", "channel"])[["reached", "replied", "completed"]].sum()
+    counts = per.assign(invited=sessions_.groupby(["respondent_id", "channel"]).size())
+    wide = counts.unstack("channel", fill_value=0)
+    result = pd.DataFrame(index=wide.index)
+    for measure in ("invited", "reached", "replied", "completed"):
+        present = measure in wide.columns.get_level_values(0)
+        block = cast(pd.DataFrame, wide[measure]) if present else pd.DataFrame()
+        result[measure] = block.sum(axis=1) if not block.empty else 0
+        for channel in CHANNELS:
+            result[f"{measure}_{channel}"] = block[channel] if channel in block.columns else 0
+    reached = result["reached"].where(result["reached"] > 0)
+    replied = result["replied"].where(result["replied"] > 0)
+    result["response_rate"] = result["replied"] / reached
+    result["completion_rate"] = result["completed"] / reached
+    result["completion_after_reply"] = result["completed"] / replied
+    for channel in CHANNELS:
+        reached_c = result[f"reached_{channel}"].where(result[f"reached_{channel}"] > 0)
+        result[f"response_rate_{channel}"] = result[f"replied_{channel}"] / reached_c
+        result[f"completion_rate_{channel}"] = result[f"completed_{channel}"] / reached_c
+        result[f"reply_share_{channel}"] = result[f"replied_{channel}"] / replied
+    result["channels_reached"] = sum((result[f"reached_{c}"] > 0).astype(int) for c in CHANNELS)
+    result["channels_answered"] = sum((result[f"replied_{c}"] > 0).astype(int) for c in CHANNELS)
+
+    answered = sessions_[sessions_["replied"]]
+    latency = (answered["first_reply_at"] - answered["created_at"]).dt.total_seconds() / 60.0
+    result["first_reply_minutes"] = latency.groupby(answered["respondent_id"]).median()
+    result["reply_seconds"] = sessions_.groupby("respondent_id")["reply_seconds"].median()
+    zone_of = zones.reindex(answered["respondent_id"].to_numpy()).fillna("Europe/London")
+    bands = local_bands(answered["first_reply_at"], pd.Series(zone_of.to_numpy(), answered.index))
+    # groupby + unstack, not crosstab: crosstab counts each group in Python.
+    counts = (
+        pd.DataFrame({"respondent_id": answered["respondent_id"], "band": bands})
+        .groupby(["respondent_id", "band"]).size().unstack("band", fill_value=0)
+    )  # fmt: skip
+    shares = counts.div(counts.sum(axis=1), axis=0)
+    for band_name in BANDS:
+        result[f"replies_{band_name}"] = shares.get(band_name, 0.0)
+        result.loc[result["replied"] == 0, f"replies_{band_name}"] = np.nan
+    result["last_reply_at"] = answered.groupby("respondent_id")["first_reply_at"].max()
+    return result

@@ -1,0 +1,256 @@
+"""The `doorstep` command: validate, simulate, serve and look after the database."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from api.cli.campaign import app as campaign_app
+from api.cli.export import export_command
+from api.cli.i18n import app as i18n_app
+from api.cli.repairs import register as register_repairs_cli
+from api.cli.respondent import app as respondent_app
+from api.cli.respondent import retention as run_retention
+from api.cli.tenants import app as tenants_app
+from api.cli.users import app as users_app
+from bot.dispatch.worker import worker_command
+from bot.questionnaire.compiler import compile_file
+from bot.questionnaire.model import Questionnaire
+from bot.questionnaire.problems import Severity
+from bot.questionnaire.registry import questionnaire_files
+from bot.settings import get_settings
+
+app = typer.Typer(
+    help="Doorstep: conversational surveys for social-housing landlords.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Look after the database.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(i18n_app, name="i18n")
+app.add_typer(respondent_app, name="respondent")
+app.command("retention")(run_retention)
+app.add_typer(tenants_app, name="tenants")
+register_repairs_cli(app)  # repairs, apikey, dnc
+app.add_typer(campaign_app, name="campaign")
+app.add_typer(users_app, name="users")
+app.command("worker")(worker_command)
+app.command("export")(export_command)  # light to import: pandas loads when it runs
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+@app.command()
+def validate(
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Questionnaire files or folders.")
+    ] = None,
+    sms_cost: Annotated[
+        bool, typer.Option("--sms-cost", help="Show SMS segments per prompt and language.")
+    ] = False,
+) -> None:
+    """Check questionnaires and print every problem as file:line:col: question: what — fix."""
+    settings = get_settings()
+    files = questionnaire_files(paths or [settings.questionnaires_dir])
+    if not files:
+        err.print("No questionnaire files (*.yaml) found in the paths given.")
+        raise typer.Exit(1)
+    errors = warnings = 0
+    for path in files:
+        result = compile_file(path, landlord_name=settings.landlord_name)
+        for problem in result.problems:
+            print(str(problem))
+            if problem.severity is Severity.ERROR:
+                errors += 1
+            else:
+                warnings += 1
+        if result.questionnaire is not None:
+            q = result.questionnaire
+            statuses = ", ".join(f"{code} ({status})" for code, status in q.languages.items())
+            out.print(f"{path}: {q.id} {q.version}, {len(q.questions)} questions; {statuses}")
+            if sms_cost:
+                _print_sms_cost(q, settings.landlord_name)
+    summary = f"{len(files)} file(s) checked: {errors} error(s), {warnings} warning(s)."
+    (err if errors else out).print(summary)
+    raise typer.Exit(1 if errors else 0)
+
+
+def _print_sms_cost(questionnaire: Questionnaire, landlord: str) -> None:
+    from rich.table import Table
+
+    from bot.questionnaire.sms_cost import sms_costs
+
+    table = Table(title=f"SMS cost of {questionnaire.id} (segments per prompt)")
+    for column in (
+        "language",
+        "prompts",
+        "total",
+        "average",
+        "most",
+        "UCS-2 prompts",
+        "characters forcing UCS-2",
+    ):
+        table.add_column(column)
+    for cost in sms_costs(questionnaire, landlord):
+        table.add_row(
+            cost.language,
+            str(cost.prompts),
+            str(cost.total_segments),
+            f"{cost.average:.1f}",
+            f"{cost.most_segments} ({cost.costliest})",
+            str(cost.ucs2_prompts),
+            cost.forcing_characters or "-",
+        )
+    out.print(table)
+
+
+@app.command()
+def simulate(
+    questionnaire: Annotated[str, typer.Argument(help="Questionnaire id, e.g. post_repair.")],
+    lang: Annotated[str | None, typer.Option("--lang", help="Language code, e.g. cy.")] = None,
+    address: Annotated[str, typer.Option(help="Who you are pretending to be.")] = "terminal-1",
+) -> None:
+    """Answer a questionnaire in the terminal, through the real engine and database."""
+    from api.cli.simulate import run_simulation
+
+    run_simulation(questionnaire, language=lang, address=address)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+) -> None:
+    """Run the web service (webhooks, web chat, API) with the scheduler in-process."""
+    import uvicorn
+
+    settings = get_settings()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level="info",
+    )
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the database schema to the latest version."""
+    from bot.storage.db import Database
+
+    settings = get_settings()
+    database = Database(settings.database_url)
+    database.create_schema()
+    out.print("The database schema is up to date.")
+
+
+telegram_app = typer.Typer(help="Connect tenants on Telegram.", no_args_is_help=True)
+app.add_typer(telegram_app, name="telegram")
+
+
+@telegram_app.command("link-url")
+def telegram_link_url(
+    tenant_ref: Annotated[str, typer.Argument(help="The tenant's reference, e.g. T-10042.")],
+) -> None:
+    """Print a single-use link that connects the tenant's Telegram chat to their record."""
+    from bot.storage.db import Database
+    from bot.storage.models import utcnow
+    from channels.telegram.links import UnknownTenant, issue_link
+
+    settings = get_settings()
+    if not settings.telegram_bot_username:
+        err.print("Set DOORSTEP_TELEGRAM_BOT_USERNAME to the bot's username first.")
+        raise typer.Exit(1)
+    database = Database(settings.database_url)
+    try:
+        database.create_schema()
+        link = issue_link(
+            database, tenant_ref=tenant_ref, now=utcnow(), days=settings.telegram_link_days
+        )
+    except UnknownTenant:
+        err.print(f"No tenant has the reference {tenant_ref!r}; check it.", markup=False)
+        raise typer.Exit(1) from None
+    finally:
+        database.dispose()
+    print(link.url(settings.telegram_bot_username))
+    err.print(f"It works once and expires on {link.expires_at:%d %B %Y at %H:%M} UTC.")
+
+
+@telegram_app.command("poll")
+def telegram_poll() -> None:
+    """Take Telegram updates by long polling and send replies (no public URL needed)."""
+    from api.webhooks.telegram import PollingFailed, run_polling
+
+    settings = get_settings()
+    if not settings.telegram_enabled:
+        err.print("Set DOORSTEP_TELEGRAM_BOT_TOKEN to the token @BotFather gave you first.")
+        raise typer.Exit(1)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    out.print("Polling Telegram (any webhook is removed); press Ctrl+C to stop.")
+    try:
+        run_polling(settings)
+    except PollingFailed as error:
+        err.print(str(error), markup=False)
+        raise typer.Exit(1) from None
+
+
+@app.command()
+def segment(
+    k: Annotated[
+        int | None,
+        typer.Option("--k", min=2, max=10, help="Fix the number of segments (else 3 to 6)."),
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed, the same run.")] = 42,
+    min_size: Annotated[
+        int | None, typer.Option(min=1, help="Smallest segment (default 5% of tenants).")
+    ] = None,
+    min_contacts: Annotated[
+        int, typer.Option(min=1, help="Contacts before behaviour counts as data.")
+    ] = 2,
+    write_back: Annotated[
+        bool, typer.Option(help="Write each tenant's recommended channel and time.")
+    ] = True,
+) -> None:
+    """Group tenants by how they prefer to be contacted and print the segments."""
+    from api.cli.analysis import segment_command
+
+    segment_command(
+        k=k, seed=seed, min_size=min_size, min_contacts=min_contacts, write_back=write_back
+    )
+
+
+@app.command("demo-data")
+def demo_data(
+    tenants: Annotated[int, typer.Option(min=1, help="How many demo tenants.")] = 1000,
+    rounds: Annotated[int, typer.Option(min=1, help="Monthly rounds of contact.")] = 10,
+    seed: Annotated[int, typer.Option(help="The same seed gives the same tenants.")] = 7,
+) -> None:
+    """Create synthetic tenants with planted communication-preference segments."""
+    from api.cli.analysis import demo_data_command
+
+    demo_data_command(tenants=tenants, rounds=rounds, seed=seed)
+
+
+@app.command()
+def report(
+    output: Annotated[Path, typer.Option("--output", help="Folder for report.html and the CSVs.")],
+) -> None:
+    """Write the HTML report (segments, response rates, TSM, repairs) and its tables as CSV."""
+    from api.cli.report import report_command
+
+    report_command(output=output)
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        err.print("Stopped.")
+        sys.exit(130)

@@ -1,0 +1,33 @@
+"""The body of `doorstep report` (bot/cli.py imports it lazily, so the service itself never
+loads pandas)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console
+
+from analysis.progress import timed_steps
+from analysis.report.build import write_report
+from bot.service import build_service
+from bot.settings import get_settings
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def report_command(*, output: Path) -> None:
+    service = build_service(get_settings())
+    with timed_steps(err) as step:
+        try:
+            files = write_report(
+                service.database, service.registry, service.settings, output, step=step
+            )
+        finally:
+            service.database.dispose()
+        step("Done")
+    out.print(
+        f"Report written to {files.html} with {len(files.figures)} charts; "
+        f"{len(files.csvs)} CSV tables beside it. "
+        f"{files.tsm_respondents:,} tenants answered the TSM perception survey."
+    )

@@ -1,0 +1,138 @@
+"""The officer console's pages: dashboard, questionnaires, tenants, exports, audit log.
+
+Campaign and concern pages live in their own modules and join this router. A page for a
+role that may not see it answers 403; someone not signed in goes to the sign-in page.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import Path as PathParam
+from starlette.responses import HTMLResponse
+
+from api.auth.deps import console_roles, service_of
+from api.console.render import STATIC_DIR, STATIC_PATH, page
+from api.questionnaires.routes import preview_questionnaire
+from api.tenants.routes import view_tenant
+from bot.access.audit import list_audit
+from bot.access.users import Principal, Role
+from bot.concerns.queries import dashboard_counts
+from bot.tenants.queries import search_tenants
+
+router = APIRouter(include_in_schema=False)
+Staff = Annotated[Principal, Depends(console_roles(Role.OFFICER, Role.ANALYST))]
+Officer = Annotated[Principal, Depends(console_roles(Role.OFFICER))]
+Admin = Annotated[Principal, Depends(console_roles(Role.ADMIN))]
+CHANNELS = ("sms", "telegram", "webchat")
+
+
+@router.get("/console/")
+def dashboard(request: Request, user: Staff) -> HTMLResponse:
+    service = service_of(request)
+    with service.database.engine.connect() as connection:
+        counts = dashboard_counts(connection, service.engine.clock())
+    return page(request, "dashboard.html", user, "/console/", counts=counts)
+
+
+@router.get("/console/questionnaires")
+def questionnaires(request: Request, user: Staff) -> HTMLResponse:
+    loaded = service_of(request).registry.all()
+    return page(
+        request,
+        "questionnaires.html",
+        user,
+        "/console/questionnaires",
+        questionnaires=loaded,
+        channels=CHANNELS,
+    )
+
+
+@router.get("/console/questionnaires/{questionnaire_id}")
+def questionnaire_preview(
+    request: Request,
+    user: Staff,
+    questionnaire_id: Annotated[str, PathParam(max_length=64)],
+    language: Annotated[str | None, Query(max_length=16)] = None,
+    channel: Annotated[str, Query(max_length=16)] = "sms",
+) -> HTMLResponse:
+    service = service_of(request)
+    if channel not in CHANNELS:
+        channel = "sms"
+    try:
+        questionnaire = service.registry.latest(questionnaire_id)
+    except KeyError:
+        raise HTTPException(404, f"No questionnaire {questionnaire_id!r} is loaded.") from None
+    if language not in questionnaire.languages:
+        language = questionnaire.default_language
+    preview = preview_questionnaire(service, questionnaire_id, language, channel)
+    return page(
+        request,
+        "preview.html",
+        user,
+        "/console/questionnaires",
+        questionnaire=questionnaire,
+        preview=preview,
+        channels=CHANNELS,
+    )
+
+
+@router.get("/console/tenants")
+def tenants(
+    request: Request, user: Staff, q: Annotated[str, Query(max_length=100)] = ""
+) -> HTMLResponse:
+    found = None
+    if q.strip():
+        with service_of(request).database.engine.connect() as connection:
+            found = search_tenants(
+                connection, q.replace("\x00", ""), personal=user.sees_contact_details
+            )
+    return page(request, "tenants.html", user, "/console/tenants", q=q, tenants=found)
+
+
+@router.get("/console/tenants/{tenant_ref}")
+def tenant(
+    request: Request, user: Officer, tenant_ref: Annotated[str, PathParam(max_length=64)]
+) -> HTMLResponse:
+    with service_of(request).database.engine.begin() as connection:
+        profile = view_tenant(connection, user, tenant_ref.replace("\x00", ""), "console")
+    return page(request, "tenant.html", user, "/console/tenants", tenant=profile)
+
+
+@router.get("/console/exports")
+def exports(request: Request, user: Staff) -> HTMLResponse:
+    loaded = service_of(request).registry.all()
+    return page(
+        request,
+        "exports.html",
+        user,
+        "/console/exports",
+        questionnaires=loaded,
+        formats=("csv", "xlsx", "parquet", "sav"),
+    )
+
+
+@router.get("/console/audit")
+def audit_log(
+    request: Request,
+    user: Admin,
+    action: Annotated[str | None, Query(max_length=64)] = None,
+    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+) -> HTMLResponse:
+    wanted = action.replace("\x00", "") if action else None
+    with service_of(request).database.engine.connect() as connection:
+        entries = list_audit(connection, action=wanted or None, limit=100, offset=offset)
+    return page(
+        request,
+        "audit.html",
+        user,
+        "/console/audit",
+        entries=entries,
+        action=wanted or "",
+        offset=offset,
+        limit=100,
+    )
+
+
+__all__ = ["STATIC_DIR", "STATIC_PATH", "router"]

@@ -1,0 +1,92 @@
+"""Rendering the officer console's pages: our templates over the auth package's `base.html`.
+
+Pages extend `base.html` (skip link, navigation, sign-out form). Every page gets the same
+security headers as the sign-in page: no caching, no framing, nothing from elsewhere.
+"""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import HTTPException
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse
+
+from api.auth.deps import service_of
+from api.auth.pages import SECURITY_HEADERS, TEMPLATES_DIR
+from bot.access.users import Principal
+
+HERE = Path(__file__).resolve().parent
+STATIC_DIR = HERE / "static"
+STATIC_PATH = "/console/static"
+MAX_FORM_BYTES = 64 * 1024
+_env = Environment(
+    loader=FileSystemLoader(TEMPLATES_DIR),
+    autoescape=select_autoescape(["html"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def when(value: object) -> str:
+    """A time as officers read it: '2 Nov 2026 10:00 UTC'."""
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, str):
+        try:
+            moment = datetime.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        return moment.astimezone(datetime.UTC).strftime("%-d %b %Y %H:%M UTC")
+    if isinstance(value, datetime.datetime):
+        return value.astimezone(datetime.UTC).strftime("%-d %b %Y %H:%M UTC")
+    return str(value)
+
+
+def query(**values: object) -> str:
+    return urlencode({name: value for name, value in values.items() if value not in (None, "")})
+
+
+_env.filters["when"] = when
+_env.globals["static"] = STATIC_PATH
+_env.globals["query"] = query
+
+
+def page(
+    request: Request,
+    name: str,
+    principal: Principal,
+    nav: str,
+    status_code: int = 200,
+    **context: Any,
+) -> HTMLResponse:
+    service = service_of(request)
+    html = _env.get_template(name).render(
+        principal=principal,
+        landlord=service.settings.landlord_name,
+        nav_current=nav,
+        csrf=principal.csrf_token or "",
+        **context,
+    )
+    return HTMLResponse(html, status_code=status_code, headers=SECURITY_HEADERS)
+
+
+def back_to(path: str, **message: str) -> RedirectResponse:
+    """After a form post: see the page again (303), with a short message on it."""
+    suffix = f"?{query(**message)}" if message else ""
+    return RedirectResponse(path + suffix, status_code=303)
+
+
+async def form_of(request: Request) -> dict[str, str]:
+    """The posted form's text fields; a console form is small, so a big body is refused."""
+    declared = request.headers.get("content-length", "")
+    if not (declared.isascii() and declared.isdigit()) or int(declared) > MAX_FORM_BYTES:
+        raise HTTPException(413, "The form is too large; check what was typed.")
+    form = await request.form(max_files=0, max_fields=40)
+    return {
+        name: value.replace("\x00", "") for name, value in form.items() if isinstance(value, str)
+    }

@@ -1,0 +1,187 @@
+"""Analyst endpoints: responses as JSON, exports (CSV, XLSX, Parquet, SPSS .sav), codebook.
+
+    GET /api/responses?questionnaire=post_repair&channel=sms&completed=true&limit=100
+    GET /api/exports/sav?questionnaire=post_repair&date_from=2026-01-01
+    GET /api/exports/csv?questionnaire=post_repair&identifiable=true
+    GET /api/exports/codebook.json?questionnaire=post_repair
+
+Analysts, officers and admins may call them. Everything is pseudonymised unless the caller
+may export identifiable data and asks for it (`identifiable=true`); every call is written
+to the audit log with its filters and row count before any data leaves.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import re
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import Response, StreamingResponse
+
+from analysis.exports import (
+    MEDIA_TYPES,
+    ExportFilters,
+    ExportTable,
+    FilterError,
+    Format,
+    build_export,
+    codebook_csv,
+    codebook_json,
+    export_stream,
+)
+from analysis.frames.sql import reading
+from api.auth.deps import Principal, StaffUser, service_of
+from bot.access.audit import audit
+
+router = APIRouter(tags=["analysis"])
+MAX_PAGE = 1000
+NOT_ALLOWED = (
+    "Your account may not download identifiable data; ask an administrator to grant it, "
+    "or leave out identifiable=true for a pseudonymised export."
+)
+
+
+def export_filters(
+    questionnaire: Annotated[
+        str, Query(min_length=1, max_length=64, description="Questionnaire id, e.g. post_repair.")
+    ],
+    version: Annotated[str | None, Query(min_length=1, max_length=32)] = None,
+    campaign: Annotated[int | None, Query(ge=1, le=2**53, description="Campaign id.")] = None,
+    date_from: Annotated[
+        datetime.date | None, Query(description="First day the conversation started (UTC).")
+    ] = None,
+    date_to: Annotated[datetime.date | None, Query(description="Last day, inclusive.")] = None,
+    channel: Literal["sms", "telegram", "webchat"] | None = None,
+    language: Annotated[str | None, Query(min_length=2, max_length=16)] = None,
+    segment: Annotated[
+        str | None, Query(min_length=1, max_length=80, description="Segment code or label.")
+    ] = None,
+    completed: Annotated[
+        bool | None, Query(description="true: only completed; false: only unfinished.")
+    ] = None,
+) -> ExportFilters:
+    filters = ExportFilters(
+        questionnaire, version, campaign, date_from, date_to, channel, language, segment,
+        completed,
+    )  # fmt: skip
+    try:
+        filters.check()
+    except FilterError as problem:
+        raise HTTPException(422, str(problem)) from None
+    return filters
+
+
+FiltersDep = Annotated[ExportFilters, Depends(export_filters)]
+
+
+def _build(request: Request, filters: ExportFilters, identifiable: bool) -> ExportTable:
+    service = service_of(request)
+    try:
+        with reading(service.database) as connection:
+            return build_export(
+                connection,
+                filters=filters,
+                secret=service.settings.secret_key.get_secret_value(),
+                identifiable=identifiable,
+                registry=service.registry,
+            )
+    except FilterError as problem:
+        raise HTTPException(422, str(problem)) from None
+
+
+def _audit(
+    request: Request, principal: Principal, target: str, details: dict[str, Any], rows: int | None
+) -> None:
+    with service_of(request).database.engine.begin() as connection:
+        audit(connection, principal, "export", target, details, rows)
+
+
+def _check_identifiable(principal: Principal, identifiable: bool) -> None:
+    if identifiable and not principal.can_export_identifiable:
+        raise HTTPException(403, NOT_ALLOWED)
+
+
+def _filename(export: ExportTable, suffix: str) -> str:
+    kind = "identifiable" if export.identifiable else "pseudonymised"
+    name = re.sub(r"[^A-Za-z0-9_-]", "_", export.questionnaire_id)
+    return f"{name}-{kind}-{datetime.date.today():%Y%m%d}.{suffix}"
+
+
+@router.get("/api/responses")
+def responses(
+    request: Request,
+    principal: StaffUser,
+    filters: FiltersDep,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
+    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+) -> dict[str, Any]:
+    """One pseudonymised row per conversation, a page at a time, with the variables."""
+    export = _build(request, filters, identifiable=False)
+    page = export.frame.iloc[offset : offset + limit]
+    rows = json.loads(page.to_json(orient="records", date_format="iso"))
+    _audit(request, principal, "responses",
+           {**filters.as_json(), "format": "json", "limit": limit, "offset": offset},
+           len(rows))  # fmt: skip
+    return {
+        "total": export.rows,
+        "offset": offset,
+        "limit": limit,
+        "variables": [variable.as_json() for variable in export.variables],
+        "rows": rows,
+    }
+
+
+@router.get("/api/exports/codebook.{suffix}")
+def codebook(
+    request: Request,
+    principal: StaffUser,
+    filters: FiltersDep,
+    suffix: Literal["json", "csv"],
+    identifiable: bool = False,
+) -> Response:
+    """Every variable of the export with the same filters: label, type, measurement level,
+    value labels, source question and questionnaire versions."""
+    _check_identifiable(principal, identifiable)
+    export = _build(request, filters, identifiable)
+    _audit(request, principal, "codebook",
+           {**filters.as_json(), "format": f"codebook.{suffix}", "identifiable": identifiable},
+           None)  # fmt: skip
+    body = (
+        json.dumps(codebook_json(export), ensure_ascii=False, indent=2)
+        if suffix == "json"
+        else codebook_csv(export)
+    )
+    name = _filename(export, f"codebook.{suffix}")
+    return Response(
+        body.encode("utf-8"),
+        media_type=MEDIA_TYPES[f"codebook.{suffix}"],
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get("/api/exports/{fmt}")
+def export(
+    request: Request,
+    principal: StaffUser,
+    filters: FiltersDep,
+    fmt: Format,
+    identifiable: Annotated[
+        bool, Query(description="Names, tenant references and free text (if allowed).")
+    ] = False,
+) -> StreamingResponse:
+    """The responses as a file, streamed; pseudonymised unless identifiable=true."""
+    _check_identifiable(principal, identifiable)
+    export = _build(request, filters, identifiable)
+    _audit(request, principal, "responses",
+           {**filters.as_json(), "format": fmt, "identifiable": identifiable},
+           export.rows)  # fmt: skip
+    return StreamingResponse(
+        export_stream(export, fmt),
+        media_type=MEDIA_TYPES[fmt],
+        headers={
+            "Content-Disposition": f'attachment; filename="{_filename(export, fmt)}"',
+            "Cache-Control": "no-store",
+        },
+    )

@@ -1,0 +1,56 @@
+"""Every way into the service, in one list: each domain's routers and the static folders.
+
+Adding an area means adding its router here; nothing else registers routes.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI
+from starlette.staticfiles import StaticFiles
+
+from api.auth import routes as auth
+from api.campaigns import pages as campaign_pages
+from api.campaigns import routes as campaigns
+from api.concerns import pages as concern_pages
+from api.concerns import routes as concerns
+from api.console import pages as console
+from api.console.render import STATIC_DIR as CONSOLE_STATIC
+from api.exports import routes as exports
+from api.privacy import pages as privacy_pages
+from api.privacy import routes as privacy
+from api.questionnaires import routes as questionnaires
+from api.repairs import routes as repairs
+from api.tenants import routes as tenants
+from api.webchat import routes as webchat
+from api.webchat.pages import STATIC_DIR as WEBCHAT_STATIC
+from api.webhooks import telegram, twilio
+
+ROUTERS: tuple[APIRouter, ...] = (
+    twilio.router,
+    webchat.router,
+    repairs.router,
+    exports.router,
+    auth.router,
+    privacy.router,
+    privacy_pages.router,
+    questionnaires.router,
+    tenants.router,
+    campaigns.router,
+    concerns.router,
+    console.router,
+    campaign_pages.router,
+    concern_pages.router,
+)
+STATIC = (
+    ("/chat/static", WEBCHAT_STATIC, "webchat-static"),
+    ("/console/static", CONSOLE_STATIC, "console-static"),
+)
+
+
+def register_routes(app: FastAPI) -> None:
+    # Telegram's webhook needs the running service (its bot application starts lazily).
+    telegram.register(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    for path, folder, name in STATIC:
+        app.mount(path, StaticFiles(directory=folder), name=name)

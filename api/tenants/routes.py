@@ -1,0 +1,122 @@
+"""Tenants: search (everyone; contact details for officers only), one tenant's profile
+(officers; every view is written to the audit log) and importing a spreadsheet (officers).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import Path as PathParam
+from starlette.concurrency import run_in_threadpool
+
+from api.auth.deps import OfficerUser, SessionDep, StaffUser, service_of
+from api.http import limited_body, no_nul, now_of, uploaded_file
+from bot.access.audit import audit
+from bot.access.users import Principal
+from bot.service import Service
+from bot.tenants import ImportSummary, TableError, import_tenants
+from bot.tenants.queries import search_tenants, tenant_profile
+from bot.tenants.table import CSV_SUFFIXES, XLSX_SUFFIXES
+
+router = APIRouter(tags=["tenants"])
+MAX_IMPORT_BYTES = 50 * 1024 * 1024
+_IMPORT_OPENAPI = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "file": {"type": "string", "format": "binary"},
+                        "dry_run": {"type": "boolean"},
+                    },
+                    "required": ["file"],
+                }
+            }
+        },
+    }
+}
+
+
+@router.get("/api/tenants")
+def tenants(
+    user: StaffUser,
+    connection: SessionDep,
+    q: Annotated[str, Query(max_length=100, description="Tenant reference, area or estate")] = "",
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> list[dict[str, Any]]:
+    return search_tenants(connection, no_nul(q), personal=user.sees_contact_details, limit=limit)
+
+
+def view_tenant(connection: Any, principal: Principal, tenant_ref: str, via: str) -> dict[str, Any]:
+    """The profile, recorded in the audit log in the same transaction as it is read."""
+    profile = tenant_profile(connection, tenant_ref)
+    if profile is None:
+        raise HTTPException(404, f"No tenant has the reference {tenant_ref!r}.")
+    audit(connection, principal, "view_tenant", f"tenant:{tenant_ref}", {"via": via}, 1)
+    return profile
+
+
+@router.get("/api/tenants/{tenant_ref}")
+def tenant(
+    user: OfficerUser,
+    connection: SessionDep,
+    tenant_ref: Annotated[str, PathParam(max_length=64)],
+) -> dict[str, Any]:
+    return view_tenant(connection, user, no_nul(tenant_ref), "api")
+
+
+def run_import(
+    service: Service, name: str, content: bytes, *, dry_run: bool, now: Any
+) -> ImportSummary:
+    suffix = Path(name).suffix.lower()
+    if suffix not in CSV_SUFFIXES | XLSX_SUFFIXES:
+        raise HTTPException(422, "Send a CSV or XLSX file (a name ending .csv or .xlsx).")
+    safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in Path(name).name)[:100]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / safe
+        path.write_bytes(content)
+        try:
+            return import_tenants(
+                service.database,
+                path,
+                now=now,
+                region=service.settings.sms_default_region,
+                default_timezone=service.settings.timezone,
+                dry_run=dry_run,
+            )
+        except TableError as error:
+            raise HTTPException(422, str(error)) from None
+
+
+def summary_json(summary: ImportSummary) -> dict[str, Any]:
+    return {
+        "summary": summary.line(),
+        "rows": summary.rows,
+        "created": summary.created,
+        "updated": summary.updated,
+        "unchanged": summary.unchanged,
+        "refused": summary.refused,
+        "dry_run": summary.dry_run,
+        "errors": [{"row": p.row, "message": p.message} for p in summary.errors],
+        "warnings": [{"row": p.row, "message": p.message} for p in summary.warnings],
+    }
+
+
+@router.post("/api/tenants/import", openapi_extra=_IMPORT_OPENAPI)
+async def import_file(request: Request, user: OfficerUser) -> dict[str, Any]:
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type != "multipart/form-data":
+        raise HTTPException(415, "Send the file as a form field called 'file'.")
+    body = await limited_body(request, MAX_IMPORT_BYTES)
+    name, content, fields = await uploaded_file(request, body)
+    dry_run = fields.get("dry_run", "").strip().lower() in ("true", "1", "yes", "on")
+    service = service_of(request)
+    summary = await run_in_threadpool(
+        run_import, service, name, content, dry_run=dry_run, now=now_of(request)
+    )
+    return summary_json(summary)

@@ -1,0 +1,163 @@
+"""Signing in to the console: password checks with lockout, and browser sessions.
+
+A session is a random cookie token; only its SHA-256 is stored, with an expiry and a CSRF
+secret that state-changing requests must send back. Everything is in the database, so any
+worker can check any session and signing out ends it everywhere.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, delete, insert, select, update
+
+from bot.access.user_models import ConsoleSession, User
+from bot.access.users import (
+    UserInfo,
+    needs_rehash,
+    normalise_email,
+    rehash,
+    user_info,
+    verify_password,
+)
+from bot.storage.models import table
+
+USERS = table(User)
+SESSIONS = table(ConsoleSession)
+MAX_TOKEN_LENGTH = 100
+
+
+class SignInError(Exception):
+    """A refused sign-in, with a sentence the person can act on."""
+
+    def __init__(self, message: str, *, locked_until: datetime.datetime | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.locked_until = locked_until
+
+
+WRONG = "The email address or password is not right. Check them and try again."
+DISABLED = "This account has been disabled. Ask an administrator if you still need it."
+
+
+def _locked_message(until: datetime.datetime, now: datetime.datetime) -> str:
+    minutes = max(1, int((until - now).total_seconds() + 59) // 60)
+    unit = "minute" if minutes == 1 else "minutes"
+    return (
+        "This account is locked after too many wrong passwords. "
+        f"Try again in {minutes} {unit}, or ask an administrator to reset the password."
+    )
+
+
+def authenticate(
+    connection: Connection,
+    *,
+    email: str,
+    password: str,
+    now: datetime.datetime,
+    max_failures: int,
+    lockout: datetime.timedelta,
+) -> UserInfo:
+    """The user if the password is right and the account usable; SignInError otherwise.
+
+    The caller must commit even when this raises: the failure count is part of the answer.
+    """
+    try:
+        email = normalise_email(email)
+    except ValueError:
+        verify_password(None, password)  # same work as for a real account
+        raise SignInError(WRONG) from None
+    row = connection.execute(select(USERS).where(USERS.c.email == email)).first()
+    if row is None:
+        verify_password(None, password)
+        raise SignInError(WRONG)
+    if row.locked_until is not None and row.locked_until > now:
+        raise SignInError(_locked_message(row.locked_until, now), locked_until=row.locked_until)
+    if not verify_password(row.password_hash, password):
+        failures = int(row.failed_logins or 0) + 1
+        if failures >= max_failures:
+            until = now + lockout
+            connection.execute(
+                update(USERS)
+                .where(USERS.c.id == row.id)
+                .values(failed_logins=0, locked_until=until)
+            )
+            raise SignInError(_locked_message(until, now), locked_until=until)
+        connection.execute(update(USERS).where(USERS.c.id == row.id).values(failed_logins=failures))
+        raise SignInError(WRONG)
+    if row.disabled_at is not None:
+        raise SignInError(DISABLED)
+    values: dict[str, object] = {"failed_logins": 0, "locked_until": None, "last_login_at": now}
+    if needs_rehash(row.password_hash):
+        values["password_hash"] = rehash(password)
+    connection.execute(update(USERS).where(USERS.c.id == row.id).values(**values))
+    return user_info(row)
+
+
+@dataclass(frozen=True)
+class NewSession:
+    token: str  # the cookie value: shown once, only its hash is stored
+    csrf_token: str
+    expires_at: datetime.datetime
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def start_session(
+    connection: Connection, *, user_id: int, now: datetime.datetime, lifetime: datetime.timedelta
+) -> NewSession:
+    token = secrets.token_urlsafe(32)
+    csrf = secrets.token_urlsafe(32)
+    expires = now + lifetime
+    connection.execute(
+        insert(SESSIONS).values(
+            user_id=user_id,
+            token_hash=_hash(token),
+            csrf_secret=csrf,
+            created_at=now,
+            expires_at=expires,
+        )
+    )
+    # Expired sessions are of no use to anyone; clear them while we are here.
+    connection.execute(delete(SESSIONS).where(SESSIONS.c.expires_at <= now))
+    return NewSession(token, csrf, expires)
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    user: UserInfo
+    csrf_token: str
+
+
+def session_user(connection: Connection, token: str, now: datetime.datetime) -> SignedIn | None:
+    """The enabled user behind a live session cookie, or None."""
+    if not token or len(token) > MAX_TOKEN_LENGTH:
+        return None
+    found = connection.execute(
+        select(SESSIONS.c.token_hash, SESSIONS.c.csrf_secret, USERS)
+        .join(USERS, USERS.c.id == SESSIONS.c.user_id)
+        .where(
+            SESSIONS.c.token_hash == _hash(token),
+            SESSIONS.c.expires_at > now,
+            USERS.c.disabled_at.is_(None),
+        )
+    ).first()
+    # The lookup is by hash of a random token; the comparison is belt and braces.
+    if found is None or not hmac.compare_digest(found.token_hash, _hash(token)):
+        return None
+    return SignedIn(user_info(found), found.csrf_secret)
+
+
+def end_session(connection: Connection, token: str) -> None:
+    if token and len(token) <= MAX_TOKEN_LENGTH:
+        connection.execute(delete(SESSIONS).where(SESSIONS.c.token_hash == _hash(token)))
+
+
+def end_all_sessions(connection: Connection, user_id: int) -> int:
+    return connection.execute(delete(SESSIONS).where(SESSIONS.c.user_id == user_id)).rowcount or 0

@@ -1,0 +1,208 @@
+"""Concerns as officers work them (list, acknowledge, close), repair jobs, dashboard counts.
+
+A concern row keeps only what matched (`reason`); the answer itself is read from the
+answers table when the list is shown, so an erased tenant's free text is gone here too.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, select, update
+
+from bot.campaigns.models import Campaign, CampaignState
+from bot.concerns.models import Concern, ConcernStatus
+from bot.engine.render import display_value
+from bot.i18n.translate import translator
+from bot.questionnaire.registry import QuestionnaireRegistry
+from bot.repairs.models import RepairJob
+from bot.storage.models import Answer, AnswerStatus, Respondent, Session, SessionState, table
+
+CONCERNS = table(Concern)
+ANSWERS = table(Answer)
+RESPONDENTS = table(Respondent)
+SESSIONS = table(Session)
+CAMPAIGNS = table(Campaign)
+REPAIRS = table(RepairJob)
+MAX_ROWS = 500
+
+
+class ConcernError(Exception):
+    """The change asked for does not fit the concern; the message is a sentence."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _when(value: datetime.datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _answer_text(
+    registry: QuestionnaireRegistry, questionnaire_id: str, question: str, value: object
+) -> str:
+    try:
+        questionnaire = registry.latest(questionnaire_id)
+        asked = questionnaire.question(question)
+    except KeyError:
+        return "" if value is None else str(value)
+    language = questionnaire.default_language
+    return display_value(asked, value, language, translator(language))
+
+
+def list_concerns(
+    connection: Connection,
+    registry: QuestionnaireRegistry,
+    *,
+    status: ConcernStatus | None,
+    tenant_refs: bool,
+    limit: int = 200,
+) -> list[dict[str, Any]]:
+    answer = ANSWERS.alias("answer")
+    query = (
+        select(CONCERNS, RESPONDENTS.c.tenant_ref, answer.c.value.label("answer_value"))
+        .join(RESPONDENTS, RESPONDENTS.c.id == CONCERNS.c.respondent_id)
+        .outerjoin(
+            answer,
+            and_(
+                answer.c.session_id == CONCERNS.c.session_id,
+                answer.c.question == CONCERNS.c.question,
+                answer.c.status == AnswerStatus.CURRENT.value,
+            ),
+        )
+        .order_by(CONCERNS.c.raised_at.desc(), CONCERNS.c.id.desc())
+        .limit(max(1, min(limit, MAX_ROWS)))
+    )
+    if status is not None:
+        query = query.where(CONCERNS.c.status == status.value)
+    items = []
+    for row in connection.execute(query):
+        item: dict[str, Any] = {
+            "id": row.id,
+            "questionnaire": row.questionnaire_id,
+            "question": row.question,
+            "answer": _answer_text(registry, row.questionnaire_id, row.question, row.answer_value),
+            "reason": row.reason,
+            "status": row.status,
+            "raised_at": _when(row.raised_at),
+            "acknowledged_by": row.acknowledged_by,
+            "acknowledged_at": _when(row.acknowledged_at),
+            "closed_by": row.closed_by,
+            "closed_at": _when(row.closed_at),
+            "note": row.note,
+        }
+        if tenant_refs:
+            item["tenant_ref"] = row.tenant_ref
+        items.append(item)
+    return items
+
+
+def _current_status(connection: Connection, concern_id: int) -> ConcernStatus:
+    found = connection.execute(
+        select(CONCERNS.c.status).where(CONCERNS.c.id == concern_id)
+    ).scalar_one_or_none()
+    if found is None:
+        raise ConcernError(404, f"No concern has the number {concern_id}.")
+    return ConcernStatus(found)
+
+
+def acknowledge(
+    connection: Connection, concern_id: int, *, by: str, note: str | None, now: datetime.datetime
+) -> None:
+    """Someone is looking at it. Only an open concern can be acknowledged."""
+    status = _current_status(connection, concern_id)
+    if status is not ConcernStatus.OPEN:
+        raise ConcernError(409, f"Concern {concern_id} is already {status.value}.")
+    values: dict[str, Any] = {
+        "status": ConcernStatus.ACKNOWLEDGED.value,
+        "acknowledged_by": by[:100],
+        "acknowledged_at": now,
+    }
+    if note:
+        values["note"] = note
+    changed = connection.execute(
+        update(CONCERNS)
+        .where(CONCERNS.c.id == concern_id, CONCERNS.c.status == ConcernStatus.OPEN.value)
+        .values(**values)
+    ).rowcount
+    if changed != 1:
+        raise ConcernError(409, f"Concern {concern_id} changed meanwhile; look again.")
+
+
+def close(
+    connection: Connection, concern_id: int, *, by: str, note: str, now: datetime.datetime
+) -> None:
+    """Dealt with: the note says what was done. A closed concern stays closed."""
+    status = _current_status(connection, concern_id)
+    if status is ConcernStatus.CLOSED:
+        raise ConcernError(409, f"Concern {concern_id} is already closed.")
+    changed = connection.execute(
+        update(CONCERNS)
+        .where(CONCERNS.c.id == concern_id, CONCERNS.c.status == status.value)
+        .values(
+            status=ConcernStatus.CLOSED.value,
+            closed_by=by[:100],
+            closed_at=now,
+            note=note,
+            acknowledged_by=func.coalesce(CONCERNS.c.acknowledged_by, by[:100]),
+            acknowledged_at=func.coalesce(CONCERNS.c.acknowledged_at, now),
+        )
+    ).rowcount
+    if changed != 1:
+        raise ConcernError(409, f"Concern {concern_id} changed meanwhile; look again.")
+
+
+def list_repairs(
+    connection: Connection, *, state: str | None, limit: int = 200
+) -> list[dict[str, Any]]:
+    query = select(REPAIRS).order_by(REPAIRS.c.completed_at.desc(), REPAIRS.c.id.desc())
+    if state:
+        query = query.where(REPAIRS.c.state == state)
+    rows = connection.execute(query.limit(max(1, min(limit, MAX_ROWS)))).all()
+    return [
+        {
+            "job_id": row.job_id,
+            "tenant_ref": row.tenant_ref,
+            "completed_at": _when(row.completed_at),
+            "trade": row.trade,
+            "contractor": row.contractor,
+            "priority": row.priority,
+            "source": row.source,
+            "state": row.state,
+            "skip_reason": row.skip_reason,
+            "outcome": row.outcome,
+            "channel": row.channel,
+            "survey_due_at": _when(row.survey_due_at),
+            "invited_at": _when(row.invited_at),
+        }
+        for row in rows
+    ]
+
+
+def dashboard_counts(connection: Connection, now: datetime.datetime) -> dict[str, int]:
+    def count(query: Any) -> int:
+        return int(connection.execute(query).scalar_one())
+
+    week_ago = now - datetime.timedelta(days=7)
+    return {
+        "running_campaigns": count(
+            select(func.count())
+            .select_from(CAMPAIGNS)
+            .where(CAMPAIGNS.c.state == CampaignState.RUNNING.value)
+        ),
+        "open_concerns": count(
+            select(func.count())
+            .select_from(CONCERNS)
+            .where(CONCERNS.c.status == ConcernStatus.OPEN.value)
+        ),
+        "responses_this_week": count(
+            select(func.count())
+            .select_from(SESSIONS)
+            .where(
+                SESSIONS.c.state == SessionState.COMPLETED.value,
+                SESSIONS.c.completed_at >= week_ago,
+            )
+        ),
+    }
