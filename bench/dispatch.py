@@ -41,10 +41,11 @@ from rich.progress import (
 from rich.table import Table
 from sqlalchemy import func, insert, select, text
 
+from bot.storage.tables import TARGETS
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.campaigns import lifecycle
-from bot.campaigns.models import CampaignTarget
 from bot.campaigns.spec import parse_spec
 from bot.campaigns.tick import run_campaigns
 from bot.dispatch.sending import RateLimit, SendResult
@@ -56,7 +57,6 @@ from bot.storage.db import Database
 from bot.storage.models import ChannelIdentity, Respondent, table
 
 console = Console(highlight=False)
-TARGETS = table(CampaignTarget)
 LATENCY = 0.003  # seconds a provider call takes
 CHUNK = 5000
 STALE_AFTER = datetime.timedelta(minutes=2)

@@ -14,16 +14,10 @@ import pandas as pd
 from sqlalchemy import Connection, Select, func, or_, select
 
 from analysis.frames.sql import epoch, read_frame
-from bot.campaigns.models import CampaignTarget
 from bot.i18n.languages import is_supported
-from bot.storage.models import ProfileAttribute, QuestionnaireVersion, Session, SessionState, table
-from bot.storage.segment_models import SegmentMembership
+from bot.storage.models import SessionState
+from bot.storage.tables import MEMBERSHIPS, PROFILE, SESSIONS, TARGETS, VERSIONS
 
-SESSIONS = table(Session)
-VERSIONS = table(QuestionnaireVersion)
-TARGETS = table(CampaignTarget)
-PROFILE = table(ProfileAttribute)
-MEMBERSHIPS = table(SegmentMembership)
 EXPORT_CHANNELS = ("sms", "telegram", "webchat")
 MAX_TEXT = 80
 EARLIEST = datetime.date(1900, 1, 1)

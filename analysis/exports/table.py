@@ -23,9 +23,9 @@ from analysis.frames.tidy import answers_frame
 from analysis.frames.values import explode_codes
 from bot.questionnaire.model import Questionnaire
 from bot.questionnaire.registry import QuestionnaireRegistry
-from bot.storage.models import Respondent, SessionState, table
+from bot.storage.models import SessionState
+from bot.storage.tables import RESPONDENTS
 
-RESPONDENTS = table(Respondent)
 PSEUDONYM_HEX = 16  # 64 bits: no collisions in any landlord's tenant list
 
 

@@ -18,10 +18,9 @@ from sqlalchemy import Connection, select
 from bot.questionnaire.compiler import compile_text
 from bot.questionnaire.model import Questionnaire
 from bot.questionnaire.registry import QuestionnaireRegistry
-from bot.storage.models import QuestionnaireVersion, table
+from bot.storage.tables import VERSIONS
 
 logger = logging.getLogger(__name__)
-VERSIONS = table(QuestionnaireVersion)
 # Compiling YAML is slow; stored versions never change, so each is compiled once a process.
 _COMPILED: dict[str, Questionnaire | None] = {}
 _LOCK = threading.Lock()

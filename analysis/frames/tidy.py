@@ -16,11 +16,8 @@ from analysis.frames.catalog import Catalog, load_catalog
 from analysis.frames.sql import epoch, json_text, read_frame, to_utc
 from analysis.frames.values import decode_values, explode_codes, join_in_order
 from bot.questionnaire.registry import QuestionnaireRegistry
-from bot.storage.models import Answer, AnswerStatus, QuestionnaireVersion, Session, table
-
-ANSWERS = table(Answer)
-SESSIONS = table(Session)
-VERSIONS = table(QuestionnaireVersion)
+from bot.storage.models import AnswerStatus
+from bot.storage.tables import ANSWERS, SESSIONS, VERSIONS
 
 CHOICE_TYPES = ("select_one", "select_multiple")
 NUMBER_TYPES = ("integer", "decimal", "scale")

@@ -15,12 +15,11 @@ from analysis.frames.tidy import answers_frame
 from analysis.segments import contact
 from analysis.tsm.measures import measure_responses, measure_specs, suppress, wilson_interval
 from bot.questionnaire.registry import QuestionnaireRegistry
-from bot.repairs.models import RepairJob
 from bot.storage.models import table
 from bot.storage.segment_models import Segment, SegmentMembership, SegmentRun
+from bot.storage.tables import REPAIR_JOBS
 
 RUNS, SEGMENTS, MEMBERS = table(SegmentRun), table(Segment), table(SegmentMembership)
-REPAIRS = table(RepairJob)
 REPAIR_QUESTIONNAIRE = "post_repair"
 GROUP_ATTRIBUTES = ("age_band", "tenure", "area", "ethnicity")
 
@@ -95,9 +94,9 @@ def repairs_over_time(connection: Connection, catalog: Catalog, min_cell: int) -
     responses = measure_responses(answers, measure_specs(catalog.questionnaires.values()))
     dialect = connection.dialect.name
     jobs = read_frame(connection, select(
-        REPAIRS.c.session_id, REPAIRS.c.trade, REPAIRS.c.contractor,
-        epoch(REPAIRS.c.completed_at, dialect).label("completed_at"),
-    ).where(REPAIRS.c.session_id.is_not(None)))  # fmt: skip
+        REPAIR_JOBS.c.session_id, REPAIR_JOBS.c.trade, REPAIR_JOBS.c.contractor,
+        epoch(REPAIR_JOBS.c.completed_at, dialect).label("completed_at"),
+    ).where(REPAIR_JOBS.c.session_id.is_not(None)))  # fmt: skip
     if responses.empty or jobs.empty:
         return pd.DataFrame(columns=columns)
     jobs["month"] = to_utc(jobs["completed_at"]).dt.strftime("%Y-%m")

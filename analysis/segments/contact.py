@@ -15,20 +15,9 @@ from sqlalchemy import Connection, case, func, select
 
 from analysis.frames.sql import epoch, read_frame, to_utc
 from bot.storage.models import (
-    ChannelIdentity,
-    InboundMessage,
-    OutboundMessage,
-    Respondent,
-    Session,
     SessionState,
-    table,
 )
-
-RESPONDENTS = table(Respondent)
-IDENTITIES = table(ChannelIdentity)
-SESSIONS = table(Session)
-OUTBOUND = table(OutboundMessage)
-INBOUND = table(InboundMessage)
+from bot.storage.tables import IDENTITIES, INBOUND, OUTBOUND, RESPONDENTS, SESSIONS
 
 CHANNELS = ("sms", "telegram", "webchat")
 NOT_DELIVERED = ("failed", "undelivered", "cancelled")

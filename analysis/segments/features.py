@@ -15,11 +15,9 @@ from analysis.frames.sql import json_text, read_frame
 from analysis.frames.values import decode_values, explode_codes
 from analysis.segments import contact
 from bot.questionnaire.registry import QuestionnaireRegistry
-from bot.storage.models import Answer, AnswerStatus, ProfileAttribute, Session, table
+from bot.storage.models import AnswerStatus
+from bot.storage.tables import ANSWERS, PROFILE, SESSIONS
 
-PROFILE = table(ProfileAttribute)
-ANSWERS = table(Answer)
-SESSIONS = table(Session)
 STATED_CHANNELS = ("sms", "telegram", "web_chat", "phone", "email", "letter")
 TIMES = ("morning", "afternoon", "evening", "weekend")
 DIGITAL = ("smartphone", "home_internet", "computer_or_tablet", "none")

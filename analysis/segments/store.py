@@ -14,14 +14,7 @@ from scipy.optimize import linear_sum_assignment  # type: ignore[import-untyped]
 from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from analysis.frames.sql import epoch, json_text, read_frame, to_utc
-from bot.storage.models import ProfileAttribute, Respondent, table
-from bot.storage.segment_models import Segment, SegmentMembership, SegmentRun
-
-RUNS = table(SegmentRun)
-SEGMENTS = table(Segment)
-MEMBERS = table(SegmentMembership)
-PROFILE = table(ProfileAttribute)
-RESPONDENTS = table(Respondent)
+from bot.storage.tables import MEMBERSHIPS, PROFILE, RESPONDENTS, SEGMENT_RUNS, SEGMENTS
 
 NOT_ENOUGH_CODE = "N"
 NOT_ENOUGH_LABEL = "Not enough data yet"
@@ -40,7 +33,7 @@ class PreviousRun:
 
 
 def previous_run(connection: Connection) -> PreviousRun | None:
-    run_id = connection.execute(select(func.max(RUNS.c.id))).scalar()
+    run_id = connection.execute(select(func.max(SEGMENT_RUNS.c.id))).scalar()
     if run_id is None:
         return None
     segments = connection.execute(
@@ -48,8 +41,8 @@ def previous_run(connection: Connection) -> PreviousRun | None:
     ).all()
     members = read_frame(
         connection,
-        select(MEMBERS.c.respondent_id, MEMBERS.c.code).where(
-            MEMBERS.c.run_id == run_id, MEMBERS.c.code != NOT_ENOUGH_CODE
+        select(MEMBERSHIPS.c.respondent_id, MEMBERSHIPS.c.code).where(
+            MEMBERSHIPS.c.run_id == run_id, MEMBERSHIPS.c.code != NOT_ENOUGH_CODE
         ),
     )
     every_code = connection.execute(select(SEGMENTS.c.code).distinct()).scalars().all()
@@ -95,7 +88,7 @@ def save_run(
 ) -> tuple[int, dict[str, int]]:
     """Insert the run, its segments and every tenant's membership; (run id, code -> id)."""
     run_id = int(connection.execute(
-        insert(RUNS).returning(RUNS.c.id), {**run, "created_at": now}
+        insert(SEGMENT_RUNS).returning(SEGMENT_RUNS.c.id), {**run, "created_at": now}
     ).scalar_one())  # fmt: skip
     ids: dict[str, int] = {}
     for segment in segments:
@@ -116,7 +109,7 @@ def save_run(
         for record in rows.to_dict("records")
     ]
     if records:
-        connection.execute(insert(MEMBERS), records)
+        connection.execute(insert(MEMBERSHIPS), records)
     return run_id, ids
 
 
@@ -191,14 +184,15 @@ def membership_history(
     dialect = connection.dialect.name
     query = (
         select(
-            MEMBERS.c.respondent_id, RESPONDENTS.c.tenant_ref, MEMBERS.c.run_id,
-            epoch(RUNS.c.created_at, dialect).label("run_at"), MEMBERS.c.code, MEMBERS.c.label,
+            MEMBERSHIPS.c.respondent_id, RESPONDENTS.c.tenant_ref, MEMBERSHIPS.c.run_id,
+            epoch(SEGMENT_RUNS.c.created_at, dialect).label("run_at"),
+            MEMBERSHIPS.c.code, MEMBERSHIPS.c.label,
         )
-        .join(RUNS, RUNS.c.id == MEMBERS.c.run_id)
-        .join(RESPONDENTS, RESPONDENTS.c.id == MEMBERS.c.respondent_id)
+        .join(SEGMENT_RUNS, SEGMENT_RUNS.c.id == MEMBERSHIPS.c.run_id)
+        .join(RESPONDENTS, RESPONDENTS.c.id == MEMBERSHIPS.c.respondent_id)
     )  # fmt: skip
     if respondent_ids is not None:
-        query = query.where(MEMBERS.c.respondent_id.in_(respondent_ids))
+        query = query.where(MEMBERSHIPS.c.respondent_id.in_(respondent_ids))
     frame = read_frame(connection, query)
     frame["run_at"] = to_utc(frame["run_at"])
     return frame.sort_values(["respondent_id", "run_id"]).reset_index(drop=True)
@@ -208,14 +202,14 @@ def movements(connection: Connection, run_id: int) -> pd.DataFrame:
     """How many tenants moved from each segment of the previous run to each of this run
     (rows: previous label, columns: this run's label)."""
     previous_id = connection.execute(
-        select(RUNS.c.previous_run_id).where(RUNS.c.id == run_id)
+        select(SEGMENT_RUNS.c.previous_run_id).where(SEGMENT_RUNS.c.id == run_id)
     ).scalar()
     if previous_id is None:
         return pd.DataFrame()
     frame = read_frame(
         connection,
-        select(MEMBERS.c.respondent_id, MEMBERS.c.run_id, MEMBERS.c.label).where(
-            MEMBERS.c.run_id.in_([run_id, previous_id])
+        select(MEMBERSHIPS.c.respondent_id, MEMBERSHIPS.c.run_id, MEMBERSHIPS.c.label).where(
+            MEMBERSHIPS.c.run_id.in_([run_id, previous_id])
         ),
     )
     wide = frame.pivot(index="respondent_id", columns="run_id", values="label")

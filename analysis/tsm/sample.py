@@ -21,10 +21,8 @@ from analysis.frames.catalog import Catalog
 from analysis.frames.sql import json_text, read_frame
 from analysis.frames.values import decode_values
 from analysis.tsm.measures import Z95, suppress
-from bot.storage.models import ProfileAttribute, Respondent, table
+from bot.storage.tables import PROFILE, RESPONDENTS
 
-PROFILE = table(ProfileAttribute)
-RESPONDENTS = table(Respondent)
 ATTRIBUTES = ("tenure", "area", "age_band", "ethnicity")
 GAP_POINTS = 5.0
 NOT_KNOWN = "not known"

@@ -17,8 +17,9 @@ from bot.campaigns import lifecycle
 from bot.campaigns.models import CampaignState
 from bot.campaigns.progress import COUNTS, campaign_progress
 from bot.campaigns.spec import CampaignSpec, CampaignSpecError, parse_spec
-from bot.campaigns.store import CAMPAIGNS, CampaignRow, load_campaign
+from bot.campaigns.store import CampaignRow, load_campaign
 from bot.questionnaire.registry import QuestionnaireRegistry
+from bot.storage.tables import CAMPAIGNS
 
 ACTIONS: dict[str, Callable[[Connection, str | int, datetime.datetime], CampaignRow]] = {
     "schedule": lifecycle.schedule,

@@ -18,9 +18,10 @@ from bot.campaigns.lifecycle import CampaignStateError
 from bot.campaigns.models import CampaignState
 from bot.campaigns.progress import COUNTS, Progress, campaign_progress
 from bot.campaigns.spec import Audience, CampaignSpecError, Sample, parse_spec, read_spec_file
-from bot.campaigns.store import CAMPAIGNS, UnknownCampaign, load_campaign
+from bot.campaigns.store import UnknownCampaign, load_campaign
 from bot.service import Service, build_service
 from bot.storage.models import utcnow
+from bot.storage.tables import CAMPAIGNS
 
 app = typer.Typer(help="Schedule campaigns and watch their progress.", no_args_is_help=True)
 out = Console(highlight=False, soft_wrap=True)

@@ -14,11 +14,11 @@ from sqlalchemy import select
 from api.cli.tenants import open_database, print_problems, progress_bar
 from bot.access import apikeys
 from bot.outreach import contact_policy
-from bot.outreach.contact_models import DoNotContact
 from bot.repairs.importer import import_repairs
 from bot.settings import get_settings
-from bot.storage.models import Respondent, table, utcnow
-from bot.tenants import TableError
+from bot.storage.models import utcnow
+from bot.storage.tables import DNC, RESPONDENTS
+from bot.tenants.table import TableError
 from bot.tenants.values import phones
 
 repairs_app = typer.Typer(help="Post-repair follow-up surveys.", no_args_is_help=True)
@@ -26,8 +26,6 @@ apikey_app = typer.Typer(help="API keys for other systems (e.g. repairs).", no_a
 dnc_app = typer.Typer(help="The do-not-contact list.", no_args_is_help=True)
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
-DNC = table(DoNotContact)
-RESPONDENTS = table(Respondent)
 
 
 def register(app: typer.Typer) -> None:

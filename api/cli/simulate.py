@@ -11,8 +11,7 @@ from sqlalchemy import update
 from bot.engine.engine import SessionAlreadyOpen
 from bot.engine.messages import InboundMessage, OutboundMessage
 from bot.service import Service, build_service
-from bot.storage.models import OutboundMessage as OutboundRow
-from bot.storage.models import OutboundStatus, table
+from bot.storage.models import OutboundRecord, OutboundStatus, table
 
 CHANNEL = "terminal"
 console = Console(highlight=False)
@@ -76,7 +75,7 @@ def _mark_displayed(service: Service, messages: list[OutboundMessage]) -> None:
         return
     with service.database.engine.begin() as connection:
         connection.execute(
-            update(table(OutboundRow))
-            .where(table(OutboundRow).c.id.in_(ids))
+            update(table(OutboundRecord))
+            .where(table(OutboundRecord).c.id.in_(ids))
             .values(status=OutboundStatus.DISPLAYED.value)
         )

@@ -15,7 +15,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from bot.settings import get_settings
 from bot.storage.db import Database
 from bot.storage.models import utcnow
-from bot.tenants import Problem, TableError, import_tenants
+from bot.tenants.importer import import_tenants
+from bot.tenants.rows import Problem
+from bot.tenants.table import TableError
 
 app = typer.Typer(help="Tenants: import from the housing management system.", no_args_is_help=True)
 out = Console(highlight=False, soft_wrap=True)

@@ -29,11 +29,10 @@ from bot.questionnaire.compiler import compile_text
 from bot.questionnaire.model import Questionnaire
 from bot.questionnaire.problems import Severity
 from bot.service import Service
-from bot.storage.models import QuestionnaireVersion, table
+from bot.storage.tables import VERSIONS
 from channels.sms.render import render_sms
 
 router = APIRouter(tags=["questionnaires"])
-VERSIONS = table(QuestionnaireVersion)
 MAX_QUESTIONNAIRE_BYTES = 512 * 1024
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml", "text/plain")
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")

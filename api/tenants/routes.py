@@ -17,9 +17,9 @@ from api.http import limited_body, no_nul, now_of, uploaded_file
 from bot.access.audit import audit
 from bot.access.users import Principal
 from bot.service import Service
-from bot.tenants import ImportSummary, TableError, import_tenants
+from bot.tenants.importer import ImportSummary, import_tenants
 from bot.tenants.queries import search_tenants, tenant_profile
-from bot.tenants.table import CSV_SUFFIXES, XLSX_SUFFIXES
+from bot.tenants.table import CSV_SUFFIXES, XLSX_SUFFIXES, TableError
 
 router = APIRouter(tags=["tenants"])
 MAX_IMPORT_BYTES = 50 * 1024 * 1024

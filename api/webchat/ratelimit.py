@@ -11,23 +11,23 @@ import datetime
 from sqlalchemy import Connection, case, delete
 from sqlalchemy.dialects import postgresql, sqlite
 
-from bot.outreach.webchat_models import WebChatRate
-from bot.storage.models import table
+from bot.storage.tables import WEBCHAT_RATES
 
-RATES = table(WebChatRate)
 WINDOW = datetime.timedelta(minutes=1)
 
 
 def _count(connection: Connection, key: str, window: datetime.datetime) -> int:
     dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(RATES).values(key=key, window_start=window, count=1)
+    statement = dialect.insert(WEBCHAT_RATES).values(key=key, window_start=window, count=1)
     statement = statement.on_conflict_do_update(
         index_elements=["key"],
         set_={
-            "count": case((RATES.c.window_start == window, RATES.c.count + 1), else_=1),
+            "count": case(
+                (WEBCHAT_RATES.c.window_start == window, WEBCHAT_RATES.c.count + 1), else_=1
+            ),
             "window_start": window,
         },
-    ).returning(RATES.c.count)
+    ).returning(WEBCHAT_RATES.c.count)
     return int(connection.execute(statement).scalar_one())
 
 
@@ -39,7 +39,9 @@ def over_limit(
     counts = [_count(connection, key, window) for key in keys]
     if counts and counts[0] == 1:
         # A key's first post this minute: sweep rows of earlier minutes now and then.
-        connection.execute(delete(RATES).where(RATES.c.window_start < window - WINDOW))
+        connection.execute(
+            delete(WEBCHAT_RATES).where(WEBCHAT_RATES.c.window_start < window - WINDOW)
+        )
     if max(counts, default=0) > limit:
         return max(1, int((window + WINDOW - now).total_seconds()))
     return None

@@ -29,11 +29,12 @@ from twilio.request_validator import RequestValidator
 from bot.dispatch.store import record_delivery
 from bot.engine.commands import Command
 from bot.engine.messages import InboundMessage, OutboundMessage
-from bot.outreach.optout import OUTBOUND, opt_out_address
+from bot.outreach.optout import opt_out_address
 from bot.service import Service
 from bot.settings import Settings
 from bot.storage.db import Database
 from bot.storage.models import OutboundStatus
+from bot.storage.tables import OUTBOUND
 from channels.sms import inbound as sms_inbound
 from channels.sms.inbound import CHANNEL, MalformedWebhook, StatusUpdate
 from channels.sms.render import render_sms

@@ -16,10 +16,8 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
-from bot.access.apikey_models import ApiKey
-from bot.storage.models import table
+from bot.storage.tables import API_KEYS
 
-API_KEYS = table(ApiKey)
 KEY_PREFIX = "dsk_"
 MAX_KEY_LENGTH = 100
 PREFIX_LENGTH = 8

@@ -26,11 +26,10 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, select
 
-from bot.access.audit_models import AuditEntry
 from bot.access.users import Principal
-from bot.storage.models import table, utcnow
+from bot.storage.models import utcnow
+from bot.storage.tables import AUDIT
 
-AUDIT = table(AuditEntry)
 MAX_PAGE = 500
 
 

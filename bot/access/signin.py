@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, delete, insert, select, update
 
-from bot.access.user_models import ConsoleSession, User
 from bot.access.users import (
     UserInfo,
     needs_rehash,
@@ -24,10 +23,8 @@ from bot.access.users import (
     user_info,
     verify_password,
 )
-from bot.storage.models import table
+from bot.storage.tables import CONSOLE_SESSIONS, USERS
 
-USERS = table(User)
-SESSIONS = table(ConsoleSession)
 MAX_TOKEN_LENGTH = 100
 
 
@@ -116,7 +113,7 @@ def start_session(
     csrf = secrets.token_urlsafe(32)
     expires = now + lifetime
     connection.execute(
-        insert(SESSIONS).values(
+        insert(CONSOLE_SESSIONS).values(
             user_id=user_id,
             token_hash=_hash(token),
             csrf_secret=csrf,
@@ -125,7 +122,7 @@ def start_session(
         )
     )
     # Expired sessions are of no use to anyone; clear them while we are here.
-    connection.execute(delete(SESSIONS).where(SESSIONS.c.expires_at <= now))
+    connection.execute(delete(CONSOLE_SESSIONS).where(CONSOLE_SESSIONS.c.expires_at <= now))
     return NewSession(token, csrf, expires)
 
 
@@ -140,11 +137,11 @@ def session_user(connection: Connection, token: str, now: datetime.datetime) -> 
     if not token or len(token) > MAX_TOKEN_LENGTH:
         return None
     found = connection.execute(
-        select(SESSIONS.c.token_hash, SESSIONS.c.csrf_secret, USERS)
-        .join(USERS, USERS.c.id == SESSIONS.c.user_id)
+        select(CONSOLE_SESSIONS.c.token_hash, CONSOLE_SESSIONS.c.csrf_secret, USERS)
+        .join(USERS, USERS.c.id == CONSOLE_SESSIONS.c.user_id)
         .where(
-            SESSIONS.c.token_hash == _hash(token),
-            SESSIONS.c.expires_at > now,
+            CONSOLE_SESSIONS.c.token_hash == _hash(token),
+            CONSOLE_SESSIONS.c.expires_at > now,
             USERS.c.disabled_at.is_(None),
         )
     ).first()
@@ -156,8 +153,15 @@ def session_user(connection: Connection, token: str, now: datetime.datetime) -> 
 
 def end_session(connection: Connection, token: str) -> None:
     if token and len(token) <= MAX_TOKEN_LENGTH:
-        connection.execute(delete(SESSIONS).where(SESSIONS.c.token_hash == _hash(token)))
+        connection.execute(
+            delete(CONSOLE_SESSIONS).where(CONSOLE_SESSIONS.c.token_hash == _hash(token))
+        )
 
 
 def end_all_sessions(connection: Connection, user_id: int) -> int:
-    return connection.execute(delete(SESSIONS).where(SESSIONS.c.user_id == user_id)).rowcount or 0
+    return (
+        connection.execute(
+            delete(CONSOLE_SESSIONS).where(CONSOLE_SESSIONS.c.user_id == user_id)
+        ).rowcount
+        or 0
+    )

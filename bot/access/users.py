@@ -20,10 +20,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, func, insert, select, update
 
-from bot.access.user_models import User
-from bot.storage.models import table
+from bot.storage.tables import USERS
 
-USERS = table(User)
 MIN_PASSWORD = 12
 MAX_PASSWORD = 1024  # argon2 takes any length; this only bounds the work per attempt
 # argon2id with OWASP's minimum (19 MiB, 2 passes, 1 lane): ~0.1 s per check on one core,

@@ -23,15 +23,8 @@ from bot.campaigns.sampling import (
     tsm_margin,
 )
 from bot.campaigns.spec import Audience, Sample
-from bot.outreach.contact_models import Invitation
-from bot.storage.models import ProfileAttribute, Respondent, Session, table
-from bot.storage.segment_models import SegmentMembership
+from bot.storage.tables import INVITATIONS, MEMBERSHIPS, PROFILE, RESPONDENTS, SESSIONS
 
-RESPONDENTS = table(Respondent)
-PROFILE = table(ProfileAttribute)
-SESSIONS = table(Session)
-INVITATIONS = table(Invitation)
-MEMBERSHIPS = table(SegmentMembership)
 UNKNOWN_STRATUM = "(not known)"
 
 

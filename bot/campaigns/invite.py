@@ -19,17 +19,7 @@ from sqlalchemy import Connection, bindparam, insert, or_, select, update
 from bot.campaigns.links import write_link_message
 from bot.campaigns.models import CampaignState, TargetStatus
 from bot.campaigns.pacing import Pacer
-from bot.campaigns.store import (
-    CAMPAIGNS,
-    IDENTITIES,
-    OUTBOUND,
-    RESPONDENTS,
-    SESSIONS,
-    TARGETS,
-    CampaignRow,
-    let_others_write,
-    load_campaign,
-)
+from bot.campaigns.store import CampaignRow, let_others_write, load_campaign
 from bot.engine.engine import SessionAlreadyOpen
 from bot.outreach.channel_choice import ChannelChoice, choose_channel
 from bot.outreach.contact_policy import blocked_reason, may_contact, record_invitation
@@ -37,6 +27,7 @@ from bot.outreach.quiet_hours import BadQuietHours, zone
 from bot.questionnaire.model import Questionnaire
 from bot.service import Service
 from bot.storage.models import OPEN_STATES, OutboundStatus, SessionState
+from bot.storage.tables import CAMPAIGNS, IDENTITIES, OUTBOUND, RESPONDENTS, SESSIONS, TARGETS
 
 logger = logging.getLogger(__name__)
 BATCH = 200

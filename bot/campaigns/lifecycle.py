@@ -15,16 +15,10 @@ from sqlalchemy import Connection, insert, select, update
 from bot.campaigns.audience import select_targets
 from bot.campaigns.models import CampaignState, TargetStatus
 from bot.campaigns.spec import Audience, CampaignSpec, CampaignSpecError, Sample
-from bot.campaigns.store import (
-    CAMPAIGNS,
-    OUTBOUND,
-    SESSIONS,
-    TARGETS,
-    CampaignRow,
-    load_campaign,
-)
+from bot.campaigns.store import CampaignRow, load_campaign
 from bot.questionnaire.registry import QuestionnaireRegistry
 from bot.storage.models import OutboundStatus, SessionState
+from bot.storage.tables import CAMPAIGNS, OUTBOUND, SESSIONS, TARGETS
 
 S = CampaignState
 # action -> (states it may start from, what the action is called in an error)

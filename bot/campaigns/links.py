@@ -7,7 +7,6 @@ import datetime
 
 from sqlalchemy import Connection, insert, select
 
-from bot.campaigns.store import OUTBOUND, RESPONDENTS
 from bot.campaigns.texts import LINK_INVITATION, LINK_REMINDER
 from bot.i18n.languages import base_language
 from bot.i18n.translate import translator
@@ -15,6 +14,7 @@ from bot.outreach.invites import create_invite, invite_url
 from bot.questionnaire.model import Questionnaire
 from bot.settings import Settings
 from bot.storage.models import OutboundStatus
+from bot.storage.tables import OUTBOUND, RESPONDENTS
 
 
 def tenant_language(

@@ -14,16 +14,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import Connection, and_, case, func, select
 
 from bot.campaigns.models import TargetStatus
-from bot.campaigns.store import (
-    IDENTITIES,
-    OUTBOUND,
-    SESSIONS,
-    TARGETS,
-    CampaignRow,
-    load_campaign,
-    version_ids,
-)
+from bot.campaigns.store import CampaignRow, load_campaign, version_ids
 from bot.storage.models import OutboundStatus, SessionState
+from bot.storage.tables import IDENTITIES, OUTBOUND, SESSIONS, TARGETS
 
 COUNTS = (
     "targeted",

@@ -17,9 +17,6 @@ from sqlalchemy import Connection, select, update
 from bot.campaigns.links import write_link_message
 from bot.campaigns.models import CampaignState, TargetStatus
 from bot.campaigns.store import (
-    RESPONDENTS,
-    SESSIONS,
-    TARGETS,
     CampaignRow,
     identity_address,
     let_others_write,
@@ -30,6 +27,7 @@ from bot.outreach.contact_policy import blocked_reason
 from bot.outreach.quiet_hours import BadQuietHours, zone
 from bot.service import Service
 from bot.storage.models import OPEN_STATES
+from bot.storage.tables import RESPONDENTS, SESSIONS, TARGETS
 
 BATCH = 200
 

@@ -1,4 +1,4 @@
-"""Campaign rows as the rest of the package reads them, and the tables' Core handles."""
+"""Campaign rows as the rest of the package reads them."""
 
 from __future__ import annotations
 
@@ -9,25 +9,9 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from bot.campaigns.models import Campaign, CampaignState, CampaignTarget
+from bot.campaigns.models import CampaignState
 from bot.outreach.quiet_hours import QuietHours
-from bot.storage.models import (
-    ChannelIdentity,
-    OutboundMessage,
-    QuestionnaireVersion,
-    Respondent,
-    Session,
-    table,
-)
-
-CAMPAIGNS = table(Campaign)
-TARGETS = table(CampaignTarget)
-IDENTITIES = table(ChannelIdentity)
-OUTBOUND = table(OutboundMessage)
-RESPONDENTS = table(Respondent)
-SESSIONS = table(Session)
-VERSIONS = table(QuestionnaireVersion)
-
+from bot.storage.tables import CAMPAIGNS, IDENTITIES, VERSIONS
 
 # On SQLite every transaction takes the one write lock; between two batches the tick leaves
 # it free this long, so webhooks waiting for it (busy timeout) get their turn.

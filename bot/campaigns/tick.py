@@ -18,9 +18,10 @@ from bot.campaigns import lifecycle
 from bot.campaigns.invite import invite_due
 from bot.campaigns.models import CampaignState, TargetStatus
 from bot.campaigns.reminders import remind_due
-from bot.campaigns.store import TARGETS, campaign_ids, load_campaign
+from bot.campaigns.store import campaign_ids, load_campaign
 from bot.service import Service
 from bot.storage.models import utcnow
+from bot.storage.tables import TARGETS
 
 logger = logging.getLogger(__name__)
 ACTIVE_TARGETS = [TargetStatus.PENDING.value, TargetStatus.HELD.value, TargetStatus.INVITED.value]

@@ -11,20 +11,14 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, func, select, update
 
-from bot.campaigns.models import Campaign, CampaignState
-from bot.concerns.models import Concern, ConcernStatus
+from bot.campaigns.models import CampaignState
+from bot.concerns.models import ConcernStatus
 from bot.engine.render import display_value
 from bot.i18n.translate import translator
 from bot.questionnaire.registry import QuestionnaireRegistry
-from bot.repairs.models import RepairJob
-from bot.storage.models import Answer, AnswerStatus, Respondent, Session, SessionState, table
+from bot.storage.models import AnswerStatus, SessionState
+from bot.storage.tables import ANSWERS, CAMPAIGNS, CONCERNS, REPAIR_JOBS, RESPONDENTS, SESSIONS
 
-CONCERNS = table(Concern)
-ANSWERS = table(Answer)
-RESPONDENTS = table(Respondent)
-SESSIONS = table(Session)
-CAMPAIGNS = table(Campaign)
-REPAIRS = table(RepairJob)
 MAX_ROWS = 500
 
 
@@ -157,9 +151,9 @@ def close(
 def list_repairs(
     connection: Connection, *, state: str | None, limit: int = 200
 ) -> list[dict[str, Any]]:
-    query = select(REPAIRS).order_by(REPAIRS.c.completed_at.desc(), REPAIRS.c.id.desc())
+    query = select(REPAIR_JOBS).order_by(REPAIR_JOBS.c.completed_at.desc(), REPAIR_JOBS.c.id.desc())
     if state:
-        query = query.where(REPAIRS.c.state == state)
+        query = query.where(REPAIR_JOBS.c.state == state)
     rows = connection.execute(query.limit(max(1, min(limit, MAX_ROWS)))).all()
     return [
         {

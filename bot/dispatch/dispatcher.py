@@ -21,12 +21,15 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from sqlalchemy import select
+
 from bot.dispatch import store as outbox_store
 from bot.dispatch.sending import PermanentSendError, Sender, SendResult, TransientSendError
 from bot.engine.messages import OutboundMessage
 from bot.outreach.optout import opt_out_address
 from bot.storage.db import Database
 from bot.storage.models import utcnow
+from bot.storage.tables import OUTBOUND
 
 logger = logging.getLogger(__name__)
 ROUND_SECONDS = 2.0  # how much of the rate one round books
@@ -190,13 +193,9 @@ class Dispatcher:
             )
 
     def _attempts(self, message_id: int) -> int:
-        from sqlalchemy import select
-
         with self.database.sessions() as session:
             found = session.execute(
-                select(outbox_store.OUTBOUND.c.attempts).where(
-                    outbox_store.OUTBOUND.c.id == message_id
-                )
+                select(OUTBOUND.c.attempts).where(OUTBOUND.c.id == message_id)
             ).scalar_one()
         return int(found)
 

@@ -16,11 +16,8 @@ from sqlalchemy import Connection, func, insert, select, update
 
 from bot.engine.messages import OutboundMessage
 from bot.engine.store import outbound_from_row as message_from_row
-from bot.storage.models import OutboundMessage as OutboundRow
-from bot.storage.models import OutboundStatus, SendSlot, table
-
-OUTBOUND = table(OutboundRow)
-SLOTS = table(SendSlot)
+from bot.storage.models import OutboundStatus
+from bot.storage.tables import OUTBOUND, SEND_SLOTS
 
 
 def claim_due(
@@ -71,17 +68,17 @@ def reserve_slots(
     The booking is one row per channel, locked while it is updated, so dispatchers in
     different processes share one schedule and the channel's limit holds overall.
     """
-    query = select(SLOTS.c.next_at).where(SLOTS.c.channel == channel)
+    query = select(SEND_SLOTS.c.next_at).where(SEND_SLOTS.c.channel == channel)
     if connection.dialect.name == "postgresql":
         query = query.with_for_update()
     booked = connection.execute(query).scalar_one_or_none()
     start = max(booked or now, now)
     following = start + datetime.timedelta(seconds=count / per_second)
     if booked is None:
-        connection.execute(insert(SLOTS).values(channel=channel, next_at=following))
+        connection.execute(insert(SEND_SLOTS).values(channel=channel, next_at=following))
     else:
         connection.execute(
-            update(SLOTS).where(SLOTS.c.channel == channel).values(next_at=following)
+            update(SEND_SLOTS).where(SEND_SLOTS.c.channel == channel).values(next_at=following)
         )
     return start
 
@@ -89,12 +86,14 @@ def reserve_slots(
 def pause_channel(connection: Connection, channel: str, until: datetime.datetime) -> None:
     """Push the channel's schedule back (the provider said 'retry after')."""
     booked = connection.execute(
-        select(SLOTS.c.next_at).where(SLOTS.c.channel == channel)
+        select(SEND_SLOTS.c.next_at).where(SEND_SLOTS.c.channel == channel)
     ).scalar_one_or_none()
     if booked is None:
-        connection.execute(insert(SLOTS).values(channel=channel, next_at=until))
+        connection.execute(insert(SEND_SLOTS).values(channel=channel, next_at=until))
     elif booked < until:
-        connection.execute(update(SLOTS).where(SLOTS.c.channel == channel).values(next_at=until))
+        connection.execute(
+            update(SEND_SLOTS).where(SEND_SLOTS.c.channel == channel).values(next_at=until)
+        )
 
 
 def mark_sent(

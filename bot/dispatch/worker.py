@@ -29,7 +29,7 @@ from bot.dispatch.dispatcher import Dispatcher, DispatchStats
 from bot.dispatch.sending import Sender
 from bot.settings import get_settings
 from bot.storage.db import Database
-from bot.storage.models import OutboundMessage, table
+from bot.storage.models import OutboundRecord, table
 
 logger = logging.getLogger(__name__)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -153,7 +153,7 @@ def _report(worker: str, stats: DispatchStats) -> None:
 def _schema_ready(database: Database) -> bool:
     try:
         with database.engine.connect() as connection:
-            connection.execute(select(table(OutboundMessage).c.id).limit(1))
+            connection.execute(select(table(OutboundRecord).c.id).limit(1))
     except SQLAlchemyError:
         return False
     return True

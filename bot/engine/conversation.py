@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 from bot.concerns.detect import concern_reasons
-from bot.concerns.models import Concern, ConcernStatus
+from bot.concerns.models import ConcernStatus
 from bot.engine import commands, store
 from bot.engine.answers import Invalid, decode, encode, parse_answer
 from bot.engine.consent import BILINGUAL_PENDING, ConsentSteps
@@ -17,9 +17,8 @@ from bot.i18n.languages import base_language
 from bot.i18n.translate import translator
 from bot.outreach.optout import opt_out_address
 from bot.questionnaire.model import Question, Questionnaire, QuestionType
-from bot.storage.models import AnswerStatus, SessionState, table
-
-CONCERNS = table(Concern)
+from bot.storage.models import AnswerStatus, SessionState
+from bot.storage.tables import CONCERNS
 
 SENSITIVE_PENDING = "sensitive:"
 

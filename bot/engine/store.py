@@ -29,31 +29,19 @@ from bot.engine.messages import InboundMessage, OutboundMessage
 from bot.engine.render import Button
 from bot.storage.models import (
     OPEN_STATES,
-    Answer,
     AnswerStatus,
-    ChannelIdentity,
-    Consent,
-    ProfileAttribute,
-    Respondent,
-    Session,
-    table,
-)
-from bot.storage.models import (
-    InboundMessage as InboundRow,
-)
-from bot.storage.models import (
-    OutboundMessage as OutboundRow,
 )
 from bot.storage.prepared import Prepared
-
-RESPONDENTS = table(Respondent)
-IDENTITIES = table(ChannelIdentity)
-SESSIONS = table(Session)
-ANSWERS = table(Answer)
-CONSENTS = table(Consent)
-INBOUND = table(InboundRow)
-OUTBOUND = table(OutboundRow)
-PROFILE = table(ProfileAttribute)
+from bot.storage.tables import (
+    ANSWERS,
+    CONSENTS,
+    IDENTITIES,
+    INBOUND,
+    OUTBOUND,
+    PROFILE,
+    RESPONDENTS,
+    SESSIONS,
+)
 
 _open_states = [state.value for state in OPEN_STATES]
 

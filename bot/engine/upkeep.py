@@ -8,10 +8,10 @@ import logging
 from sqlalchemy import update
 
 from bot.storage.db import Database
-from bot.storage.models import OPEN_STATES, Session, SessionState, table, utcnow
+from bot.storage.models import OPEN_STATES, SessionState, utcnow
+from bot.storage.tables import SESSIONS
 
 logger = logging.getLogger(__name__)
-SESSIONS = table(Session)
 
 
 def expire_overdue_sessions(database: Database, now: datetime.datetime | None = None) -> int:

@@ -22,13 +22,9 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, select
 
-from bot.outreach.contact_models import DoNotContact
 from bot.settings import Settings, get_settings
-from bot.storage.models import ChannelIdentity, ProfileAttribute, table
+from bot.storage.tables import DNC, IDENTITIES, PROFILE
 
-IDENTITIES = table(ChannelIdentity)
-PROFILE = table(ProfileAttribute)
-DNC = table(DoNotContact)
 MESSAGING_CHANNELS = ("sms", "telegram", "webchat")
 PREFERENCE_ATTRIBUTES = (("preferred_channel", "preferred"), ("recommended_channel", "recommended"))
 _ALIASES = {

@@ -21,14 +21,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, and_, delete, func, insert, or_, select
 
-from bot.outreach.contact_models import DoNotContact, Invitation
 from bot.settings import Settings, get_settings
-from bot.storage.models import ChannelIdentity, Respondent, table
+from bot.storage.tables import DNC, IDENTITIES, INVITATIONS, RESPONDENTS
 
-DNC = table(DoNotContact)
-INVITATIONS = table(Invitation)
-IDENTITIES = table(ChannelIdentity)
-RESPONDENTS = table(Respondent)
 KINDS = frozenset({"campaign", "repair"})
 
 

@@ -14,11 +14,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, insert, select, update
 
-from bot.outreach.webchat_models import Invite
 from bot.settings import Settings
-from bot.storage.models import table
+from bot.storage.tables import INVITES
 
-INVITES = table(Invite)
 TOKEN_BYTES = 16  # 22 characters in the link: unguessable and short enough for one SMS
 MAX_TOKEN_LENGTH = 64
 

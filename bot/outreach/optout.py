@@ -8,17 +8,10 @@ from sqlalchemy import Connection, select, update
 
 from bot.storage.models import (
     OPEN_STATES,
-    ChannelIdentity,
-    OutboundMessage,
     OutboundStatus,
-    Session,
     SessionState,
-    table,
 )
-
-IDENTITIES = table(ChannelIdentity)
-OUTBOUND = table(OutboundMessage)
-SESSIONS = table(Session)
+from bot.storage.tables import IDENTITIES, OUTBOUND, SESSIONS
 
 
 def opt_out_address(

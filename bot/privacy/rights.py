@@ -17,27 +17,16 @@ from sqlalchemy import Column, Connection, Table, delete, insert, select, update
 
 from bot.questionnaire.model import QuestionType
 from bot.questionnaire.registry import QuestionnaireRegistry
-from bot.storage.models import (
-    Answer,
-    ChannelIdentity,
-    Erasure,
-    InboundMessage,
-    OutboundMessage,
-    ProfileAttribute,
-    Respondent,
-    Session,
-    table,
-)
 from bot.storage.schema import metadata
-
-RESPONDENTS = table(Respondent)
-SESSIONS = table(Session)
-ANSWERS = table(Answer)
-IDENTITIES = table(ChannelIdentity)
-INBOUND = table(InboundMessage)
-OUTBOUND = table(OutboundMessage)
-PROFILE = table(ProfileAttribute)
-ERASURES = table(Erasure)
+from bot.storage.tables import (
+    ANSWERS,
+    ERASURES,
+    IDENTITIES,
+    INBOUND,
+    OUTBOUND,
+    RESPONDENTS,
+    SESSIONS,
+)
 
 # Kept after erasure, stripped of anything identifying: the coded answers for statistics,
 # the record of what was consented to, and segment history (codes only).

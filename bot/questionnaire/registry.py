@@ -13,9 +13,7 @@ from bot.questionnaire.compiler import CompileResult, compile_file, compile_text
 from bot.questionnaire.model import Questionnaire
 from bot.questionnaire.problems import QuestionnaireInvalid, Severity
 from bot.storage.db import Database
-from bot.storage.models import QuestionnaireVersion, table
-
-VERSIONS = table(QuestionnaireVersion)
+from bot.storage.tables import VERSIONS
 
 
 def questionnaire_files(paths: list[Path]) -> list[Path]:

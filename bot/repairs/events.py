@@ -16,12 +16,10 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import Connection, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from bot.repairs.models import RepairJob, RepairState
+from bot.repairs.models import RepairState
 from bot.settings import Settings
-from bot.storage.models import Respondent, table
+from bot.storage.tables import REPAIR_JOBS, RESPONDENTS
 
-JOBS = table(RepairJob)
-RESPONDENTS = table(Respondent)
 FUTURE_TOLERANCE = datetime.timedelta(minutes=10)  # clocks of two systems never agree exactly
 
 
@@ -142,10 +140,10 @@ def record_event(
     dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
     # RETURNING, not rowcount: psycopg reports -1 for an insert SQLAlchemy added RETURNING to.
     inserted = connection.execute(
-        dialect.insert(JOBS)
+        dialect.insert(REPAIR_JOBS)
         .values(**values)
         .on_conflict_do_nothing(index_elements=["job_id"])
-        .returning(JOBS.c.id)
+        .returning(REPAIR_JOBS.c.id)
     ).first()
     if inserted is None:
         return Accepted(event.job_id, "duplicate", "This job was already received.")

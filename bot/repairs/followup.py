@@ -21,20 +21,11 @@ from bot.outreach.channel_choice import NoChannel, choose_channel
 from bot.outreach.contact_policy import may_contact, record_invitation
 from bot.questionnaire.model import Questionnaire
 from bot.repairs import upkeep
-from bot.repairs.jobs import (
-    IDENTITIES,
-    JOBS,
-    RESPONDENTS,
-    SESSIONS,
-    TickStats,
-    lock_job,
-    repair_hours,
-    set_job,
-    tenant_timezone,
-)
+from bot.repairs.jobs import TickStats, lock_job, repair_hours, set_job, tenant_timezone
 from bot.repairs.models import RepairState
 from bot.service import Service
 from bot.storage.models import OPEN_STATES
+from bot.storage.tables import IDENTITIES, REPAIR_JOBS, RESPONDENTS, SESSIONS
 
 logger = logging.getLogger(__name__)
 BATCH = 200
@@ -65,9 +56,12 @@ def send_due_repair_surveys(
         with connection.begin():
             due = list(
                 connection.execute(
-                    select(JOBS.c.id)
-                    .where(JOBS.c.state == RepairState.SCHEDULED.value, JOBS.c.survey_due_at <= now)
-                    .order_by(JOBS.c.survey_due_at)
+                    select(REPAIR_JOBS.c.id)
+                    .where(
+                        REPAIR_JOBS.c.state == RepairState.SCHEDULED.value,
+                        REPAIR_JOBS.c.survey_due_at <= now,
+                    )
+                    .order_by(REPAIR_JOBS.c.survey_due_at)
                     .limit(BATCH)
                 ).scalars()
             )

@@ -9,14 +9,9 @@ from typing import Any
 from sqlalchemy import Connection, select, update
 
 from bot.outreach.quiet_hours import BadQuietHours, QuietHours, zone
-from bot.repairs.models import RepairJob, RepairState
+from bot.repairs.models import RepairState
 from bot.settings import Settings
-from bot.storage.models import ChannelIdentity, Respondent, Session, table
-
-JOBS = table(RepairJob)
-RESPONDENTS = table(Respondent)
-SESSIONS = table(Session)
-IDENTITIES = table(ChannelIdentity)
+from bot.storage.tables import REPAIR_JOBS
 
 
 @dataclass
@@ -58,11 +53,16 @@ def tenant_timezone(stored: str | None, settings: Settings) -> str:
 def lock_job(connection: Connection, job_row_id: int, *states: RepairState) -> Any | None:
     """The job row, locked, if it is still in one of `states`; None if taken or moved on."""
     return connection.execute(
-        select(JOBS)
-        .where(JOBS.c.id == job_row_id, JOBS.c.state.in_([state.value for state in states]))
+        select(REPAIR_JOBS)
+        .where(
+            REPAIR_JOBS.c.id == job_row_id,
+            REPAIR_JOBS.c.state.in_([state.value for state in states]),
+        )
         .with_for_update(skip_locked=True)
     ).first()
 
 
 def set_job(connection: Connection, job_row_id: int, now: datetime.datetime, **values: Any) -> None:
-    connection.execute(update(JOBS).where(JOBS.c.id == job_row_id).values(updated_at=now, **values))
+    connection.execute(
+        update(REPAIR_JOBS).where(REPAIR_JOBS.c.id == job_row_id).values(updated_at=now, **values)
+    )

@@ -15,25 +15,15 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, select, update
 
 from bot.outreach.contact_policy import blocked_reason
-from bot.repairs.jobs import (
-    IDENTITIES,
-    JOBS,
-    RESPONDENTS,
-    SESSIONS,
-    TickStats,
-    lock_job,
-    repair_hours,
-    set_job,
-    tenant_timezone,
-)
+from bot.repairs.jobs import TickStats, lock_job, repair_hours, set_job, tenant_timezone
 from bot.repairs.models import RepairState
-from bot.storage.models import OPEN_STATES, OutboundMessage, SessionState, table
+from bot.storage.models import OPEN_STATES, SessionState
+from bot.storage.tables import IDENTITIES, OUTBOUND, REPAIR_JOBS, RESPONDENTS, SESSIONS
 
 if TYPE_CHECKING:
     from bot.service import Service
 
 logger = logging.getLogger(__name__)
-OUTBOUND = table(OutboundMessage)
 ACTIVE = [RepairState.INVITED.value, RepairState.REMINDING.value, RepairState.REMINDED.value]
 OPEN = [state.value for state in OPEN_STATES]
 STALE_CLAIM = datetime.timedelta(minutes=2)
@@ -52,16 +42,16 @@ def remind_and_expire(service: Service, now: datetime.datetime, stats: TickStats
 def _settle(connection: Connection, now: datetime.datetime) -> int:
     """Jobs whose conversation ended (answered, declined, opted out, closed) take its outcome."""
     rows = connection.execute(
-        select(JOBS.c.id, SESSIONS.c.state)
-        .join(SESSIONS, SESSIONS.c.id == JOBS.c.session_id)
-        .where(JOBS.c.state.in_(ACTIVE), SESSIONS.c.state.not_in(OPEN))
-        .with_for_update(of=JOBS, skip_locked=True)
+        select(REPAIR_JOBS.c.id, SESSIONS.c.state)
+        .join(SESSIONS, SESSIONS.c.id == REPAIR_JOBS.c.session_id)
+        .where(REPAIR_JOBS.c.state.in_(ACTIVE), SESSIONS.c.state.not_in(OPEN))
+        .with_for_update(of=REPAIR_JOBS, skip_locked=True)
     ).all()
     for row in rows:
         state = RepairState.EXPIRED if row.state == SessionState.EXPIRED else RepairState.FINISHED
         connection.execute(
-            update(JOBS)
-            .where(JOBS.c.id == row.id)
+            update(REPAIR_JOBS)
+            .where(REPAIR_JOBS.c.id == row.id)
             .values(state=state.value, outcome=row.state, reminder_due_at=None, updated_at=now)
         )
     return len(rows)
@@ -70,8 +60,8 @@ def _settle(connection: Connection, now: datetime.datetime) -> int:
 def _expire(connection: Connection, now: datetime.datetime) -> int:
     """Jobs past their expiry with the conversation still open: close both."""
     rows = connection.execute(
-        select(JOBS.c.id, JOBS.c.session_id)
-        .where(JOBS.c.state.in_(ACTIVE), JOBS.c.expires_at <= now)
+        select(REPAIR_JOBS.c.id, REPAIR_JOBS.c.session_id)
+        .where(REPAIR_JOBS.c.state.in_(ACTIVE), REPAIR_JOBS.c.expires_at <= now)
         .with_for_update(skip_locked=True)
     ).all()
     for row in rows:
@@ -87,8 +77,8 @@ def _expire(connection: Connection, now: datetime.datetime) -> int:
             )
         )
         connection.execute(
-            update(JOBS)
-            .where(JOBS.c.id == row.id)
+            update(REPAIR_JOBS)
+            .where(REPAIR_JOBS.c.id == row.id)
             .values(
                 state=RepairState.EXPIRED.value,
                 outcome=SessionState.EXPIRED.value,
@@ -105,14 +95,17 @@ def _remind_due(
     with connection.begin():
         due = list(
             connection.execute(
-                select(JOBS.c.id)
+                select(REPAIR_JOBS.c.id)
                 .where(
-                    ((JOBS.c.state == RepairState.INVITED.value) & (JOBS.c.reminder_due_at <= now))
+                    (
+                        (REPAIR_JOBS.c.state == RepairState.INVITED.value)
+                        & (REPAIR_JOBS.c.reminder_due_at <= now)
+                    )
                     | (
-                        (JOBS.c.state == RepairState.REMINDING.value)
-                        & (JOBS.c.reminder_claimed_at <= now - STALE_CLAIM)
+                        (REPAIR_JOBS.c.state == RepairState.REMINDING.value)
+                        & (REPAIR_JOBS.c.reminder_claimed_at <= now - STALE_CLAIM)
                     ),
-                    JOBS.c.expires_at > now,
+                    REPAIR_JOBS.c.expires_at > now,
                 )
                 .limit(BATCH)
             ).scalars()
@@ -158,10 +151,10 @@ def _target(connection: Connection, job: Any) -> dict[str, Any] | None:
             IDENTITIES.c.opted_out_at,
             SESSIONS.c.state,
         )
-        .select_from(JOBS)
-        .join(IDENTITIES, IDENTITIES.c.id == JOBS.c.identity_id)
-        .join(SESSIONS, SESSIONS.c.id == JOBS.c.session_id)
-        .where(JOBS.c.id == job.id)
+        .select_from(REPAIR_JOBS)
+        .join(IDENTITIES, IDENTITIES.c.id == REPAIR_JOBS.c.identity_id)
+        .join(SESSIONS, SESSIONS.c.id == REPAIR_JOBS.c.session_id)
+        .where(REPAIR_JOBS.c.id == job.id)
     ).first()
     if row is None or row.opted_out_at is not None or row.state not in OPEN:
         return None

@@ -208,7 +208,7 @@ class Consent(Base):
     recorded_at: Mapped[datetime.datetime] = mapped_column(default=utcnow)
 
 
-class InboundMessage(Base):
+class InboundRecord(Base):
     __tablename__ = "inbound_messages"
     __table_args__ = (UniqueConstraint("channel", "provider_id"),)
 
@@ -252,7 +252,7 @@ _STATUS_RANK = {
 }
 
 
-class OutboundMessage(Base):
+class OutboundRecord(Base):
     """The outbox: every message is a row before anything is sent."""
 
     __tablename__ = "outbound_messages"

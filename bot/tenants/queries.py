@@ -13,26 +13,17 @@ from typing import Any
 
 from sqlalchemy import Connection, String, cast, func, or_, select
 
-from bot.concerns.models import Concern
-from bot.outreach.contact_models import DoNotContact
-from bot.storage.models import (
-    ChannelIdentity,
-    Consent,
-    ProfileAttribute,
-    QuestionnaireVersion,
-    Respondent,
-    Session,
-    table,
+from bot.storage.tables import (
+    CONCERNS,
+    CONSENTS,
+    DNC,
+    IDENTITIES,
+    PROFILE,
+    RESPONDENTS,
+    SESSIONS,
+    VERSIONS,
 )
 
-RESPONDENTS = table(Respondent)
-IDENTITIES = table(ChannelIdentity)
-PROFILE = table(ProfileAttribute)
-CONSENTS = table(Consent)
-SESSIONS = table(Session)
-VERSIONS = table(QuestionnaireVersion)
-CONCERNS = table(Concern)
-DNC = table(DoNotContact)
 # Profile attributes that identify someone: shown to officers only.
 PERSONAL_ATTRIBUTES = frozenset({"email", "address", "postcode", "date_of_birth"})
 SUMMARY_ATTRIBUTES = ("area", "estate", "tenure", "preferred_channel")

@@ -13,12 +13,8 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select, update
 
-from bot.storage.models import ChannelIdentity, ProfileAttribute, Respondent, table
+from bot.storage.tables import IDENTITIES, PROFILE, RESPONDENTS
 from bot.tenants.rows import Problem, TenantRecord
-
-RESPONDENTS = table(Respondent)
-PROFILE = table(ProfileAttribute)
-IDENTITIES = table(ChannelIdentity)
 
 
 @dataclass

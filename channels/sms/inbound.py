@@ -26,8 +26,9 @@ from bot.engine.messages import InboundMessage
 from bot.engine.replies import normalise
 from bot.i18n.languages import LANGUAGES
 from bot.i18n.translate import translator
-from bot.outreach.optout import OUTBOUND, is_opted_out
+from bot.outreach.optout import is_opted_out
 from bot.storage.models import OutboundStatus
+from bot.storage.tables import OUTBOUND
 from bot.tenants.phone import InvalidPhoneNumber, normalise_phone
 
 CHANNEL = "sms"

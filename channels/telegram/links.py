@@ -27,13 +27,12 @@ from bot.i18n.languages import base_language, is_supported
 from bot.i18n.translate import translator
 from bot.settings import Settings
 from bot.storage.db import Database
-from bot.storage.models import OutboundStatus, Respondent, table
+from bot.storage.models import OutboundStatus, Respondent
+from bot.storage.tables import LINK_TOKENS, RESPONDENTS
 
 NAME = "telegram"
 TOKEN_BYTES = 24  # 32 URL-safe characters; Telegram allows up to 64
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
-TOKENS = table(TelegramLinkToken)
-RESPONDENTS = table(Respondent)
 
 
 class UnknownTenant(LookupError):
@@ -115,19 +114,21 @@ def _claim(connection: Connection, token: str, now: datetime.datetime) -> Any | 
     if not TOKEN_PATTERN.fullmatch(token):
         return None
     row = connection.execute(
-        select(TOKENS.c.id, TOKENS.c.respondent_id)
-        .join(RESPONDENTS, RESPONDENTS.c.id == TOKENS.c.respondent_id)
+        select(LINK_TOKENS.c.id, LINK_TOKENS.c.respondent_id)
+        .join(RESPONDENTS, RESPONDENTS.c.id == LINK_TOKENS.c.respondent_id)
         .where(
-            TOKENS.c.token_hash == hash_token(token),
-            TOKENS.c.used_at.is_(None),
-            TOKENS.c.expires_at > now,
+            LINK_TOKENS.c.token_hash == hash_token(token),
+            LINK_TOKENS.c.used_at.is_(None),
+            LINK_TOKENS.c.expires_at > now,
             RESPONDENTS.c.erased_at.is_(None),
         )
     ).first()
     if row is None:
         return None
     claimed = connection.execute(
-        update(TOKENS).where(TOKENS.c.id == row.id, TOKENS.c.used_at.is_(None)).values(used_at=now)
+        update(LINK_TOKENS)
+        .where(LINK_TOKENS.c.id == row.id, LINK_TOKENS.c.used_at.is_(None))
+        .values(used_at=now)
     )
     return row if claimed.rowcount == 1 else None
 
@@ -152,7 +153,9 @@ def redeem(
             # Pressing Start on the landlord's link is asking to hear from them again.
             store.set_opted_out(connection, identity_id, None)
             connection.execute(
-                update(TOKENS).where(TOKENS.c.id == claimed.id).values(identity_id=identity_id)
+                update(LINK_TOKENS)
+                .where(LINK_TOKENS.c.id == claimed.id)
+                .values(identity_id=identity_id)
             )
             key = texts.TELEGRAM_LINKED
         contact = _contact(connection, inbound.address, now)

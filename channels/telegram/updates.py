@@ -22,13 +22,12 @@ from bot.engine.messages import InboundMessage
 from bot.i18n import texts
 from bot.i18n.translate import translator
 from bot.settings import Settings
-from bot.storage.models import OutboundMessage as OutboundRow
-from bot.storage.models import OutboundStatus, table
+from bot.storage.models import OutboundStatus
+from bot.storage.tables import OUTBOUND
 from channels.telegram import links as telegram_links
 from channels.telegram.sender import NAME, TICKS_DONE, is_tick, provider_id, ticked, ticked_replies
 
 logger = logging.getLogger(__name__)
-OUTBOUND = table(OutboundRow)
 START = re.compile(r"/start(?:@\w+)?(?:\s+(\S+))?\s*", re.IGNORECASE)
 # Rows that mean a newer message is on its way or already in the chat.
 _LIVE = [

@@ -21,28 +21,17 @@ from bot.engine import store
 from bot.engine.messages import InboundMessage, OutboundMessage
 from bot.engine.render import Button
 from bot.engine.steps_commands import LANGUAGE_PENDING
-from bot.outreach.webchat_models import WebChatSession
 from bot.settings import Settings
 from bot.storage.models import (
     OPEN_STATES,
-    ChannelIdentity,
     OutboundStatus,
-    Session,
-    table,
 )
-from bot.storage.models import InboundMessage as InboundRow
-from bot.storage.models import OutboundMessage as OutboundRow
+from bot.storage.tables import IDENTITIES, INBOUND, OUTBOUND, SESSIONS, WEBCHAT_SESSIONS
 from channels.base import Channel, RateLimit, SendResult
 
 CHANNEL = "webchat"
 TOKEN_BYTES = 32
 TRANSCRIPT_LIMIT = 200  # the page shows the latest messages of a long conversation
-
-OUTBOUND = table(OutboundRow)
-INBOUND = table(InboundRow)
-SESSIONS = table(Session)
-IDENTITIES = table(ChannelIdentity)
-CHAT_SESSIONS = table(WebChatSession)
 
 
 class WebChatChannel(Channel):
@@ -251,7 +240,7 @@ def address_respondent(connection: Connection, address: str) -> int | None:
 
 def session_language(connection: Connection, address: str) -> str | None:
     found = connection.execute(
-        select(CHAT_SESSIONS.c.language).where(CHAT_SESSIONS.c.address == address)
+        select(WEBCHAT_SESSIONS.c.language).where(WEBCHAT_SESSIONS.c.address == address)
     ).scalar_one_or_none()
     return None if found is None else str(found)
 
@@ -269,7 +258,7 @@ def touch_session(
     if language is not None:
         changes["language"] = language
     connection.execute(
-        dialect.insert(CHAT_SESSIONS)
+        dialect.insert(WEBCHAT_SESSIONS)
         .values(address=address, language=language, created_at=now, last_seen_at=now)
         .on_conflict_do_update(index_elements=["address"], set_=changes)
     )

@@ -16,16 +16,16 @@ from bot.storage.models import (
     Answer,
     ChannelIdentity,
     Consent,
-    InboundMessage,
-    OutboundMessage,
+    InboundRecord,
+    OutboundRecord,
     ProfileAttribute,
     Respondent,
     Session,
 )
 from tests.analysis.conftest import Demo
 
-MODELS = (Respondent, ChannelIdentity, Session, Answer, Consent, InboundMessage,
-          OutboundMessage, ProfileAttribute)  # fmt: skip
+MODELS = (Respondent, ChannelIdentity, Session, Answer, Consent, InboundRecord,
+          OutboundRecord, ProfileAttribute)  # fmt: skip
 
 
 def counts(connection: Connection) -> dict[str, int]:
@@ -103,7 +103,7 @@ def test_answers_only_after_a_granted_consent(database: Database, demo: Demo) ->
             ).all()
         )
         replies_without_reply = connection.execute(
-            select(func.count()).where(InboundMessage.reply_id.is_(None))
+            select(func.count()).where(InboundRecord.reply_id.is_(None))
         ).scalar_one()
     assert first_answers
     for session_id, answered_at in first_answers.items():

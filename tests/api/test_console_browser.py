@@ -30,7 +30,7 @@ from bot.dispatch.store import record_delivery
 from bot.engine.messages import InboundMessage
 from bot.service import Service
 from bot.settings import Settings
-from bot.storage.models import OutboundMessage, OutboundStatus, table
+from bot.storage.models import OutboundStatus
 from channels.registry import ChannelRegistry
 from channels.sms.sender import SmsChannel
 from tests.api.auth_support import PASSWORD, add_tenant, add_user
@@ -40,7 +40,6 @@ from tests.channels.twilio_support import twilio_settings
 from tests.conftest import Clock
 from tests.fakes.twilio_api import FakeTwilioApi, running_fake
 
-OUTBOUND = table(OutboundMessage)
 PHONES = ("+447700900201", "+447700900202", "+447700900203")
 LIVE = 20_000  # ms: the page polls every 3 s
 

@@ -14,8 +14,8 @@ from bot.storage.models import (
     Answer,
     AnswerStatus,
     Consent,
-    InboundMessage,
-    OutboundMessage,
+    InboundRecord,
+    OutboundRecord,
     ProfileAttribute,
     Session,
     SessionState,
@@ -189,7 +189,7 @@ def test_duplicate_inbound_recorded_once_and_answered_the_same(service: Service)
     again = chat.send("1", provider_id="SMdup")
     assert first == again
     assert len(rows(service, Answer)) == 1
-    assert len(rows(service, InboundMessage, InboundMessage.provider_id == "SMdup")) == 1
+    assert len(rows(service, InboundRecord, InboundRecord.provider_id == "SMdup")) == 1
 
 
 def test_declined_consent_stores_only_the_refusal(service: Service) -> None:
@@ -223,9 +223,9 @@ def test_stop_opts_out_and_silences_the_address(service: Service) -> None:
     assert "not get any more messages" in chat.send("STOP")
     assert session_state(service) is SessionState.OPTED_OUT
     assert chat.send("REPAIR") == ""
-    outbound_before = len(rows(service, OutboundMessage))
+    outbound_before = len(rows(service, OutboundRecord))
     assert "again" in chat.send("START")
-    assert len(rows(service, OutboundMessage)) == outbound_before + 1
+    assert len(rows(service, OutboundRecord)) == outbound_before + 1
     withdrawn = [c for c in rows(service, Consent) if c.outcome == "withdrawn"]
     assert len(withdrawn) == 1
 

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from bot.engine.answers import decode
 from bot.service import Service
 from bot.storage.db import Database
-from bot.storage.models import Answer, AnswerStatus, InboundMessage, Session, SessionState
+from bot.storage.models import Answer, AnswerStatus, InboundRecord, Session, SessionState
 from bot.storage.schema import metadata
 from tests.chat import Chat
 
@@ -109,7 +109,7 @@ def test_the_same_message_sid_concurrently_is_recorded_once(service: Service) ->
     with service.database.sessions() as db:
         assert db.scalar(select(func.count()).select_from(Answer)) == 1
         assert (
-            db.scalar(select(func.count()).where(InboundMessage.provider_id == "SMconcurrent")) == 1
+            db.scalar(select(func.count()).where(InboundRecord.provider_id == "SMconcurrent")) == 1
         )
 
 

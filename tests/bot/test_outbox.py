@@ -20,7 +20,7 @@ from bot.dispatch.sending import (
 from bot.dispatch.store import record_delivery
 from bot.engine.messages import OutboundMessage as Message
 from bot.service import Service
-from bot.storage.models import ChannelIdentity, OutboundMessage, OutboundStatus, Session
+from bot.storage.models import ChannelIdentity, OutboundRecord, OutboundStatus, Session
 from tests.chat import Chat
 from tests.conftest import Clock
 
@@ -53,9 +53,9 @@ class FakeSender:
         return SendResult(found) if found else None
 
 
-def outbox(service: Service) -> list[OutboundMessage]:
+def outbox(service: Service) -> list[OutboundRecord]:
     with service.database.sessions() as session:
-        return list(session.scalars(select(OutboundMessage).order_by(OutboundMessage.id)))
+        return list(session.scalars(select(OutboundRecord).order_by(OutboundRecord.id)))
 
 
 def start_many(service: Service, count: int) -> None:
@@ -127,7 +127,7 @@ def test_stale_claims_are_reconciled_not_resent(service: Service, clock: Clock) 
     sender.provider_log[first.id] = "SMalready"  # the provider got it before the crash
     with service.database.transaction() as session:
         session.execute(
-            OutboundMessage.__table__.update().values(  # type: ignore[attr-defined]
+            OutboundRecord.__table__.update().values(  # type: ignore[attr-defined]
                 status="sending", claimed_at=clock.now, claimed_by="dead:1", attempts=1
             )
         )

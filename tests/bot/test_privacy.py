@@ -13,7 +13,7 @@ from api.cli.main import app
 from bot.privacy import rights as privacy
 from bot.service import Service
 from bot.settings import get_settings
-from bot.storage.models import Answer, ChannelIdentity, Erasure, InboundMessage, Respondent
+from bot.storage.models import Answer, ChannelIdentity, Erasure, InboundRecord, Respondent
 from bot.storage.schema import metadata
 from tests.chat import Chat
 from tests.conftest import Clock
@@ -90,7 +90,7 @@ def test_retention_purges_old_text_and_contacts(service: Service, clock: Clock) 
     assert result.messages_cleared > 0 and result.answers_cleared > 0
     assert result.identities_removed == 1
     with service.database.sessions() as session:
-        texts = session.scalars(select(InboundMessage.text)).all()
+        texts = session.scalars(select(InboundRecord.text)).all()
         comment = session.scalars(select(Answer.value).where(Answer.question == "comment")).one()
     assert set(texts) == {None} and comment is None
 

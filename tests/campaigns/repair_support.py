@@ -11,24 +11,10 @@ from sqlalchemy import insert, select
 from bot.repairs.events import parse_event, record_event
 from bot.repairs.followup import send_due_repair_surveys
 from bot.repairs.jobs import TickStats
-from bot.repairs.models import RepairJob
 from bot.service import Service
-from bot.storage.models import (
-    ChannelIdentity,
-    OutboundMessage,
-    ProfileAttribute,
-    Respondent,
-    Session,
-    table,
-)
+from bot.storage.tables import IDENTITIES, OUTBOUND, PROFILE, REPAIR_JOBS, RESPONDENTS, SESSIONS
 from tests.conftest import Clock
 
-RESPONDENTS = table(Respondent)
-IDENTITIES = table(ChannelIdentity)
-PROFILE = table(ProfileAttribute)
-OUTBOUND = table(OutboundMessage)
-SESSIONS = table(Session)
-JOBS = table(RepairJob)
 UTC = datetime.UTC
 
 
@@ -111,12 +97,12 @@ def tick(service: Service, clock: Clock) -> TickStats:
 
 def job(service: Service, job_id: str = "J-1") -> Any:
     with service.database.engine.connect() as connection:
-        return connection.execute(select(JOBS).where(JOBS.c.job_id == job_id)).one()
+        return connection.execute(select(REPAIR_JOBS).where(REPAIR_JOBS.c.job_id == job_id)).one()
 
 
 def jobs(service: Service) -> list[Any]:
     with service.database.engine.connect() as connection:
-        return list(connection.execute(select(JOBS).order_by(JOBS.c.id)).all())
+        return list(connection.execute(select(REPAIR_JOBS).order_by(REPAIR_JOBS.c.id)).all())
 
 
 def outbox(service: Service, address: str | None = None) -> list[Any]:

@@ -8,27 +8,13 @@ from typing import Any
 from sqlalchemy import insert, select, update
 
 from bot.campaigns import lifecycle
-from bot.campaigns.models import CampaignTarget
 from bot.campaigns.progress import campaign_progress
 from bot.campaigns.spec import parse_spec
 from bot.campaigns.tick import TickReport, run_campaigns
 from bot.service import Service
-from bot.storage.models import (
-    ChannelIdentity,
-    OutboundMessage,
-    ProfileAttribute,
-    Respondent,
-    Session,
-    table,
-)
+from bot.storage.tables import IDENTITIES, OUTBOUND, PROFILE, RESPONDENTS, TARGETS
 from tests.conftest import Clock
 
-RESPONDENTS = table(Respondent)
-IDENTITIES = table(ChannelIdentity)
-PROFILE = table(ProfileAttribute)
-OUTBOUND = table(OutboundMessage)
-TARGETS = table(CampaignTarget)
-SESSIONS = table(Session)
 CHANNELS = ("sms", "telegram")
 
 

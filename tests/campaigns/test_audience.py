@@ -11,7 +11,8 @@ from bot.campaigns.spec import Audience, Sample
 from bot.service import Service
 from bot.storage.models import table
 from bot.storage.segment_models import Segment, SegmentMembership, SegmentRun
-from tests.campaigns.support import RESPONDENTS, add_tenant, create, phone, targets, tick
+from bot.storage.tables import RESPONDENTS
+from tests.campaigns.support import add_tenant, create, phone, targets, tick
 from tests.chat import Chat
 from tests.conftest import Clock
 

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from bot.outreach.optout import opt_out_address
 from bot.service import Service
 from bot.storage.models import SessionState
+from bot.storage.tables import SESSIONS
 from tests.campaigns.support import (
-    SESSIONS,
     add_tenant,
     add_tenants,
     create,

@@ -12,7 +12,8 @@ from bot.outreach.contact_policy import (
     remove_do_not_contact,
 )
 from bot.service import Service
-from tests.campaigns.repair_support import RESPONDENTS, tenant, with_settings
+from bot.storage.tables import RESPONDENTS
+from tests.campaigns.repair_support import tenant, with_settings
 from tests.conftest import Clock
 
 SMS = "+447700900001"

@@ -30,7 +30,7 @@ from bot.service import Service
 from bot.settings import PROJECT_ROOT, Settings
 from bot.storage.db import Database
 from bot.storage.models import utcnow
-from tests.campaigns.support import IDENTITIES, OUTBOUND, RESPONDENTS, TARGETS
+from bot.storage.tables import IDENTITIES, OUTBOUND, RESPONDENTS, TARGETS
 from tests.conftest import make_registry
 from tests.fakes import twilio_api
 from tests.fakes.twilio_api import (

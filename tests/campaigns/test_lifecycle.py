@@ -13,8 +13,8 @@ from bot.campaigns.models import CampaignState
 from bot.campaigns.spec import CampaignSpecError, parse_spec
 from bot.campaigns.store import UnknownCampaign, load_campaign
 from bot.service import Service
+from bot.storage.tables import OUTBOUND
 from tests.campaigns.support import (
-    OUTBOUND,
     add_tenants,
     create,
     outbox,

@@ -14,9 +14,9 @@ from bot.outreach.contact_policy import record_invitation
 from bot.repairs.followup import send_due_repair_surveys
 from bot.repairs.models import RepairState
 from bot.service import Service
-from bot.storage.models import Answer, SessionState, table
+from bot.storage.models import SessionState
+from bot.storage.tables import ANSWERS, REPAIR_JOBS
 from tests.campaigns.repair_support import (
-    JOBS,
     at,
     event,
     job,
@@ -30,7 +30,6 @@ from tests.campaigns.repair_support import (
 from tests.chat import Chat
 from tests.conftest import Clock
 
-ANSWERS = table(Answer)
 SMS = "+447700900001"
 COMPLETE = ("yes", "2", "no", "yes", "1", "Thanks")
 
@@ -89,8 +88,13 @@ def test_answers_join_the_job_trade_and_contractor(service: Service, clock: Cloc
         chat.send(reply)
     with service.database.engine.connect() as connection:
         rows = connection.execute(
-            select(ANSWERS.c.question, JOBS.c.job_id, JOBS.c.trade, JOBS.c.contractor)
-            .join(JOBS, JOBS.c.session_id == ANSWERS.c.session_id)
+            select(
+                ANSWERS.c.question,
+                REPAIR_JOBS.c.job_id,
+                REPAIR_JOBS.c.trade,
+                REPAIR_JOBS.c.contractor,
+            )
+            .join(REPAIR_JOBS, REPAIR_JOBS.c.session_id == ANSWERS.c.session_id)
             .order_by(ANSWERS.c.id)
         ).all()
     assert rows[0] == ("repair_overall", "J-1", "plumbing", "Acme Plumbing")
@@ -208,7 +212,9 @@ def test_a_reminder_interrupted_by_a_crash_goes_exactly_once(
     # The process claimed the reminder, maybe wrote it, and died before marking it.
     with service.database.engine.begin() as connection:
         connection.execute(
-            update(JOBS).values(state=RepairState.REMINDING.value, reminder_claimed_at=clock.now)
+            update(REPAIR_JOBS).values(
+                state=RepairState.REMINDING.value, reminder_claimed_at=clock.now
+            )
         )
     if written_before_the_crash:
         service.engine.remind(channel="sms", address=SMS)

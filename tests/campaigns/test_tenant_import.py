@@ -11,13 +11,10 @@ import pytest
 from sqlalchemy import insert, select
 
 from bot.service import Service
-from bot.storage.models import ChannelIdentity, ProfileAttribute, Respondent, table
-from bot.tenants import ImportSummary, TableError, import_tenants
+from bot.storage.tables import IDENTITIES, PROFILE, RESPONDENTS
+from bot.tenants.importer import ImportSummary, import_tenants
+from bot.tenants.table import TableError
 from tests.conftest import Clock
-
-RESPONDENTS = table(Respondent)
-PROFILE = table(ProfileAttribute)
-IDENTITIES = table(ChannelIdentity)
 
 HEADER = (
     "Tenant Ref,First Name,Surname,Mobile,Home Phone,E-mail,Preferred Language,"

@@ -19,7 +19,8 @@ from bot.dispatch.worker import WorkerDispatcher, run_worker
 from bot.engine.messages import OutboundMessage as Message
 from bot.service import Service
 from bot.settings import get_settings
-from tests.campaigns.support import OUTBOUND, add_tenants, create, outbox, tick
+from bot.storage.tables import OUTBOUND
+from tests.campaigns.support import add_tenants, create, outbox, tick
 from tests.conftest import Clock
 
 _ids = itertools.count(1)

@@ -15,7 +15,7 @@ from bot.storage.models import (
     Answer,
     AnswerStatus,
     ChannelIdentity,
-    OutboundMessage,
+    OutboundRecord,
     OutboundStatus,
     Session,
     SessionState,
@@ -50,10 +50,10 @@ def outbox_shown_or_due(driver: ChannelDriver) -> int:
     """Rows meant for the tenant that were not cancelled: sent, displayed or still due."""
     with driver.service.database.sessions() as session:
         rows = session.scalars(
-            select(OutboundMessage).where(
-                OutboundMessage.channel == driver.name,
-                OutboundMessage.address == driver.address,
-                OutboundMessage.status != OutboundStatus.CANCELLED.value,
+            select(OutboundRecord).where(
+                OutboundRecord.channel == driver.name,
+                OutboundRecord.address == driver.address,
+                OutboundRecord.status != OutboundStatus.CANCELLED.value,
             )
         )
         return len(list(rows))

@@ -13,8 +13,8 @@ import pytest
 from bot.storage.models import (
     Answer,
     ChannelIdentity,
-    InboundMessage,
-    OutboundMessage,
+    InboundRecord,
+    OutboundRecord,
     OutboundStatus,
     Respondent,
     Session,
@@ -59,8 +59,8 @@ def test_signed_webhooks_complete_the_post_repair_survey(twilio: Twilio) -> None
     ]
     identity = only(twilio.rows(ChannelIdentity))
     assert isinstance(identity, ChannelIdentity) and identity.address == TENANT
-    for row in twilio.rows(OutboundMessage):
-        assert isinstance(row, OutboundMessage)
+    for row in twilio.rows(OutboundRecord):
+        assert isinstance(row, OutboundRecord)
         assert row.status == OutboundStatus.SENT.value
         assert row.provider_id is not None and row.provider_id.startswith("SM")
         assert row.segments is not None and row.segments >= 1
@@ -104,7 +104,7 @@ def test_a_wrongly_signed_webhook_gets_403_and_records_nothing(
     response = twilio.client.post("/webhooks/twilio/sms", data=form, headers=headers_for(form))
     assert response.status_code == 403
     assert "signed" in response.json()["detail"]
-    for model in (InboundMessage, Respondent, ChannelIdentity, Session, OutboundMessage):
+    for model in (InboundRecord, Respondent, ChannelIdentity, Session, OutboundRecord):
         assert twilio.rows(model) == []
 
 
@@ -117,8 +117,8 @@ def test_the_same_message_sid_twice_records_one_answer(twilio: Twilio) -> None:
     assert first.status_code == again.status_code == 200
     assert again.text == EMPTY_TWIML
     assert len(twilio.rows(Answer)) == 1
-    assert len([m for m in twilio.rows(InboundMessage) if m.provider_id == sid]) == 1  # type: ignore[attr-defined]
-    assert len(twilio.rows(OutboundMessage)) == 3  # invitation, first question, second question
+    assert len([m for m in twilio.rows(InboundRecord) if m.provider_id == sid]) == 1  # type: ignore[attr-defined]
+    assert len(twilio.rows(OutboundRecord)) == 3  # invitation, first question, second question
 
 
 def test_the_same_message_sid_concurrently_records_one_answer(twilio: Twilio) -> None:
@@ -140,7 +140,7 @@ def test_the_same_message_sid_concurrently_records_one_answer(twilio: Twilio) ->
         thread.join(timeout=60)
     assert statuses == [200] * copies
     assert len(twilio.rows(Answer)) == 1
-    assert len([m for m in twilio.rows(InboundMessage) if m.provider_id == sid]) == 1  # type: ignore[attr-defined]
+    assert len([m for m in twilio.rows(InboundRecord) if m.provider_id == sid]) == 1  # type: ignore[attr-defined]
     assert twilio.drain().sent == 3  # one reply per message, not per copy
 
 
@@ -158,7 +158,7 @@ def test_first_messages_from_a_new_number_racing_each_other_both_count(twilio: T
     for thread in threads:
         thread.join(timeout=60)
     assert statuses == [200, 200]
-    assert len(twilio.rows(InboundMessage)) == 2
+    assert len(twilio.rows(InboundRecord)) == 2
     assert len(twilio.rows(ChannelIdentity)) == 1
 
 
@@ -172,8 +172,8 @@ def test_error_21610_on_send_opts_the_tenant_out_and_nothing_more_is_sent(twilio
     assert isinstance(identity, ChannelIdentity) and identity.opted_out_at is not None
     session = only(twilio.rows(Session))
     assert isinstance(session, Session) and session.state == SessionState.OPTED_OUT.value
-    invitation = only(twilio.rows(OutboundMessage))
-    assert isinstance(invitation, OutboundMessage) and invitation.error is not None
+    invitation = only(twilio.rows(OutboundRecord))
+    assert isinstance(invitation, OutboundRecord) and invitation.error is not None
     assert invitation.status == OutboundStatus.FAILED.value and "21610" in invitation.error
 
     # Nothing reaches them afterwards: not a new campaign, a reminder, or a reply.

@@ -8,8 +8,8 @@ from bot.engine.commands import Command
 from bot.storage.models import (
     ChannelIdentity,
     Consent,
-    InboundMessage,
-    OutboundMessage,
+    InboundRecord,
+    OutboundRecord,
     OutboundStatus,
     Session,
     SessionState,
@@ -26,8 +26,8 @@ def identity(twilio: Twilio, number: str) -> ChannelIdentity:
     return found
 
 
-def outbox(twilio: Twilio, number: str) -> list[OutboundMessage]:
-    rows = [row for row in twilio.rows(OutboundMessage) if isinstance(row, OutboundMessage)]
+def outbox(twilio: Twilio, number: str) -> list[OutboundRecord]:
+    rows = [row for row in twilio.rows(OutboundRecord) if isinstance(row, OutboundRecord)]
     return sorted((row for row in rows if row.address == number), key=lambda row: row.id)
 
 
@@ -95,7 +95,7 @@ def test_a_foreign_start_word_is_only_a_command_for_an_opted_out_number(twilio: 
     for reply in ("1", "yes", "yes", "skip"):
         twilio.sms(reply)
     twilio.sms("shuru")  # a START word in Panjabi and Urdu, but here the comment
-    texts = [row.text for row in twilio.rows(InboundMessage)]  # type: ignore[attr-defined]
+    texts = [row.text for row in twilio.rows(InboundRecord)]  # type: ignore[attr-defined]
     assert texts[-1] == "shuru"
 
 

@@ -11,12 +11,12 @@ from bot.engine.engine import Engine
 from bot.engine.messages import InboundMessage as Inbound
 from bot.storage.models import (
     ChannelIdentity,
-    InboundMessage,
-    OutboundMessage,
+    InboundRecord,
+    OutboundRecord,
     OutboundStatus,
     Respondent,
-    table,
 )
+from bot.storage.tables import OUTBOUND
 from tests.channels.twilio_support import (  # noqa: F401
     PUBLIC,
     TENANT,
@@ -26,22 +26,20 @@ from tests.channels.twilio_support import (  # noqa: F401
 )
 from tests.fakes.twilio_api import signature
 
-OUTBOX = table(OutboundMessage)
 
-
-def sent_row(twilio: Twilio) -> tuple[OutboundMessage, str]:
+def sent_row(twilio: Twilio) -> tuple[OutboundRecord, str]:
     """Start a survey, send the invitation; the row and its status-callback path."""
     twilio.service.engine.start(channel="sms", address=TENANT, questionnaire_id="post_repair")
     twilio.drain()
-    (row,) = [r for r in twilio.rows(OutboundMessage) if isinstance(r, OutboundMessage)]
+    (row,) = [r for r in twilio.rows(OutboundRecord) if isinstance(r, OutboundRecord)]
     (message,) = twilio.fake.messages
     assert message.status_callback is not None
     return row, message.status_callback.removeprefix(PUBLIC)
 
 
-def status_of(twilio: Twilio, row_id: int) -> OutboundMessage:
-    (row,) = [r for r in twilio.rows(OutboundMessage) if r.id == row_id]  # type: ignore[attr-defined]
-    assert isinstance(row, OutboundMessage)
+def status_of(twilio: Twilio, row_id: int) -> OutboundRecord:
+    (row,) = [r for r in twilio.rows(OutboundRecord) if r.id == row_id]  # type: ignore[attr-defined]
+    assert isinstance(row, OutboundRecord)
     return row
 
 
@@ -77,8 +75,8 @@ def test_a_callback_that_beats_the_dispatchers_record_still_lands(twilio: Twilio
     # As if the dispatcher had not yet written what Twilio answered.
     with twilio.service.database.transaction() as session:
         session.execute(
-            update(OUTBOX)
-            .where(OUTBOX.c.id == row.id)
+            update(OUTBOUND)
+            .where(OUTBOUND.c.id == row.id)
             .values(status=OutboundStatus.SENDING.value, provider_id=None, segments=None)
         )
     twilio.status(path, row.provider_id, "delivered")
@@ -109,7 +107,7 @@ def test_local_numbers_are_stored_in_e164(twilio: Twilio) -> None:
 
 
 def nothing_recorded(twilio: Twilio) -> bool:
-    return all(twilio.rows(model) == [] for model in (InboundMessage, Respondent, OutboundMessage))
+    return all(twilio.rows(model) == [] for model in (InboundRecord, Respondent, OutboundRecord))
 
 
 @pytest.mark.parametrize(
@@ -168,8 +166,8 @@ def test_without_twilio_settings_the_webhooks_are_not_there(twilio: Twilio) -> N
 
 def test_a_sms_body_with_control_characters_is_recorded_cleanly(twilio: Twilio) -> None:
     twilio.sms("REPAIR\x00\x07")
-    (inbound,) = twilio.rows(InboundMessage)
-    assert isinstance(inbound, InboundMessage) and inbound.text == "REPAIR"
+    (inbound,) = twilio.rows(InboundRecord)
+    assert isinstance(inbound, InboundRecord) and inbound.text == "REPAIR"
     assert inbound.received_at == datetime.datetime(2026, 11, 2, 10, 0, tzinfo=datetime.UTC)
 
 
@@ -188,7 +186,7 @@ def test_a_lost_race_to_create_the_contact_is_retried(
 
     monkeypatch.setattr(Engine, "handle", lose_once)
     assert twilio.sms("REPAIR").status_code == 200
-    assert len(calls) == 2 and len(twilio.rows(InboundMessage)) == 1
+    assert len(calls) == 2 and len(twilio.rows(InboundRecord)) == 1
 
 
 def test_an_unexpected_failure_is_a_sentence_and_logs_no_personal_data(

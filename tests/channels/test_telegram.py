@@ -37,8 +37,8 @@ from bot.storage.models import (
     Answer,
     AnswerStatus,
     ChannelIdentity,
-    InboundMessage,
-    OutboundMessage,
+    InboundRecord,
+    OutboundRecord,
     OutboundStatus,
     Respondent,
     Session,
@@ -164,7 +164,7 @@ def test_a_missing_or_wrong_secret_gets_403_and_records_nothing(telegram: Telegr
     assert telegram.post(update, secret=None) == 403
     assert telegram.post(update, secret="wrong") == 403
     assert telegram.post(update, secret=SECRET + "x") == 403
-    assert rows(telegram.service, InboundMessage) == []
+    assert rows(telegram.service, InboundRecord) == []
     assert telegram.fake.calls_to("getMe"), "the Application was initialised in the lifespan"
 
 
@@ -206,7 +206,7 @@ def test_malformed_or_oversized_updates_get_a_4xx(
     )
     assert response.status_code == status
     assert response.json()["detail"].endswith(".")
-    assert rows(telegram.service, InboundMessage) == []
+    assert rows(telegram.service, InboundRecord) == []
 
 
 # Conversations.
@@ -227,7 +227,7 @@ def test_a_survey_answered_by_tapping_buttons_and_by_typing(telegram: Telegram) 
     telegram.say("no")  # typed
     assert answers(telegram.service) == {"repair_overall": 2, "right_first_time": False}
     assert len(telegram.fake.calls_to("answerCallbackQuery")) == 2
-    inbound = rows(telegram.service, InboundMessage)
+    inbound = rows(telegram.service, InboundRecord)
     assert [row.text for row in inbound] == ["REPAIR", "Yes", "2", "no"]
     assert all(row.provider_id.isdigit() for row in inbound)
 
@@ -243,7 +243,7 @@ def test_the_same_update_twice_records_one_answer(telegram: Telegram) -> None:
     telegram.deliver()
     assert answers(telegram.service) == {"repair_overall": 4, "right_first_time": True}
     assert len(rows(telegram.service, Answer)) == 2
-    assert len(rows(telegram.service, InboundMessage)) == 4
+    assert len(rows(telegram.service, InboundRecord)) == 4
     assert len(telegram.fake.sent(CHAT)) == 4  # consent, two questions, the next question
 
 
@@ -301,7 +301,7 @@ def test_non_text_messages_get_a_polite_reply_and_groups_are_ignored(telegram: T
     assert telegram.post(message_update(-100123, "REPAIR", chat_type="group")) == 200
     telegram.deliver()
     assert telegram.fake.sent(-100123) == []
-    assert len(rows(telegram.service, InboundMessage)) == 1
+    assert len(rows(telegram.service, InboundRecord)) == 1
 
 
 def test_the_start_button_greets_and_stop_and_start_work_as_commands(telegram: Telegram) -> None:
@@ -400,7 +400,7 @@ def test_a_blocked_bot_opts_the_chat_out(telegram: Telegram) -> None:
     telegram.say("REPAIR")
     (identity,) = rows(telegram.service, ChannelIdentity)
     assert identity.opted_out_at is not None
-    (row,) = rows(telegram.service, OutboundMessage)
+    (row,) = rows(telegram.service, OutboundRecord)
     assert row.status == OutboundStatus.FAILED and "blocked" in (row.error or "")
     telegram.say("2")
     assert telegram.fake.sent(CHAT) == []
@@ -409,7 +409,7 @@ def test_a_blocked_bot_opts_the_chat_out(telegram: Telegram) -> None:
 def test_retry_after_pauses_sending(telegram: Telegram, clock: Clock) -> None:
     telegram.fake.fail_next("sendMessage", too_many_requests(7))
     telegram.say("REPAIR")
-    (row,) = rows(telegram.service, OutboundMessage)
+    (row,) = rows(telegram.service, OutboundRecord)
     assert row.status == OutboundStatus.PENDING
     assert row.due_at == clock() + datetime.timedelta(seconds=7)
     clock.advance(seconds=7)

@@ -12,7 +12,7 @@ from bot.engine.messages import InboundMessage as InboundMessageIn
 from bot.outreach.invites import find_invite, invite_url
 from bot.service import Service
 from bot.settings import Settings
-from bot.storage.models import InboundMessage, OutboundMessage, Session, table
+from bot.storage.models import InboundRecord, OutboundRecord, Session, table
 from channels.registry import build_channels
 from channels.webchat.channel import CHANNEL
 from tests.channels.webchat_support import (
@@ -86,7 +86,7 @@ def test_reply_without_a_valid_csrf_token_is_refused(client: TestClient, service
         "/chat/reply", data={"csrf": csrf_of(page), "after": after_of(page), "reply": "yes"}
     )
     assert response.status_code == 403
-    assert count(service, InboundMessage) == 0
+    assert count(service, InboundRecord) == 0
 
 
 def test_rate_limit_per_session_then_a_new_minute(
@@ -148,7 +148,7 @@ def test_oversized_and_malformed_posts_get_friendly_4xx(
     assert bad_language.status_code == 422
     for response in (too_long, huge, empty, bad_after, not_a_form, broken, bad_language):
         assert "Traceback" not in response.text and "<h1>Sorry</h1>" in response.text
-    assert count(service, InboundMessage) == 0
+    assert count(service, InboundRecord) == 0
 
 
 def test_json_errors_for_the_script(client: TestClient) -> None:
@@ -181,7 +181,7 @@ def test_only_anonymous_questionnaires_are_open_to_everyone(
         "/chat/reply", data={"csrf": csrf_of(page), "after": "0", "reply": "REPAIR"}
     )
     assert response.status_code == 200 and 'value="street_feedback"' in response.text
-    assert count(service, InboundMessage) == 0 and count(service, Session) == 0
+    assert count(service, InboundRecord) == 0 and count(service, Session) == 0
 
 
 def test_development_offers_every_questionnaire(service: Service, settings: Settings) -> None:
@@ -206,7 +206,7 @@ def test_anonymous_conversation_completes_and_rows_are_displayed_not_sent(
     assert 'value="street_feedback"' in page  # the chooser is back; no reply form
     assert 'id="reply"' not in page
     assert current_answers(service) == {"street_clean": 1, "street_comment": "Lovely trees"}
-    outbox = table(OutboundMessage)
+    outbox = table(OutboundRecord)
     with service.database.engine.connect() as connection:
         statuses = set(connection.execute(select(outbox.c.status)).scalars())
     assert statuses == {"displayed"}
@@ -218,7 +218,7 @@ def test_a_double_post_is_recorded_once(client: TestClient, service: Service) ->
     form = {"csrf": csrf_of(page), "after": after_of(page), "reply": "yes"}
     client.post("/chat/reply", data=form)
     client.post("/chat/reply", data=form)  # the same form again (double click, resend)
-    assert count(service, InboundMessage) == 1
+    assert count(service, InboundRecord) == 1
 
 
 def test_script_gets_new_messages_as_fragments(client: TestClient) -> None:

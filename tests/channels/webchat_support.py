@@ -11,7 +11,7 @@ from sqlalchemy import func, insert, select
 from api.app import create_app
 from bot.outreach.invites import create_invite
 from bot.service import Service
-from bot.storage.models import Answer, InboundMessage, Respondent, Session, table
+from bot.storage.models import Answer, InboundRecord, Respondent, Session, table
 from channels.registry import build_channels
 
 # A questionnaire anyone may answer without identifying (`/chat` offers it outside demos).
@@ -91,7 +91,7 @@ def invite_for(
         )
 
 
-def count(service: Service, model: type[Answer] | type[InboundMessage] | type[Session]) -> int:
+def count(service: Service, model: type[Answer] | type[InboundRecord] | type[Session]) -> int:
     with service.database.engine.connect() as connection:
         return int(connection.execute(select(func.count()).select_from(table(model))).scalar_one())
 
