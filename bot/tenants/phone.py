@@ -7,6 +7,8 @@ the default region (GB unless `DOORSTEP_SMS_DEFAULT_REGION` says otherwise).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import phonenumbers
 
 MAX_INPUT_LENGTH = 40  # longer than any written phone number, with spaces and punctuation
@@ -21,8 +23,14 @@ class InvalidPhoneNumber(ValueError):
     """
 
 
-def normalise_phone(raw: str, region: str = "GB") -> str:
-    """The number in E.164, or `InvalidPhoneNumber` with the reason."""
+@dataclass(frozen=True)
+class PhoneNumber:
+    e164: str
+    landline: bool  # certainly a fixed line: it cannot take a text
+
+
+def read_phone(raw: str, region: str = "GB") -> PhoneNumber:
+    """The number in E.164 with its kind, or `InvalidPhoneNumber` with the reason."""
     text = raw.strip()
     if not text:
         raise InvalidPhoneNumber("The phone number is empty.")
@@ -39,7 +47,15 @@ def normalise_phone(raw: str, region: str = "GB") -> str:
     reason = phonenumbers.is_possible_number_with_reason(parsed)
     if reason != phonenumbers.ValidationResult.IS_POSSIBLE:
         raise InvalidPhoneNumber("The phone number has the wrong number of digits for its country.")
-    return str(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164))
+    return PhoneNumber(
+        e164=str(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)),
+        landline=phonenumbers.number_type(parsed) == phonenumbers.PhoneNumberType.FIXED_LINE,
+    )
+
+
+def normalise_phone(raw: str, region: str = "GB") -> str:
+    """The number in E.164, or `InvalidPhoneNumber` with the reason."""
+    return read_phone(raw, region).e164
 
 
 def _parse_reason(error: phonenumbers.NumberParseException) -> str:
@@ -47,13 +63,16 @@ def _parse_reason(error: phonenumbers.NumberParseException) -> str:
     if error.error_type == kinds.INVALID_COUNTRY_CODE:
         return (
             "The phone number has no valid country code; write it with + and the country "
-            "code (for example +44), or set DOORSTEP_SMS_DEFAULT_REGION."
+            "code, for example +44 7700 900123."
         )
     if error.error_type in (kinds.TOO_SHORT_NSN, kinds.TOO_SHORT_AFTER_IDD):
         return "The phone number is too short."
     if error.error_type == kinds.TOO_LONG:
         return "The phone number is too long."
-    return "The phone number could not be read; use digits, spaces and an optional leading +."
+    return (
+        "The phone number could not be read; write it with digits, spaces and an optional "
+        "leading + and country code."
+    )
 
 
 def is_phone_number(raw: str, region: str = "GB") -> bool:

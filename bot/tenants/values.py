@@ -10,9 +10,8 @@ import re
 import zoneinfo
 from typing import Any
 
-import phonenumbers
-
 from bot.i18n.languages import LANGUAGES
+from bot.tenants.phone import read_phone
 
 # Codes the communication-preferences questionnaire uses, beyond the ten Doorstep speaks.
 OTHER_LANGUAGE_CODES = {"es": "Spanish", "gu": "Gujarati", "bfi": "British Sign Language"}
@@ -47,7 +46,6 @@ TENURE_VALUES = {
 }  # fmt: skip
 _PHONE_SPLIT = re.compile(r"\s*(?:[;,/|]|\bor\b|\band\b)\s*", re.IGNORECASE)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-MAX_PHONE_TEXT = 40
 
 
 def _key(value: str) -> str:
@@ -74,27 +72,9 @@ def phones(value: Any, region: str) -> list[tuple[str, bool]]:
     found = []
     for part in _PHONE_SPLIT.split(str(value)):
         if part:
-            found.append(_phone(part, region))
+            number = read_phone(part, region)
+            found.append((number.e164, number.landline))
     return found
-
-
-def _phone(raw: str, region: str) -> tuple[str, bool]:
-    if len(raw) > MAX_PHONE_TEXT:
-        raise ValueError("A phone number is too long to be a phone number.")
-    try:
-        parsed = phonenumbers.parse(raw, region.upper() or None)
-    except phonenumbers.NumberParseException:
-        raise ValueError(
-            "A phone number could not be read; write it with digits, spaces and an optional "
-            "leading + and country code."
-        ) from None
-    # Strict: a number that is only diallable locally (no area code) cannot take a text.
-    reason = phonenumbers.is_possible_number_with_reason(parsed)
-    if reason != phonenumbers.ValidationResult.IS_POSSIBLE:
-        raise ValueError("A phone number has the wrong number of digits for its country.")
-    e164 = str(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164))
-    landline = phonenumbers.number_type(parsed) == phonenumbers.PhoneNumberType.FIXED_LINE
-    return e164, landline
 
 
 def language(value: Any) -> tuple[str, str | None]:

@@ -121,7 +121,7 @@ def test_xlsx_import_handles_numbers_and_dates(
     summary = run(service, clock, path)
     assert summary.created == 1 and summary.refused == 1
     assert [str(p) for p in summary.errors] == [
-        "Row 4: A phone number has the wrong number of digits for its country."
+        "Row 4: The phone number has the wrong number of digits for its country."
     ]
     assert tenant(service, "10042").name == "Cai Evans"
     assert phones(service, "10042") == ["+447700900123"]
@@ -143,7 +143,7 @@ def test_row_errors_name_the_row_and_good_rows_still_import(
     assert summary.created == 1 and summary.refused == 3
     messages = [str(problem) for problem in summary.errors]
     assert messages == [  # in column order
-        "Row 3: A phone number could not be read; write it with digits, spaces and an optional "
+        "Row 3: The phone number could not be read; write it with digits, spaces and an optional "
         "leading + and country code.",
         "Row 3: The email address is not in the form name@example.org.",
         "Row 3: The preferred channel must be one of: SMS, Telegram, web chat, phone, email, "
