@@ -9,9 +9,19 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_QUESTIONNAIRES = PROJECT_ROOT / "questionnaires"
-DEFAULT_LOCALES = PROJECT_ROOT / "locales"
+PACKAGE_ROOT = Path(__file__).resolve().parent
+PROJECT_ROOT = PACKAGE_ROOT.parent
+
+
+def shipped_folder(name: str) -> Path:
+    """A data folder that ships with Doorstep: inside the package when installed from a wheel
+    (setup.py maps it to `bot/_data/<name>`), the repository's own folder in a checkout."""
+    packaged = PACKAGE_ROOT / "_data" / name
+    return packaged if packaged.is_dir() else PROJECT_ROOT / name
+
+
+DEFAULT_QUESTIONNAIRES = shipped_folder("questionnaires")
+DEFAULT_LOCALES = shipped_folder("locales")
 DEVELOPMENT_SECRET = "development-only-secret-change-me"  # noqa: S105 - refused outside development
 
 
