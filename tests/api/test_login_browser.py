@@ -21,7 +21,7 @@ from playwright.sync_api import Page, expect, sync_playwright
 from bot.service import Service
 from bot.users import Role
 from tests.api.auth_support import PASSWORD, add_tenant, add_user, client_for
-from tests.browser_plugin import CHROMIUM, CHROMIUM_ARGS, WCAG_21_AA
+from tests.browser_plugin import CHROMIUM_ARGS, WCAG_21_AA, chromium_path
 
 
 @pytest.fixture
@@ -53,7 +53,7 @@ def in_browser(steps: Callable[[Page], None]) -> None:
 
     def run() -> None:
         with sync_playwright() as driver:
-            browser = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            browser = driver.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
             try:
                 steps(browser.new_context(viewport={"width": 1024, "height": 768}).new_page())
             finally:
