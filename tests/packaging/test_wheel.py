@@ -110,6 +110,16 @@ def test_installed_wheel_upgrades_the_database_and_serves_chat(
     assert "Traceback" not in output, output
 
 
+@pytest.mark.slow
+def test_installed_wheel_writes_the_report(installed: tuple[Path, dict[str, str]]) -> None:
+    venv, env = installed
+    folder = venv.parent / "elsewhere"
+    doorstep = str(venv / "bin" / "doorstep")
+    _run([doorstep, "db", "upgrade"], folder, env)
+    _run([doorstep, "report", "--output", "report"], folder, env)
+    assert "<svg" in (folder / "report" / "report.html").read_text(encoding="utf-8")
+
+
 def _wait_for(url: str, server: subprocess.Popen[str]) -> httpx.Response:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
