@@ -65,7 +65,9 @@ def is_unavailable(error: BaseException) -> bool:
 
 
 def _reason(error: DBAPIError) -> str:
-    return getattr(error.orig, "sqlite_errorname", None) or getattr(error.orig, "sqlstate", "")
+    """SQLite's error name (SQLITE_READONLY) or PostgreSQL's SQLSTATE (25006)."""
+    found = getattr(error.orig, "sqlite_errorname", None) or getattr(error.orig, "sqlstate", None)
+    return str(found or "")
 
 
 def describe(error: DBAPIError, url: str) -> str:

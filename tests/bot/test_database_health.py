@@ -130,9 +130,7 @@ def test_the_dispatcher_logs_an_unwritable_database_without_tracebacks(
             stop.set()
 
     sender = FakeSender()
-    dispatcher = CountedDispatcher(
-        read_only, {"sms": sender}, clock=clock, after_round=after_round
-    )
+    dispatcher = CountedDispatcher(read_only, {"sms": sender}, clock=clock, after_round=after_round)
     caplog.set_level(logging.INFO)
     try:
         asyncio.run(dispatcher.run(stop, idle_seconds=0))
