@@ -7,12 +7,17 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 
 from api.dispatch import DispatcherThread
 from api.errors import register as register_error_handlers
+from api.home import DOCS_STATIC
+from api.home import register as register_home
 from api.scheduler import start_scheduler
+from api.unavailable import register as register_unavailable
 from bot.service import Service, build_service
 from bot.settings import Settings, get_settings
+from bot.version import package_version
 from channels.registry import ChannelRegistry, build_channels
 
 logger = logging.getLogger(__name__)
@@ -53,17 +58,22 @@ def create_app(
                 await hook()
             service.database.dispose()
 
-    app = FastAPI(title="Doorstep", version="0.1.0", lifespan=lifespan)
+    # /docs and /redoc from the installed package's copies of Swagger UI and ReDoc: no CDN.
+    app = FastAPIOffline(
+        title="Doorstep",
+        version=package_version(),
+        lifespan=lifespan,
+        redoc_url=None,  # api.home serves it, keeping its one remote image out
+        static_url=DOCS_STATIC,
+    )
     app.state.service = service
     app.state.settings = settings
     app.state.channels = channels
     app.state.startup_hooks = []
     app.state.shutdown_hooks = []
     register_error_handlers(app)
-
-    @app.get("/health")
-    def health() -> dict[str, str]:
-        return {"status": "ok"}
+    register_home(app)
+    register_unavailable(app)  # /health, and 503s when the database will not take writes
 
     @app.get("/api/questionnaires")
     def list_questionnaires() -> list[dict[str, object]]:

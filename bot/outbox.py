@@ -21,11 +21,14 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from sqlalchemy.exc import DBAPIError
+
 from bot import outbox_store
 from bot.engine.messages import OutboundMessage
 from bot.optout import opt_out_address
 from bot.sending import PermanentSendError, Sender, SendResult, TransientSendError
 from bot.storage.db import Database
+from bot.storage.health import OutageLog, is_unavailable
 from bot.storage.models import utcnow
 
 logger = logging.getLogger(__name__)
@@ -94,6 +97,7 @@ class Dispatcher:
             if sender.rate_limit.per_second > 0
         }
         self._last_to_address: dict[tuple[str, str], float] = {}
+        self.outage = OutageLog(logger, "the dispatcher")
 
     async def run_once(self) -> DispatchStats:
         """One round over every channel; returns what happened."""
@@ -108,9 +112,15 @@ class Dispatcher:
         while not stop.is_set():
             try:
                 stats = await self.run_once()
-            except Exception:
-                logger.exception("dispatch round failed; retrying shortly")
+            except Exception as error:
+                if isinstance(error, DBAPIError) and is_unavailable(error):
+                    # A read-only or unreachable database: said once a minute, not each round.
+                    self.outage.failed(error, self.database.url, self.clock())
+                else:
+                    logger.exception("dispatch round failed; retrying shortly")
                 stats = DispatchStats()
+            else:
+                self.outage.recovered(self.clock())
             if stats.handled == 0:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), timeout=idle_seconds)
