@@ -78,16 +78,17 @@ class _Loader(yaml.SafeLoader):
         self.depth = 0
 
     def compose_node(self, parent: Node | None, index: Any) -> Node | None:
-        _refuse(self.peek_event())
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        _refuse(event)
         self.depth += 1
         if self.depth > MAX_DEPTH:
             raise YamlProblem(
                 f"the YAML is nested more than {MAX_DEPTH} levels deep",
-                _mark_position(self.peek_event()),
+                _mark_position(event),
                 "a questionnaire needs only a few levels; check the brackets and indentation",
             )
         try:
-            return super().compose_node(parent, index)  # type: ignore[no-untyped-call]
+            return super().compose_node(parent, index)
         finally:
             self.depth -= 1
 
