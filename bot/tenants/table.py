@@ -132,7 +132,12 @@ def _table(name: str, records: list[list[Any]]) -> Table:
 
 
 def _cell(value: Any) -> Any:
-    """Strings stripped and capped; whole floats (Excel's numbers) as ints; None as ""."""
+    """Strings stripped and capped; whole floats (Excel's numbers) as ints; None as "".
+
+    Stripping can leave a cell such as "\t=tab" starting with `=`: it is stored as typed
+    and made safe where it leaves the product (`bot.spreadsheet.neutralise`, used by every
+    CSV and XLSX Doorstep writes), since only there does a spreadsheet read it.
+    """
     if value is None:
         return ""
     if isinstance(value, str):
