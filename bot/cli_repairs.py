@@ -18,6 +18,7 @@ from bot.settings import get_settings
 from bot.storage.contact_models import DoNotContact
 from bot.storage.models import Respondent, table, utcnow
 from bot.tenants import TableError
+from bot.tenants.lookup import find_respondent_id
 from bot.tenants.values import phones
 
 repairs_app = typer.Typer(help="Post-repair follow-up surveys.", no_args_is_help=True)
@@ -155,9 +156,7 @@ def _listed(
     database = open_database()
     try:
         with database.engine.connect() as connection:
-            found = connection.execute(
-                select(RESPONDENTS.c.id).where(RESPONDENTS.c.tenant_ref == tenant)
-            ).scalar_one_or_none()
+            found = find_respondent_id(connection, tenant)
     finally:
         database.dispose()
     if found is None:

@@ -99,7 +99,7 @@ def tenant(
     request: Request, user: Officer, tenant_ref: Annotated[str, PathParam(max_length=64)]
 ) -> HTMLResponse:
     with service_of(request).database.engine.begin() as connection:
-        profile = view_tenant(connection, user, tenant_ref.replace("\x00", ""), "console")
+        profile = view_tenant(connection, user, tenant_ref, "console")
     return page(request, "tenant.html", user, "/console/tenants", tenant=profile)
 
 

@@ -57,7 +57,8 @@ def view_tenant(connection: Any, principal: Principal, tenant_ref: str, via: str
     profile = tenant_profile(connection, tenant_ref)
     if profile is None:
         raise HTTPException(404, f"No tenant has the reference {tenant_ref!r}.")
-    audit(connection, principal, "view_tenant", f"tenant:{tenant_ref}", {"via": via}, 1)
+    target = f"tenant:{profile['tenant_ref']}"
+    audit(connection, principal, "view_tenant", target, {"via": via}, 1)
     return profile
 
 
@@ -67,7 +68,7 @@ def tenant(
     connection: SessionDep,
     tenant_ref: Annotated[str, PathParam(max_length=64)],
 ) -> dict[str, Any]:
-    return view_tenant(connection, user, no_nul(tenant_ref), "api")
+    return view_tenant(connection, user, tenant_ref, "api")
 
 
 def run_import(

@@ -26,6 +26,7 @@ from bot.campaigns.spec import Audience, Sample
 from bot.storage.contact_models import Invitation
 from bot.storage.models import ProfileAttribute, Respondent, Session, table
 from bot.storage.segment_models import SegmentMembership
+from bot.tenants.lookup import reference_forms
 
 RESPONDENTS = table(Respondent)
 PROFILE = table(ProfileAttribute)
@@ -91,7 +92,8 @@ def audience_members(
         RESPONDENTS.c.erased_at.is_(None), RESPONDENTS.c.tenant_ref.is_not(None)
     )
     if audience.tenant_refs:
-        query = query.where(RESPONDENTS.c.tenant_ref.in_(audience.tenant_refs))
+        wanted = reference_forms(audience.tenant_refs)
+        query = query.where(RESPONDENTS.c.tenant_ref.in_(wanted))
     candidates = list(connection.execute(query.order_by(RESPONDENTS.c.id)).scalars())
     filters = audience.filters()
     names = set(filters) | ({"segment"} if audience.segment else set())
