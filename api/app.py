@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from api.dispatch import DispatcherThread
 from api.errors import register as register_error_handlers
+from api.openapi import document_errors
 from api.scheduler import start_scheduler
 from bot.service import Service, build_service
 from bot.settings import Settings, get_settings
@@ -106,4 +107,5 @@ def create_app(
 
     register_officer(app)
     # ROUTERS-END
+    document_errors(app)
     return app
