@@ -171,7 +171,7 @@ def _signed_in_operations(app: FastAPI) -> set[str]:
         f"{method} {route.path_format}"
         for route in _api_routes(app.routes)
         if any(call in SIGN_IN_CHECKS for call in _calls(route.dependant))
-        for method in route.methods
+        for method in route.methods or ()
     }
 
 
@@ -189,9 +189,8 @@ def _error(status: int, model: type[BaseModel]) -> dict[str, Any]:
 def _document_operation(name: str, operation: dict[str, Any], signed_in: bool) -> None:
     responses: dict[str, Any] = operation.setdefault("responses", {})
     if name in SUCCESSES:
-        status, content = SUCCESSES[name]
-        success = responses.setdefault(status, {"description": "Done."})
-        success["content"] = content
+        success, content = SUCCESSES[name]
+        responses.setdefault(success, {"description": "Done."})["content"] = content
     codes = set(ERRORS.get(name, ())) | {503}
     if signed_in:
         codes |= {401, 403}
@@ -199,9 +198,9 @@ def _document_operation(name: str, operation: dict[str, Any], signed_in: bool) -
         codes |= {400, 422}  # FastAPI answers 400 itself to a body it cannot decode
     if "422" in responses or operation.get("parameters"):
         codes.add(422)
-    for status in sorted(codes):
-        model = REFUSALS.get(name, InvalidRequest) if status == 422 else ErrorBody
-        responses[str(status)] = _error(status, model)
+    for code in sorted(codes):
+        model = REFUSALS.get(name, InvalidRequest) if code == 422 else ErrorBody
+        responses[str(code)] = _error(code, model)
 
 
 def _add_models(schema: dict[str, Any]) -> None:

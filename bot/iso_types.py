@@ -25,7 +25,7 @@ def _refuse_numbers(example: str) -> Any:
         ):
             raise PydanticCustomError(
                 "iso_8601",
-                "Input should be written in ISO 8601, e.g. {example}, not a number.",
+                "Input should be written in ISO 8601, e.g. {example}, not a number",
                 {"example": example},
             )
         return value
