@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 
 from api.auth.deps import AdminUser, SessionDep, service_of
 from bot.audit import MAX_PAGE, audit, list_audit
+from bot.iso_types import IsoDateTime
 from bot.privacy import UnknownTenant, erase, respondent_id_for, subject_access
 from bot.tenants.lookup import lookup_reference
 
@@ -47,8 +48,8 @@ def audit_log(
     action: Annotated[str | None, Query(max_length=64, description="e.g. export")] = None,
     who: Annotated[str | None, Query(max_length=254, description="email or key name")] = None,
     target: Annotated[str | None, Query(max_length=200, description="e.g. tenant:T-1")] = None,
-    since: Annotated[datetime.datetime | None, Query(description="from (inclusive)")] = None,
-    until: Annotated[datetime.datetime | None, Query(description="to (exclusive)")] = None,
+    since: Annotated[IsoDateTime | None, Query(description="from (inclusive)")] = None,
+    until: Annotated[IsoDateTime | None, Query(description="to (exclusive)")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> dict[str, Any]:

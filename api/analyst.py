@@ -34,6 +34,7 @@ from analysis.exports import (
 from analysis.sql import reading
 from api.auth.deps import Principal, StaffUser, service_of
 from bot.audit import audit
+from bot.iso_types import IsoDate
 
 router = APIRouter(tags=["analysis"])
 MAX_PAGE = 1000
@@ -50,9 +51,9 @@ def export_filters(
     version: Annotated[str | None, Query(min_length=1, max_length=32)] = None,
     campaign: Annotated[int | None, Query(ge=1, le=2**53, description="Campaign id.")] = None,
     date_from: Annotated[
-        datetime.date | None, Query(description="First day the conversation started (UTC).")
+        IsoDate | None, Query(description="First day the conversation started (UTC).")
     ] = None,
-    date_to: Annotated[datetime.date | None, Query(description="Last day, inclusive.")] = None,
+    date_to: Annotated[IsoDate | None, Query(description="Last day, inclusive.")] = None,
     channel: Literal["sms", "telegram", "webchat"] | None = None,
     language: Annotated[str | None, Query(min_length=2, max_length=16)] = None,
     segment: Annotated[

@@ -13,6 +13,7 @@ from api.dispatch import DispatcherThread
 from api.errors import register as register_error_handlers
 from api.home import DOCS_STATIC
 from api.home import register as register_home
+from api.openapi import document_errors
 from api.scheduler import start_scheduler
 from api.unavailable import register as register_unavailable
 from bot.service import Service, build_service
@@ -116,4 +117,5 @@ def create_app(
 
     register_officer(app)
     # ROUTERS-END
+    document_errors(app)
     return app

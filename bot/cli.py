@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 
 from analysis.cli_export import export_command
@@ -24,6 +25,7 @@ from bot.questionnaire.model import Questionnaire
 from bot.questionnaire.problems import Severity
 from bot.questionnaire.registry import questionnaire_files
 from bot.settings import get_settings
+from bot.settings_checks import settings_error_sentences
 from bot.worker import worker_command
 
 app = typer.Typer(
@@ -239,3 +241,9 @@ def main() -> None:
     except KeyboardInterrupt:
         err.print("Stopped.")
         sys.exit(130)
+    except ValidationError as error:
+        if error.title != "Settings":
+            raise
+        for sentence in settings_error_sentences(error):  # not pydantic's traceback
+            err.print(sentence, markup=False)
+        sys.exit(2)

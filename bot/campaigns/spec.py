@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from bot.campaigns.quiet_hours import BadQuietHours, QuietHours, zone
 from bot.campaigns.sampling import BadSample
+from bot.iso_types import IsoDateTime
 
 CHANNELS = ("sms", "telegram", "webchat")
 MAX_REMINDERS = 5
@@ -103,8 +104,8 @@ class CampaignSpec(BaseModel):
     # Fallback order after the tenant's preferred and segment-recommended channels.
     channels: list[str] | None = None
     use_preferences: bool = True
-    starts_at: datetime.datetime
-    ends_at: datetime.datetime | None = None
+    starts_at: IsoDateTime
+    ends_at: IsoDateTime | None = None
     days: list[int] | list[str] | str = "mon-sat"
     hours: str = "09:00-20:00"
     timezone: str = "Europe/London"

@@ -16,6 +16,7 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import Connection
 from sqlalchemy.dialects import postgresql, sqlite
 
+from bot.iso_types import IsoDateTime
 from bot.settings import Settings
 from bot.storage.models import Respondent, table
 from bot.storage.repair_models import RepairJob, RepairState
@@ -36,7 +37,7 @@ class RepairEvent(BaseModel):
     tenant_ref: str = Field(
         min_length=1, max_length=64, validation_alias=AliasChoices("tenant_ref", "tenant_reference")
     )
-    completed_at: datetime.datetime
+    completed_at: IsoDateTime
     trade: str | None = Field(default=None, max_length=64)
     contractor: str | None = Field(default=None, max_length=128)
     priority: str | None = Field(default=None, max_length=32)
