@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from api.access_log import install as hide_tokens_in_access_log
 from api.dispatch import DispatcherThread
 from api.errors import register as register_error_handlers
 from api.scheduler import start_scheduler
@@ -29,6 +30,7 @@ def create_app(
     settings = settings or get_settings()
     service = service or build_service(settings)
     channels = channels if channels is not None else build_channels(settings)
+    hide_tokens_in_access_log()  # however uvicorn was started
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -129,6 +129,8 @@ def serve(
     """Run the web service (webhooks, web chat, API) with the scheduler in-process."""
     import uvicorn
 
+    from api.access_log import log_config
+
     settings = get_settings()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     uvicorn.run(
@@ -137,6 +139,7 @@ def serve(
         host=host or settings.host,
         port=port or settings.port,
         log_level="info",
+        log_config=log_config(),  # the access log shows routes, never chat links or tokens
     )
 
 
