@@ -148,3 +148,23 @@ def test_the_questionnaire_list_needs_sign_in(client: TestClient, service: Servi
     listed = client.get("/api/questionnaires", headers=bearer(add_key(service, "analyst", "ana")))
     assert listed.status_code == 200 and "post_repair" in {q["id"] for q in listed.json()}
     assert client.get("/chat").status_code == 200  # the web chat does not need the list
+
+
+def test_analyst_exports_withhold_free_text_and_the_codebook_says_so(
+    client: TestClient, service: Service
+) -> None:
+    answer_post_repair(service, "5", SENTENCE)
+    analyst = bearer(add_key(service, "analyst", "ana"))
+    query = {"questionnaire": "post_repair"}
+    for fmt in ("csv", "xlsx", "parquet", "sav"):
+        export = client.get(f"/api/exports/{fmt}", params=query, headers=analyst)
+        assert export.status_code == 200 and PHONE.encode() not in export.content, fmt
+    codebook = client.get("/api/exports/codebook.json", params=query, headers=analyst).json()
+    assert "comment" not in {v["source_question"] for v in codebook["variables"]}
+    (withheld,) = codebook["withheld"]
+    assert withheld["source_question"] == "comment" and withheld["question_type"] == "text"
+    assert withheld["reason"].startswith("Free text (typed answers and dates) is left out")
+    admin = bearer(add_key(service, "admin", "dpo"))
+    full = client.get("/api/exports/codebook.json", params={**query, "identifiable": "true"},
+                      headers=admin).json()  # fmt: skip
+    assert full["withheld"] == [] and "comment" in {v["source_question"] for v in full["variables"]}
