@@ -9,6 +9,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
+from api.access_log import install as hide_tokens_in_access_log
+from api.auth.deps import CurrentUser
 from api.dispatch import DispatcherThread
 from api.errors import register as register_error_handlers
 from api.home import DOCS_STATIC
@@ -35,6 +37,7 @@ def create_app(
     settings = settings or get_settings()
     service = service or build_service(settings)
     channels = channels if channels is not None else build_channels(settings)
+    hide_tokens_in_access_log()  # however uvicorn was started
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -77,7 +80,8 @@ def create_app(
     register_unavailable(app)  # /health, and 503s when the database will not take writes
 
     @app.get("/api/questionnaires")
-    def list_questionnaires() -> list[dict[str, object]]:
+    def list_questionnaires(user: CurrentUser) -> list[dict[str, object]]:
+        """The loaded questionnaires, for anyone signed in (the web chat does not need it)."""
         return [
             {
                 "id": q.id,

@@ -53,13 +53,22 @@ def serve(
     """Run the web service (webhooks, web chat, API) with the scheduler in-process."""
     import uvicorn
 
+    from api.access_log import log_config
+
     settings = get_settings()
     usable_database(settings)
     host, port = host or settings.host, port or settings.port
     for line in addresses(host, port):
         out.print(line, markup=False)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, log_level="info")
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        log_level="info",
+        log_config=log_config(),  # the access log shows routes, never chat links or tokens
+    )
 
 
 def db_upgrade() -> None:

@@ -99,6 +99,9 @@ class Settings(BaseSettings):
     console_session_hours: int = Field(default=12, ge=1, le=720)
     login_max_failures: int = Field(default=5, ge=1, le=100)
     login_lockout_minutes: int = Field(default=15, ge=1)
+    # Failed sign-ins from one client address (any accounts) before it must wait.
+    login_max_failures_per_address: int = Field(default=20, ge=1, le=10_000)
+    login_address_window_minutes: int = Field(default=15, ge=1, le=60)
 
     # Reports: relevant homes for the TSM required sample (default: tenants in the database)
     # and the fewest respondents a published cell may have before it is suppressed.

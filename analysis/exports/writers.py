@@ -200,6 +200,12 @@ def codebook_rows(export: ExportTable) -> Iterator[list[object]]:
         ]  # fmt: skip
 
 
+WITHHELD = (
+    "Free text (typed answers and dates) is left out of pseudonymised exports: it can name "
+    "or identify the tenant. It is only in identifiable exports, for those allowed them."
+)
+
+
 def codebook_json(export: ExportTable) -> dict[str, Any]:
     return {
         "questionnaire": export.questionnaire_id,
@@ -207,6 +213,10 @@ def codebook_json(export: ExportTable) -> dict[str, Any]:
         "filters": export.filters.as_json(),
         "rows": export.rows,
         "variables": [variable.as_json() for variable in export.variables],
+        "withheld": [
+            {"source_question": question, "question_type": kind, "reason": WITHHELD}
+            for question, kind in export.withheld
+        ],
     }
 
 

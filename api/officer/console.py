@@ -17,8 +17,7 @@ from api.officer import console_campaigns, console_concerns
 from api.officer.concern_queries import dashboard_counts
 from api.officer.console_render import STATIC_DIR, STATIC_PATH, page
 from api.officer.questionnaires import preview_questionnaire
-from api.officer.tenant_queries import search_tenants
-from api.officer.tenants import view_tenant
+from api.officer.tenants import find_tenants, view_tenant
 from bot.audit import list_audit
 from bot.users import Principal, Role
 
@@ -87,10 +86,8 @@ def tenants(
 ) -> HTMLResponse:
     found = None
     if q.strip():
-        with service_of(request).database.engine.connect() as connection:
-            found = search_tenants(
-                connection, q.replace("\x00", ""), personal=user.sees_contact_details
-            )
+        with service_of(request).database.engine.begin() as connection:
+            found = find_tenants(connection, user, q.replace("\x00", ""), via="console")
     return page(request, "tenants.html", user, "/console/tenants", q=q, tenants=found)
 
 

@@ -101,7 +101,7 @@ def _officer_signs_in(page: Page, base_url: str) -> None:
     page.keyboard.press("Tab")  # the first stop is the skip link, shown when focused
     expect(page.get_by_role("link", name="Skip to main content")).to_be_focused()
     keyboard_sign_in(page, "olive@example.org", "not my password")
-    expect(page.get_by_role("alert")).to_contain_text("The email address or password is not right")
+    expect(page.get_by_role("alert")).to_contain_text("email address and password do not match")
     expect(page.get_by_label("Email address")).to_have_value("olive@example.org")
     assert_accessible(page)
     keyboard_sign_in(page, "olive@example.org", PASSWORD)
