@@ -7,13 +7,21 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 
+from api.access_log import install as hide_tokens_in_access_log
+from api.auth.deps import CurrentUser
+from api.console.home import DOCS_STATIC
+from api.console.home import register as register_home
 from api.errors import register as register_error_handlers
+from api.openapi import document_errors
 from api.routes import register_routes
 from api.scheduler import start_scheduler
+from api.unavailable import register as register_unavailable
 from bot.dispatch.thread import DispatcherThread
 from bot.service import Service, build_service
 from bot.settings import Settings, get_settings
+from bot.version import package_version
 from channels.registry import ChannelRegistry, build_channels
 
 logger = logging.getLogger(__name__)
@@ -30,6 +38,7 @@ def create_app(
     settings = settings or get_settings()
     service = service or build_service(settings)
     channels = channels if channels is not None else build_channels(settings)
+    hide_tokens_in_access_log()  # however uvicorn was started
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -54,20 +63,26 @@ def create_app(
                 await hook()
             service.database.dispose()
 
-    app = FastAPI(title="Doorstep", version="0.1.0", lifespan=lifespan)
+    # /docs and /redoc from the installed package's copies of Swagger UI and ReDoc: no CDN.
+    app = FastAPIOffline(
+        title="Doorstep",
+        version=package_version(),
+        lifespan=lifespan,
+        redoc_url=None,  # api.console.home serves it, keeping its one remote image out
+        static_url=DOCS_STATIC,
+    )
     app.state.service = service
     app.state.settings = settings
     app.state.channels = channels
     app.state.startup_hooks = []
     app.state.shutdown_hooks = []
     register_error_handlers(app)
-
-    @app.get("/health")
-    def health() -> dict[str, str]:
-        return {"status": "ok"}
+    register_home(app)
+    register_unavailable(app)  # /health, and 503s when the database will not take writes
 
     @app.get("/api/questionnaires")
-    def list_questionnaires() -> list[dict[str, object]]:
+    def list_questionnaires(user: CurrentUser) -> list[dict[str, object]]:
+        """The loaded questionnaires, for anyone signed in (the web chat does not need it)."""
         return [
             {
                 "id": q.id,
@@ -81,4 +96,5 @@ def create_app(
         ]
 
     register_routes(app)
+    document_errors(app)
     return app

@@ -9,9 +9,21 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_QUESTIONNAIRES = PROJECT_ROOT / "questionnaires"
-DEFAULT_LOCALES = PROJECT_ROOT / "locales"
+from bot.settings_checks import production_problems
+
+PACKAGE_ROOT = Path(__file__).resolve().parent
+PROJECT_ROOT = PACKAGE_ROOT.parent
+
+
+def shipped_folder(name: str) -> Path:
+    """A data folder that ships with Doorstep: inside the package when installed from a wheel
+    (setup.py maps it to `bot/_data/<name>`), the repository's own folder in a checkout."""
+    packaged = PACKAGE_ROOT / "_data" / name
+    return packaged if packaged.is_dir() else PROJECT_ROOT / name
+
+
+DEFAULT_QUESTIONNAIRES = shipped_folder("questionnaires")
+DEFAULT_LOCALES = shipped_folder("locales")
 DEVELOPMENT_SECRET = "development-only-secret-change-me"  # noqa: S105 - refused outside development
 
 
@@ -87,6 +99,9 @@ class Settings(BaseSettings):
     console_session_hours: int = Field(default=12, ge=1, le=720)
     login_max_failures: int = Field(default=5, ge=1, le=100)
     login_lockout_minutes: int = Field(default=15, ge=1)
+    # Failed sign-ins from one client address (any accounts) before it must wait.
+    login_max_failures_per_address: int = Field(default=20, ge=1, le=10_000)
+    login_address_window_minutes: int = Field(default=15, ge=1, le=60)
 
     # Reports: relevant homes for the TSM required sample (default: tenants in the database)
     # and the fewest respondents a published cell may have before it is suppressed.
@@ -112,21 +127,14 @@ class Settings(BaseSettings):
         return channels
 
     @model_validator(mode="after")
-    def _refuse_default_secrets(self) -> Settings:
-        if self.environment == "production" and (
-            self.secret_key.get_secret_value() == DEVELOPMENT_SECRET
-        ):
-            raise ValueError(
-                "DOORSTEP_SECRET_KEY still has its development value; "
-                "set a long random secret before running in production"
-            )
-        # Sessions' CSRF tokens, web chat forms and pseudonyms are keyed with it: a short
-        # secret can be guessed offline from any of them.
-        if self.environment == "production" and len(self.secret_key.get_secret_value()) < 32:
-            raise ValueError(
-                "DOORSTEP_SECRET_KEY is too short; use at least 32 random characters "
-                "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))')"
-            )
+    def _refuse_unsafe_production(self) -> Settings:
+        # Sessions' CSRF tokens, web chat forms and pseudonyms are keyed with the secret key
+        # (a weak one can be guessed offline from any of them); webhooks trust the provider
+        # secrets; cookies are only marked Secure behind an https public URL.
+        if self.environment == "production":
+            problems = production_problems(self, DEVELOPMENT_SECRET)
+            if problems:
+                raise ValueError("\n".join(problems))
         return self
 
 

@@ -12,7 +12,7 @@ does and shows what the tenant would see:
 - Web chat: a browser (TestClient with its cookie) opening a personal invite link and
   posting the page's forms with their CSRF token; replies are what the page then shows.
 
-Loaded from `tests/conftest.py` with `pytest_plugins = ["tests.channel_plugin"]`.
+Loaded from `tests/conftest.py` with `pytest_plugins = ["tests.support.channel_plugin"]`.
 """
 
 from __future__ import annotations
@@ -34,12 +34,12 @@ from bot.service import Service
 from channels.registry import ChannelRegistry
 from channels.sms.sender import SmsChannel
 from channels.webchat import channel as webchat
-from tests.channels.test_telegram import CHAT, SECRET, Telegram
-from tests.channels.twilio_support import TENANT, Twilio, twilio_settings
-from tests.channels.webchat_support import after_of, csrf_of, invite_for, make_app, new_tenant
+from tests.channels.telegram.test_telegram import CHAT, SECRET, Telegram
 from tests.conftest import Clock
-from tests.fakes.telegram_api import BOT_USERNAME, FakeTelegramAPI, buttons
-from tests.fakes.twilio_api import running_fake
+from tests.support.fakes.telegram_api import BOT_USERNAME, FakeTelegramAPI, buttons
+from tests.support.fakes.twilio_api import running_fake
+from tests.support.twilio import TENANT, Twilio, twilio_settings
+from tests.support.webchat import after_of, csrf_of, invite_for, make_app, new_tenant
 
 CHANNELS = ["sms", "telegram", "webchat"]
 

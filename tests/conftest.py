@@ -1,8 +1,9 @@
 """Shared fixtures: every database test runs on SQLite and on PostgreSQL.
 
-PostgreSQL comes from DOORSTEP_TEST_POSTGRES_URL (default: the local server's `test`
-database); each xdist worker gets its own schema, migrated once and truncated per test.
-SQLite gets a fresh copy of a migrated template file per test.
+PostgreSQL is the server at DOORSTEP_TEST_POSTGRES_URL when it answers, else a throwaway
+server this test run starts and removes (tests/support/postgres.py); each xdist worker gets
+its own schema, migrated once and truncated per test. SQLite gets a fresh copy of a migrated
+template file per test.
 """
 
 from __future__ import annotations
@@ -24,12 +25,33 @@ from bot.service import Service
 from bot.settings import DEFAULT_QUESTIONNAIRES, Settings
 from bot.storage.db import Database
 from bot.storage.schema import metadata
+from tests.support import postgres
 
-POSTGRES_URL = os.environ.get(
-    "DOORSTEP_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
-)
 FIXTURES = Path(__file__).parent / "fixtures"
-pytest_plugins = ["tests.channel_plugin", "tests.browser_plugin"]
+pytest_plugins = ["tests.support.channel_plugin", "tests.support.browser"]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Once per run, in the xdist controller: the workers it spawns later inherit the URL.
+    if not hasattr(config, "workerinput"):
+        try:
+            postgres.provide()
+        except postgres.PostgresUnavailable as error:
+            raise pytest.UsageError(str(error)) from None
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    postgres.release()
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    server = postgres.embedded_server()
+    where = postgres.describe(os.environ[postgres.URL_VARIABLE])
+    if server is None:
+        return f"postgresql: the server at {where}"
+    return (
+        f"postgresql: a throwaway server at {where}, data in {server.folder} (removed at the end)"
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -65,7 +87,9 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def postgres_schema() -> Iterator[str]:
     # Unique per process, so parallel test runs on one server never share tables.
     schema = f"doorstep_test_{_worker()}_{os.getpid()}"
-    admin = create_engine(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://"))
+    admin = create_engine(
+        postgres.configured_url().replace("postgresql://", "postgresql+psycopg://")
+    )
     with admin.begin() as connection:
         connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
@@ -79,8 +103,9 @@ def postgres_schema() -> Iterator[str]:
 
 
 def _schema_url(schema: str) -> str:
-    separator = "&" if "?" in POSTGRES_URL else "?"
-    return f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
+    url = postgres.configured_url()
+    separator = "&" if "?" in url else "?"
+    return f"{url}{separator}options=-csearch_path%3D{schema}"
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

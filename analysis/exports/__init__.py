@@ -15,9 +15,9 @@ from analysis.exports.writers import (
     codebook_csv,
     codebook_json,
     export_stream,
-    neutralise,
     write_export,
 )
+from bot.spreadsheet import neutralise
 
 __all__ = [
     "FORMATS", "MEDIA_TYPES", "ExportFilters", "ExportTable", "FilterError", "Format",

@@ -16,7 +16,12 @@ import pandas as pd
 from sqlalchemy import Connection, select
 
 from analysis.exports.filters import ExportFilters, FilterError, select_sessions, version_ids
-from analysis.exports.variables import Variable, merge_questions, question_variables
+from analysis.exports.variables import (
+    FREE_TEXT,
+    Variable,
+    merge_questions,
+    question_variables,
+)
 from analysis.frames.catalog import load_catalog
 from analysis.frames.sql import to_utc
 from analysis.frames.tidy import answers_frame
@@ -36,6 +41,8 @@ class ExportTable:
     variables: list[Variable]
     identifiable: bool
     filters: ExportFilters
+    # Free-text questions left out of a pseudonymised export: (question, question type).
+    withheld: tuple[tuple[str, str], ...] = ()
 
     @property
     def rows(self) -> int:
@@ -185,9 +192,16 @@ def build_export(
     taken: set[str] = set()
     variables = _meta_variables(identifiable, taken)
     variables += question_variables(merged, identifiable=identifiable, taken=taken)
+    withheld = tuple(
+        (name, entry.question.type.value)
+        for name, entry in merged.items()
+        if entry.question.type in FREE_TEXT and not identifiable
+    )
     if sessions.empty:
         frame = pd.DataFrame({v.name: pd.Series(dtype=object) for v in variables})
-        return ExportTable(filters.questionnaire_id, frame, variables, identifiable, filters)
+        return ExportTable(
+            filters.questionnaire_id, frame, variables, identifiable, filters, withheld
+        )
     sessions = sessions.reset_index(drop=True)
     answers = answers_frame(connection, questionnaire_id=filters.questionnaire_id, catalog=catalog)
     answers = answers[answers["session_id"].isin(sessions["session_id"]).to_numpy()]
@@ -198,4 +212,4 @@ def build_export(
     columns = _question_columns(answers, sessions, questions, codes)
     frame = pd.concat([meta, pd.DataFrame(columns, index=sessions.index)], axis=1)
     frame = frame[[v.name for v in variables]]
-    return ExportTable(filters.questionnaire_id, frame, variables, identifiable, filters)
+    return ExportTable(filters.questionnaire_id, frame, variables, identifiable, filters, withheld)

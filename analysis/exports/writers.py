@@ -1,7 +1,8 @@
 """Writing an export table: CSV (streamed), XLSX, Parquet, SPSS .sav, and its codebook.
 
 CSV and XLSX cells are read by spreadsheets, which run a cell starting with `=`, `+`, `-`
-or `@` (or a tab or carriage return) as a formula: such text cells get a leading `'`.
+or `@` (or a tab or carriage return) as a formula: such text cells get a leading `'`
+(`bot.spreadsheet.neutralise`, the one guard every file Doorstep writes uses).
 Numbers stay numbers, so a negative number is never touched.
 """
 
@@ -20,6 +21,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from analysis.exports.table import ExportTable
+from bot.spreadsheet import neutralise
 
 Format = Literal["csv", "xlsx", "parquet", "sav"]
 FORMATS: tuple[Format, ...] = ("csv", "xlsx", "parquet", "sav")
@@ -33,15 +35,7 @@ MEDIA_TYPES: dict[str, str] = {
 }
 CHUNK_ROWS = 5_000
 READ_BYTES = 256 * 1024
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 Progress = Callable[[int], None]
-
-
-def neutralise(value: object) -> object:
-    """A text cell a spreadsheet would run as a formula, made plain text."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def _text_columns(frame: pd.DataFrame) -> list[str]:
@@ -50,6 +44,7 @@ def _text_columns(frame: pd.DataFrame) -> list[str]:
 
 
 def neutralised(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with every text cell passed through `neutralise`."""
     result = frame.copy()
     for name in _text_columns(result):
         result[name] = result[name].map(neutralise, na_action="ignore")
@@ -205,6 +200,12 @@ def codebook_rows(export: ExportTable) -> Iterator[list[object]]:
         ]  # fmt: skip
 
 
+WITHHELD = (
+    "Free text (typed answers and dates) is left out of pseudonymised exports: it can name "
+    "or identify the tenant. It is only in identifiable exports, for those allowed them."
+)
+
+
 def codebook_json(export: ExportTable) -> dict[str, Any]:
     return {
         "questionnaire": export.questionnaire_id,
@@ -212,6 +213,10 @@ def codebook_json(export: ExportTable) -> dict[str, Any]:
         "filters": export.filters.as_json(),
         "rows": export.rows,
         "variables": [variable.as_json() for variable in export.variables],
+        "withheld": [
+            {"source_question": question, "question_type": kind, "reason": WITHHELD}
+            for question, kind in export.withheld
+        ],
     }
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from analysis.exports.writers import neutralised
 from analysis.frames.catalog import load_catalog
 from analysis.frames.sql import reading
 from analysis.report.charts import Figure, build_figures, html_table
@@ -79,6 +80,18 @@ def build_tables(
     }
 
 
+def write_tables(tables: dict[str, pd.DataFrame], output: Path) -> list[Path]:
+    """One CSV per table (not the internal `_` ones), text cells safe from formulas."""
+    csvs = []
+    for name, frame in tables.items():
+        if name.startswith("_"):
+            continue
+        path = output / f"{name}.csv"
+        neutralised(frame).to_csv(path, index=False, float_format="%.2f")
+        csvs.append(path)
+    return csvs
+
+
 def write_report(
     database: Database,
     registry: QuestionnaireRegistry,
@@ -93,13 +106,7 @@ def write_report(
     tables = build_tables(database, registry, settings, say)
     output.mkdir(parents=True, exist_ok=True)
     say("Writing the CSV files")
-    csvs = []
-    for name, frame in tables.items():
-        if name.startswith("_"):
-            continue
-        path = output / f"{name}.csv"
-        frame.to_csv(path, index=False, float_format="%.2f")
-        csvs.append(path)
+    csvs = write_tables(tables, output)
     say("Drawing the charts and writing the HTML report")
     figures = build_figures(tables)
     html = render(tables, figures, settings, now or datetime.datetime.now(datetime.UTC))

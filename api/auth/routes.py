@@ -22,6 +22,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
+from api.auth import throttle
 from api.auth.deps import (
     CSRF_COOKIE,
     LOGIN_PAGE,
@@ -52,13 +53,16 @@ class Credentials(BaseModel):
     password: str = Field(min_length=1, max_length=1024)
 
 
-def _sign_in(service: Service, email: str, password: str) -> tuple[UserInfo, NewSession]:
+def _sign_in(
+    service: Service, email: str, password: str, address: str
+) -> tuple[UserInfo, NewSession]:
     settings = service.settings
     now = service.engine.clock()
     refused: SignInError | None = None
-    # Catch inside the transaction: a wrong password's failure count must be committed.
+    # Catch inside the transaction: a wrong password's failure counts must be committed.
     with service.database.engine.connect() as connection, connection.begin():
         try:
+            throttle.check_address(connection, settings, address, now)
             user = authenticate(
                 connection,
                 email=email,
@@ -69,6 +73,8 @@ def _sign_in(service: Service, email: str, password: str) -> tuple[UserInfo, New
             )
         except SignInError as error:
             refused = error
+            if error.status == 401:
+                throttle.count_failure(connection, settings, address, now)
         else:
             session = start_session(
                 connection,
@@ -82,11 +88,8 @@ def _sign_in(service: Service, email: str, password: str) -> tuple[UserInfo, New
     return user, session
 
 
-def _refusal_status(service: Service, error: SignInError) -> tuple[int, dict[str, str]]:
-    if error.locked_until is not None:
-        wait = (error.locked_until - service.engine.clock()).total_seconds()
-        return 429, {"Retry-After": str(max(1, int(wait) + 1))}
-    return 401, {}
+def _refusal_headers(error: SignInError) -> dict[str, str]:
+    return {"Retry-After": str(error.retry_after)} if error.retry_after is not None else {}
 
 
 def _set_session_cookies(response: Response, settings: Settings, session: NewSession) -> None:
@@ -137,11 +140,18 @@ async def login(request: Request) -> JSONResponse:
     service = service_of(request)
     try:
         user, session = await run_in_threadpool(
-            _sign_in, service, credentials.email, credentials.password
+            _sign_in,
+            service,
+            credentials.email,
+            credentials.password,
+            throttle.address_key(service.settings, request),
         )
     except SignInError as error:
-        status, headers = _refusal_status(service, error)
-        return JSONResponse({"detail": error.message}, status_code=status, headers=headers)
+        return JSONResponse(
+            {"detail": error.message},
+            status_code=error.status,
+            headers=_refusal_headers(error),
+        )
     response = JSONResponse({"user": user.as_json(), "csrf_token": session.csrf_token})
     _set_session_cookies(response, service.settings, session)
     return response
@@ -262,12 +272,13 @@ async def login_form(request: Request) -> Response:
     try:
         if not email or not password:
             raise SignInError("Enter both your email address and your password.")
-        _, session = await run_in_threadpool(_sign_in, service, email, password[:1024])
+        address = throttle.address_key(service.settings, request)
+        _, session = await run_in_threadpool(_sign_in, service, email, password[:1024], address)
     except SignInError as error:
-        status, headers = _refusal_status(service, error)
         return _login_page(service, pre_login, next_path=next_path, error=error.message,
                            email=email if email.isprintable() else "",
-                           status_code=status, headers=headers)  # fmt: skip
+                           status_code=error.status,
+                           headers=_refusal_headers(error))  # fmt: skip
     response = RedirectResponse(next_path, status_code=303)
     _set_session_cookies(response, service.settings, session)
     return response

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 
 from api.cli.campaign import app as campaign_app
@@ -16,6 +17,7 @@ from api.cli.i18n import app as i18n_app
 from api.cli.repairs import register as register_repairs_cli
 from api.cli.respondent import app as respondent_app
 from api.cli.respondent import retention as run_retention
+from api.cli.serve import db_upgrade, serve, show_version
 from api.cli.tenants import app as tenants_app
 from api.cli.users import app as users_app
 from bot.dispatch.worker import worker_command
@@ -24,6 +26,7 @@ from bot.questionnaire.model import Questionnaire
 from bot.questionnaire.problems import Severity
 from bot.questionnaire.registry import questionnaire_files
 from bot.settings import get_settings
+from bot.settings_checks import settings_error_sentences
 
 app = typer.Typer(
     help="Doorstep: conversational surveys for social-housing landlords.",
@@ -32,6 +35,8 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Look after the database.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.command()(serve)
+db_app.command("upgrade")(db_upgrade)
 app.add_typer(i18n_app, name="i18n")
 app.add_typer(respondent_app, name="respondent")
 app.command("retention")(run_retention)
@@ -43,6 +48,18 @@ app.command("worker")(worker_command)
 app.command("export")(export_command)  # light to import: pandas loads when it runs
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+@app.callback()
+def options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=show_version, is_eager=True, help="Show the version and stop."
+        ),
+    ] = False,
+) -> None:
+    """Doorstep: conversational surveys for social-housing landlords."""
 
 
 @app.command()
@@ -119,36 +136,6 @@ def simulate(
     from api.cli.simulate import run_simulation
 
     run_simulation(questionnaire, language=lang, address=address)
-
-
-@app.command()
-def serve(
-    host: Annotated[str | None, typer.Option(help="Interface to listen on.")] = None,
-    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
-) -> None:
-    """Run the web service (webhooks, web chat, API) with the scheduler in-process."""
-    import uvicorn
-
-    settings = get_settings()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    uvicorn.run(
-        "api.app:create_app",
-        factory=True,
-        host=host or settings.host,
-        port=port or settings.port,
-        log_level="info",
-    )
-
-
-@db_app.command("upgrade")
-def db_upgrade() -> None:
-    """Create or migrate the database schema to the latest version."""
-    from bot.storage.db import Database
-
-    settings = get_settings()
-    database = Database(settings.database_url)
-    database.create_schema()
-    out.print("The database schema is up to date.")
 
 
 telegram_app = typer.Typer(help="Connect tenants on Telegram.", no_args_is_help=True)
@@ -254,3 +241,9 @@ def main() -> None:
     except KeyboardInterrupt:
         err.print("Stopped.")
         sys.exit(130)
+    except ValidationError as error:
+        if error.title != "Settings":
+            raise
+        for sentence in settings_error_sentences(error):  # not pydantic's traceback
+            err.print(sentence, markup=False)
+        sys.exit(2)

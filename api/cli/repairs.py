@@ -18,6 +18,7 @@ from bot.repairs.importer import import_repairs
 from bot.settings import get_settings
 from bot.storage.models import utcnow
 from bot.storage.tables import DNC, RESPONDENTS
+from bot.tenants.lookup import find_respondent_id
 from bot.tenants.table import TableError
 from bot.tenants.values import phones
 
@@ -154,9 +155,7 @@ def _listed(
     database = open_database()
     try:
         with database.engine.connect() as connection:
-            found = connection.execute(
-                select(RESPONDENTS.c.id).where(RESPONDENTS.c.tenant_ref == tenant)
-            ).scalar_one_or_none()
+            found = find_respondent_id(connection, tenant)
     finally:
         database.dispose()
     if found is None:

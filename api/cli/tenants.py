@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from bot.settings import get_settings
+from bot.spreadsheet import neutralise
 from bot.storage.db import Database
 from bot.storage.models import utcnow
 from bot.tenants.importer import import_tenants
@@ -61,7 +62,7 @@ def print_problems(problems: Sequence[Problem], report: Path | None) -> None:
             writer.writerow(["row", "severity", "message"])
             for problem in problems:
                 severity = "error" if problem.error else "warning"
-                writer.writerow([problem.row or "", severity, problem.message])
+                writer.writerow([problem.row or "", severity, neutralise(problem.message)])
         err.print(f"All {len(problems)} problem(s) were written to {report}.")
 
 

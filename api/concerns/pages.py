@@ -39,9 +39,9 @@ def concerns(
         else ConcernStatus.OPEN
     )
     service = service_of(request)
-    with service.database.engine.connect() as connection:
-        found = queries.list_concerns(
-            connection, service.registry, status=wanted, tenant_refs=user.sees_contact_details
+    with service.database.engine.begin() as connection:
+        found = queries.view_concerns(
+            connection, service.registry, user, status=wanted, via="console"
         )
     may_act = user.role in (Role.OFFICER, Role.ADMIN)
     return page(

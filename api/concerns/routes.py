@@ -1,7 +1,8 @@
 """Concerns (answers an officer should look at) and repair jobs.
 
-Analysts may read the concerns list without tenant references; acknowledging and closing
-is for officers and admins. Closing needs a note saying what was done.
+Analysts may read the concerns list without tenant references or free text (typed answers,
+notes); acknowledging and closing is for officers and admins. Closing needs a note saying
+what was done. A list with personal data in it is written to the audit log.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth.deps import OfficerUser, SessionDep, StaffUser, service_of
 from api.http import no_nul, now_of
+from bot.access.audit import audit
 from bot.concerns import queries
 from bot.concerns.models import ConcernStatus
 from bot.repairs.models import RepairState
@@ -41,12 +43,8 @@ def concerns(
     status: ConcernStatus | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 200,
 ) -> list[dict[str, Any]]:
-    return queries.list_concerns(
-        connection,
-        service_of(request).registry,
-        status=status,
-        tenant_refs=user.sees_contact_details,
-        limit=limit,
+    return queries.view_concerns(
+        connection, service_of(request).registry, user, status=status, limit=limit, via="api"
     )
 
 
@@ -104,4 +102,8 @@ def repairs(
     state: RepairState | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 200,
 ) -> list[dict[str, Any]]:
-    return queries.list_repairs(connection, state=state.value if state else None, limit=limit)
+    found = queries.list_repairs(connection, state=state.value if state else None, limit=limit)
+    shown = sorted({str(job["tenant_ref"]) for job in found if job["tenant_ref"]})
+    details = {"via": "api", "state": state.value if state else "all", "tenants": shown}
+    audit(connection, user, "view_repairs", "repairs", details, len(found))
+    return found

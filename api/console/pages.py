@@ -15,11 +15,10 @@ from starlette.responses import HTMLResponse
 from api.auth.deps import console_roles, service_of
 from api.console.render import STATIC_DIR, STATIC_PATH, page
 from api.questionnaires.routes import preview_questionnaire
-from api.tenants.routes import view_tenant
+from api.tenants.routes import find_tenants, view_tenant
 from bot.access.audit import list_audit
 from bot.access.users import Principal, Role
 from bot.concerns.queries import dashboard_counts
-from bot.tenants.queries import search_tenants
 
 router = APIRouter(include_in_schema=False)
 Staff = Annotated[Principal, Depends(console_roles(Role.OFFICER, Role.ANALYST))]
@@ -84,10 +83,8 @@ def tenants(
 ) -> HTMLResponse:
     found = None
     if q.strip():
-        with service_of(request).database.engine.connect() as connection:
-            found = search_tenants(
-                connection, q.replace("\x00", ""), personal=user.sees_contact_details
-            )
+        with service_of(request).database.engine.begin() as connection:
+            found = find_tenants(connection, user, q.replace("\x00", ""), via="console")
     return page(request, "tenants.html", user, "/console/tenants", q=q, tenants=found)
 
 
@@ -96,7 +93,7 @@ def tenant(
     request: Request, user: Officer, tenant_ref: Annotated[str, PathParam(max_length=64)]
 ) -> HTMLResponse:
     with service_of(request).database.engine.begin() as connection:
-        profile = view_tenant(connection, user, tenant_ref.replace("\x00", ""), "console")
+        profile = view_tenant(connection, user, tenant_ref, "console")
     return page(request, "tenant.html", user, "/console/tenants", tenant=profile)
 
 

@@ -34,6 +34,7 @@ from analysis.exports import (
 from analysis.frames.sql import reading
 from api.auth.deps import Principal, StaffUser, service_of
 from bot.access.audit import audit
+from bot.iso_types import IsoDate
 
 router = APIRouter(tags=["analysis"])
 MAX_PAGE = 1000
@@ -50,9 +51,9 @@ def export_filters(
     version: Annotated[str | None, Query(min_length=1, max_length=32)] = None,
     campaign: Annotated[int | None, Query(ge=1, le=2**53, description="Campaign id.")] = None,
     date_from: Annotated[
-        datetime.date | None, Query(description="First day the conversation started (UTC).")
+        IsoDate | None, Query(description="First day the conversation started (UTC).")
     ] = None,
-    date_to: Annotated[datetime.date | None, Query(description="Last day, inclusive.")] = None,
+    date_to: Annotated[IsoDate | None, Query(description="Last day, inclusive.")] = None,
     channel: Literal["sms", "telegram", "webchat"] | None = None,
     language: Annotated[str | None, Query(min_length=2, max_length=16)] = None,
     segment: Annotated[
@@ -98,8 +99,15 @@ def _audit(
         audit(connection, principal, "export", target, details, rows)
 
 
-def _check_identifiable(principal: Principal, identifiable: bool) -> None:
+def _check_identifiable(
+    request: Request, principal: Principal, identifiable: bool, target: str,
+    details: dict[str, Any],
+) -> None:  # fmt: skip
+    """403 unless the caller may have identifiable data; a refusal is audited too, since an
+    attempt at personal data is something the data protection officer wants to see."""
     if identifiable and not principal.can_export_identifiable:
+        with service_of(request).database.engine.begin() as connection:
+            audit(connection, principal, "export_refused", target, details, 0)
         raise HTTPException(403, NOT_ALLOWED)
 
 
@@ -143,11 +151,10 @@ def codebook(
 ) -> Response:
     """Every variable of the export with the same filters: label, type, measurement level,
     value labels, source question and questionnaire versions."""
-    _check_identifiable(principal, identifiable)
+    details = {**filters.as_json(), "format": f"codebook.{suffix}", "identifiable": identifiable}
+    _check_identifiable(request, principal, identifiable, "codebook", details)
     export = _build(request, filters, identifiable)
-    _audit(request, principal, "codebook",
-           {**filters.as_json(), "format": f"codebook.{suffix}", "identifiable": identifiable},
-           None)  # fmt: skip
+    _audit(request, principal, "codebook", details, None)
     body = (
         json.dumps(codebook_json(export), ensure_ascii=False, indent=2)
         if suffix == "json"
@@ -172,11 +179,10 @@ def export(
     ] = False,
 ) -> StreamingResponse:
     """The responses as a file, streamed; pseudonymised unless identifiable=true."""
-    _check_identifiable(principal, identifiable)
+    details = {**filters.as_json(), "format": fmt, "identifiable": identifiable}
+    _check_identifiable(request, principal, identifiable, "responses", details)
     export = _build(request, filters, identifiable)
-    _audit(request, principal, "responses",
-           {**filters.as_json(), "format": fmt, "identifiable": identifiable},
-           export.rows)  # fmt: skip
+    _audit(request, principal, "responses", details, export.rows)
     return StreamingResponse(
         export_stream(export, fmt),
         media_type=MEDIA_TYPES[fmt],

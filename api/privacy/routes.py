@@ -16,7 +16,9 @@ from pydantic import BaseModel, Field
 
 from api.auth.deps import AdminUser, SessionDep, service_of
 from bot.access.audit import MAX_PAGE, audit, list_audit
+from bot.iso_types import IsoDateTime
 from bot.privacy.rights import UnknownTenant, erase, respondent_id_for, subject_access
+from bot.tenants.lookup import lookup_reference
 
 router = APIRouter()
 TenantRef = Annotated[str, Path(min_length=1, max_length=64, description="The tenant reference.")]
@@ -46,8 +48,8 @@ def audit_log(
     action: Annotated[str | None, Query(max_length=64, description="e.g. export")] = None,
     who: Annotated[str | None, Query(max_length=254, description="email or key name")] = None,
     target: Annotated[str | None, Query(max_length=200, description="e.g. tenant:T-1")] = None,
-    since: Annotated[datetime.datetime | None, Query(description="from (inclusive)")] = None,
-    until: Annotated[datetime.datetime | None, Query(description="to (exclusive)")] = None,
+    since: Annotated[IsoDateTime | None, Query(description="from (inclusive)")] = None,
+    until: Annotated[IsoDateTime | None, Query(description="to (exclusive)")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> dict[str, Any]:
@@ -75,9 +77,11 @@ def _unknown(tenant_ref: str) -> HTTPException:
 
 
 def _checked_ref(tenant_ref: str) -> str:
-    if not tenant_ref.isprintable():
+    """The reference in its normal form; 404 when no stored tenant can have it (e.g. NUL)."""
+    normal = lookup_reference(tenant_ref)
+    if normal is None:
         raise _unknown(tenant_ref)
-    return tenant_ref
+    return normal
 
 
 @router.get("/api/tenants/{tenant_ref}/subject-access")
@@ -85,14 +89,16 @@ def tenant_subject_access(
     tenant_ref: TenantRef, principal: AdminUser, connection: SessionDep
 ) -> Response:
     """Everything held about one tenant (a subject access request), as JSON."""
+    _checked_ref(tenant_ref)
     try:
-        report = subject_access(connection, _checked_ref(tenant_ref))
+        report = subject_access(connection, tenant_ref)
     except UnknownTenant:
         raise _unknown(tenant_ref) from None
     rows = 1 + sum(len(value) for value in report.values() if isinstance(value, list))
-    audit(connection, principal, "subject_access", f"tenant:{tenant_ref}", {}, rows)
+    stored = str(report["tenant_ref"])
+    audit(connection, principal, "subject_access", f"tenant:{stored}", {}, rows)
     body = json.dumps(report, default=str, indent=2, ensure_ascii=False)
-    filename = f"subject-access-{_filename(tenant_ref)}.json"
+    filename = f"subject-access-{_filename(stored)}.json"
     return Response(
         body,
         media_type="application/json",
@@ -123,11 +129,12 @@ def erase_tenant(
 ) -> dict[str, Any]:
     """Erase a tenant's personal data and free text; coded answers stay, anonymous."""
     service = service_of(request)
+    normal = _checked_ref(tenant_ref)
     try:
-        respondent_id_for(connection, _checked_ref(tenant_ref))
+        respondent_id_for(connection, tenant_ref)
     except UnknownTenant:
         raise _unknown(tenant_ref) from None
-    if body.confirm.strip() != tenant_ref:
+    if lookup_reference(body.confirm) != normal:
         raise HTTPException(
             422, "To confirm the erasure, send the tenant reference again in 'confirm'."
         )
@@ -141,7 +148,7 @@ def erase_tenant(
         )
     except UnknownTenant:
         raise _unknown(tenant_ref) from None
-    audit(connection, principal, "erasure", f"tenant:{tenant_ref}", {}, result.rows_deleted)
+    audit(connection, principal, "erasure", f"tenant:{normal}", {}, result.rows_deleted)
     return {
         "erased": True,
         "rows_deleted": result.rows_deleted,

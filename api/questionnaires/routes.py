@@ -19,6 +19,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
 
 from api.auth.deps import OfficerUser, StaffUser, service_of
 from api.http import limited_body, uploaded_file
@@ -115,6 +116,12 @@ async def upload_questionnaire(
 ) -> JSONResponse:
     service = service_of(request)
     name, text = await _read_upload(request, filename)
+    # Compiling is CPU work: off the event loop, so /health and chats never wait behind it.
+    return await run_in_threadpool(load_upload, service, name, text)
+
+
+def load_upload(service: Service, name: str, text: str) -> JSONResponse:
+    """Validate the text and, when it has no errors, load it (and save it if configured)."""
     result = compile_text(text, name, landlord_name=service.settings.landlord_name)
     problems = {
         "lines": [str(problem) for problem in result.problems],

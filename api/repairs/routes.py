@@ -77,6 +77,14 @@ async def _limited_body(request: Request, limit: int) -> bytes:
     return bytes(body)
 
 
+def _job_id(item: dict[str, Any]) -> str | None:
+    """The event's job_id to name it by, only when it is text or a number (never echo input)."""
+    value = item.get("job_id")
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value[:64] if isinstance(value, str) else None
+
+
 def _events(data: Any, service: Service) -> list[RepairEvent]:
     items = data if isinstance(data, list) else [data]
     if not items:
@@ -93,9 +101,7 @@ def _events(data: Any, service: Service) -> list[RepairEvent]:
         try:
             events.append(parse_event(item, service.settings, now))
         except ValueError as error:
-            problems.append(
-                {"index": index, "job_id": item.get("job_id"), "problems": [str(error)]}
-            )
+            problems.append({"index": index, "job_id": _job_id(item), "problems": [str(error)]})
     if problems:
         raise HTTPException(422, problems)
     return events

@@ -1,5 +1,6 @@
 """Tenants: search (everyone; contact details for officers only), one tenant's profile
-(officers; every view is written to the audit log) and importing a spreadsheet (officers).
+(officers) and importing a spreadsheet (officers). Every search and every profile view is
+written to the audit log, in the same transaction as the read.
 """
 
 from __future__ import annotations
@@ -49,7 +50,34 @@ def tenants(
     q: Annotated[str, Query(max_length=100, description="Tenant reference, area or estate")] = "",
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> list[dict[str, Any]]:
-    return search_tenants(connection, no_nul(q), personal=user.sees_contact_details, limit=limit)
+    return find_tenants(connection, user, no_nul(q), via="api", limit=limit)
+
+
+def _searched_for(query: str, found: list[dict[str, Any]]) -> str:
+    """What kind of term was searched for: the audit names the kind, never the term itself
+    (a term is typed by hand and may be a name or a phone number by mistake)."""
+    wanted = query.strip().lower()
+    if not wanted:
+        return "everyone"
+    if any(str(item["tenant_ref"]).lower() == wanted for item in found):
+        return "a tenant reference"
+    return "part of a reference, area or estate"
+
+
+def find_tenants(
+    connection: Any, principal: Principal, query: str, *, via: str, limit: int = 50
+) -> list[dict[str, Any]]:
+    """A tenant search, recorded in the audit log with the tenants it showed."""
+    personal = principal.sees_contact_details
+    found = search_tenants(connection, query, personal=personal, limit=limit)
+    details = {
+        "via": via,
+        "searched_for": _searched_for(query, found),
+        "contact_details": personal,
+        "tenants": [item["tenant_ref"] for item in found],
+    }
+    audit(connection, principal, "search_tenants", "tenants", details, len(found))
+    return found
 
 
 def view_tenant(connection: Any, principal: Principal, tenant_ref: str, via: str) -> dict[str, Any]:
@@ -57,7 +85,8 @@ def view_tenant(connection: Any, principal: Principal, tenant_ref: str, via: str
     profile = tenant_profile(connection, tenant_ref)
     if profile is None:
         raise HTTPException(404, f"No tenant has the reference {tenant_ref!r}.")
-    audit(connection, principal, "view_tenant", f"tenant:{tenant_ref}", {"via": via}, 1)
+    target = f"tenant:{profile['tenant_ref']}"
+    audit(connection, principal, "view_tenant", target, {"via": via}, 1)
     return profile
 
 
@@ -67,7 +96,7 @@ def tenant(
     connection: SessionDep,
     tenant_ref: Annotated[str, PathParam(max_length=64)],
 ) -> dict[str, Any]:
-    return view_tenant(connection, user, no_nul(tenant_ref), "api")
+    return view_tenant(connection, user, tenant_ref, "api")
 
 
 def run_import(

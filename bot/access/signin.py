@@ -29,25 +29,28 @@ MAX_TOKEN_LENGTH = 100
 
 
 class SignInError(Exception):
-    """A refused sign-in, with a sentence the person can act on."""
+    """A refused sign-in, with a sentence the person can act on and the HTTP status."""
 
-    def __init__(self, message: str, *, locked_until: datetime.datetime | None = None) -> None:
+    def __init__(self, message: str, *, status: int = 401, retry_after: int | None = None) -> None:
         super().__init__(message)
         self.message = message
-        self.locked_until = locked_until
+        self.status = status
+        self.retry_after = retry_after  # seconds, for a 429
 
 
-WRONG = "The email address or password is not right. Check them and try again."
-DISABLED = "This account has been disabled. Ask an administrator if you still need it."
-
-
-def _locked_message(until: datetime.datetime, now: datetime.datetime) -> str:
-    minutes = max(1, int((until - now).total_seconds() + 59) // 60)
+def refused_message(lockout: datetime.timedelta) -> str:
+    """One answer for a wrong password, an unknown email and a locked account alike, so the
+    answer never tells whether an account exists or is locked."""
+    minutes = max(1, int(lockout.total_seconds() + 59) // 60)
     unit = "minute" if minutes == 1 else "minutes"
     return (
-        "This account is locked after too many wrong passwords. "
-        f"Try again in {minutes} {unit}, or ask an administrator to reset the password."
+        "That email address and password do not match, or the account is locked for a while "
+        f"after too many wrong passwords. Try again in {minutes} {unit}, "
+        "or ask an administrator to reset the password."
     )
+
+
+DISABLED = "This account has been disabled. Ask an administrator if you still need it."
 
 
 def authenticate(
@@ -61,34 +64,30 @@ def authenticate(
 ) -> UserInfo:
     """The user if the password is right and the account usable; SignInError otherwise.
 
-    The caller must commit even when this raises: the failure count is part of the answer.
+    Every refusal costs one password hash (a dummy one for an unknown or locked account) and
+    says the same sentence. The caller must commit even when this raises: the failure count
+    is part of the answer.
     """
+    refused = SignInError(refused_message(lockout))
     try:
         email = normalise_email(email)
     except ValueError:
         verify_password(None, password)  # same work as for a real account
-        raise SignInError(WRONG) from None
+        raise refused from None
     row = connection.execute(select(USERS).where(USERS.c.email == email)).first()
-    if row is None:
+    if row is None or (row.locked_until is not None and row.locked_until > now):
         verify_password(None, password)
-        raise SignInError(WRONG)
-    if row.locked_until is not None and row.locked_until > now:
-        raise SignInError(_locked_message(row.locked_until, now), locked_until=row.locked_until)
+        raise refused
     if not verify_password(row.password_hash, password):
         failures = int(row.failed_logins or 0) + 1
+        values: dict[str, object] = {"failed_logins": failures}
         if failures >= max_failures:
-            until = now + lockout
-            connection.execute(
-                update(USERS)
-                .where(USERS.c.id == row.id)
-                .values(failed_logins=0, locked_until=until)
-            )
-            raise SignInError(_locked_message(until, now), locked_until=until)
-        connection.execute(update(USERS).where(USERS.c.id == row.id).values(failed_logins=failures))
-        raise SignInError(WRONG)
+            values = {"failed_logins": 0, "locked_until": now + lockout}
+        connection.execute(update(USERS).where(USERS.c.id == row.id).values(**values))
+        raise refused
     if row.disabled_at is not None:
         raise SignInError(DISABLED)
-    values: dict[str, object] = {"failed_logins": 0, "locked_until": None, "last_login_at": now}
+    values = {"failed_logins": 0, "locked_until": None, "last_login_at": now}
     if needs_rehash(row.password_hash):
         values["password_hash"] = rehash(password)
     connection.execute(update(USERS).where(USERS.c.id == row.id).values(**values))

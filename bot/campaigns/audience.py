@@ -24,6 +24,7 @@ from bot.campaigns.sampling import (
 )
 from bot.campaigns.spec import Audience, Sample
 from bot.storage.tables import INVITATIONS, MEMBERSHIPS, PROFILE, RESPONDENTS, SESSIONS
+from bot.tenants.lookup import reference_forms
 
 UNKNOWN_STRATUM = "(not known)"
 
@@ -84,7 +85,8 @@ def audience_members(
         RESPONDENTS.c.erased_at.is_(None), RESPONDENTS.c.tenant_ref.is_not(None)
     )
     if audience.tenant_refs:
-        query = query.where(RESPONDENTS.c.tenant_ref.in_(audience.tenant_refs))
+        wanted = reference_forms(audience.tenant_refs)
+        query = query.where(RESPONDENTS.c.tenant_ref.in_(wanted))
     candidates = list(connection.execute(query.order_by(RESPONDENTS.c.id)).scalars())
     filters = audience.filters()
     names = set(filters) | ({"segment"} if audience.segment else set())

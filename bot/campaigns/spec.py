@@ -14,6 +14,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from bot.campaigns.sampling import BadSample
+from bot.iso_types import IsoDateTime
 from bot.outreach.quiet_hours import BadQuietHours, QuietHours, zone
 
 CHANNELS = ("sms", "telegram", "webchat")
@@ -103,8 +104,8 @@ class CampaignSpec(BaseModel):
     # Fallback order after the tenant's preferred and segment-recommended channels.
     channels: list[str] | None = None
     use_preferences: bool = True
-    starts_at: datetime.datetime
-    ends_at: datetime.datetime | None = None
+    starts_at: IsoDateTime
+    ends_at: IsoDateTime | None = None
     days: list[int] | list[str] | str = "mon-sat"
     hours: str = "09:00-20:00"
     timezone: str = "Europe/London"

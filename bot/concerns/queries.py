@@ -2,6 +2,8 @@
 
 A concern row keeps only what matched (`reason`); the answer itself is read from the
 answers table when the list is shown, so an erased tenant's free text is gone here too.
+Analysts see why a concern was raised but no free text: not a typed answer (it may hold
+names and phone numbers), nor a date typed by the tenant, nor the officers' notes.
 """
 
 from __future__ import annotations
@@ -11,10 +13,13 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, func, select, update
 
+from bot.access.audit import audit
+from bot.access.users import Principal
 from bot.campaigns.models import CampaignState
 from bot.concerns.models import ConcernStatus
 from bot.engine.render import display_value
 from bot.i18n.translate import translator
+from bot.questionnaire.model import QuestionType
 from bot.questionnaire.registry import QuestionnaireRegistry
 from bot.storage.models import AnswerStatus, SessionState
 from bot.storage.tables import ANSWERS, CAMPAIGNS, CONCERNS, REPAIR_JOBS, RESPONDENTS, SESSIONS
@@ -34,14 +39,27 @@ def _when(value: datetime.datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+# Answers a tenant types (as the exports count them): never shown without contact rights.
+FREE_TEXT = frozenset({QuestionType.TEXT, QuestionType.DATE})
+
+
 def _answer_text(
-    registry: QuestionnaireRegistry, questionnaire_id: str, question: str, value: object
-) -> str:
+    registry: QuestionnaireRegistry,
+    questionnaire_id: str,
+    question: str,
+    value: object,
+    *,
+    free_text: bool,
+) -> str | None:
+    """The answer as shown in the console; None when it is free text the caller may not see
+    (or the question is no longer known, so it cannot be told apart from free text)."""
     try:
         questionnaire = registry.latest(questionnaire_id)
         asked = questionnaire.question(question)
     except KeyError:
-        return "" if value is None else str(value)
+        return ("" if value is None else str(value)) if free_text else None
+    if asked.type in FREE_TEXT and not free_text:
+        return None
     language = questionnaire.default_language
     return display_value(asked, value, language, translator(language))
 
@@ -51,9 +69,11 @@ def list_concerns(
     registry: QuestionnaireRegistry,
     *,
     status: ConcernStatus | None,
-    tenant_refs: bool,
+    personal: bool,
     limit: int = 200,
 ) -> list[dict[str, Any]]:
+    """The newest concerns first. `personal` (officers, admins): tenant references, typed
+    answers and notes; otherwise those are left out and `answer_withheld` says so."""
     answer = ANSWERS.alias("answer")
     query = (
         select(CONCERNS, RESPONDENTS.c.tenant_ref, answer.c.value.label("answer_value"))
@@ -73,11 +93,15 @@ def list_concerns(
         query = query.where(CONCERNS.c.status == status.value)
     items = []
     for row in connection.execute(query):
+        shown = _answer_text(
+            registry, row.questionnaire_id, row.question, row.answer_value, free_text=personal
+        )
         item: dict[str, Any] = {
             "id": row.id,
             "questionnaire": row.questionnaire_id,
             "question": row.question,
-            "answer": _answer_text(registry, row.questionnaire_id, row.question, row.answer_value),
+            "answer": shown,
+            "answer_withheld": shown is None,
             "reason": row.reason,
             "status": row.status,
             "raised_at": _when(row.raised_at),
@@ -85,11 +109,31 @@ def list_concerns(
             "acknowledged_at": _when(row.acknowledged_at),
             "closed_by": row.closed_by,
             "closed_at": _when(row.closed_at),
-            "note": row.note,
+            "note": row.note if personal else None,
         }
-        if tenant_refs:
+        if personal:
             item["tenant_ref"] = row.tenant_ref
         items.append(item)
+    return items
+
+
+def view_concerns(
+    connection: Connection,
+    registry: QuestionnaireRegistry,
+    principal: Principal,
+    *,
+    status: ConcernStatus | None,
+    via: str,
+    limit: int = 200,
+) -> list[dict[str, Any]]:
+    """The list as `principal` may see it; audited (same transaction) when it holds personal
+    data. The audit names the status asked for and the tenants shown, never the answers."""
+    personal = principal.sees_contact_details
+    items = list_concerns(connection, registry, status=status, personal=personal, limit=limit)
+    if personal:
+        shown = sorted({item["tenant_ref"] for item in items if item["tenant_ref"]})
+        details = {"via": via, "status": status.value if status else "all", "tenants": shown}
+        audit(connection, principal, "view_concerns", "concerns", details, len(items))
     return items
 
 

@@ -22,12 +22,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 
 from bot.dispatch import store as outbox_store
 from bot.dispatch.sending import PermanentSendError, Sender, SendResult, TransientSendError
 from bot.engine.messages import OutboundMessage
 from bot.outreach.optout import opt_out_address
 from bot.storage.db import Database
+from bot.storage.health import OutageLog, is_unavailable
 from bot.storage.models import utcnow
 from bot.storage.tables import OUTBOUND
 
@@ -97,6 +99,7 @@ class Dispatcher:
             if sender.rate_limit.per_second > 0
         }
         self._last_to_address: dict[tuple[str, str], float] = {}
+        self.outage = OutageLog(logger, "the dispatcher")
 
     async def run_once(self) -> DispatchStats:
         """One round over every channel; returns what happened."""
@@ -111,9 +114,15 @@ class Dispatcher:
         while not stop.is_set():
             try:
                 stats = await self.run_once()
-            except Exception:
-                logger.exception("dispatch round failed; retrying shortly")
+            except Exception as error:
+                if isinstance(error, DBAPIError) and is_unavailable(error):
+                    # A read-only or unreachable database: said once a minute, not each round.
+                    self.outage.failed(error, self.database.url, self.clock())
+                else:
+                    logger.exception("dispatch round failed; retrying shortly")
                 stats = DispatchStats()
+            else:
+                self.outage.recovered(self.clock())
             if stats.handled == 0:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), timeout=idle_seconds)

@@ -42,7 +42,8 @@ class WebChatSession(Base):
 
 
 class WebChatRate(Base):
-    """Posts in the current minute per session or per (hashed) IP address, for every worker."""
+    """Counts in a key's current window, for every worker: web chat posts per minute per
+    session or (hashed) IP address, and failed sign-ins per (hashed) address (`login:`)."""
 
     __tablename__ = "webchat_rates"
     __table_args__ = (Index("ix_webchat_rates_window", "window_start"),)

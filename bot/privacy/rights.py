@@ -27,6 +27,7 @@ from bot.storage.tables import (
     RESPONDENTS,
     SESSIONS,
 )
+from bot.tenants.lookup import find_respondent_id
 
 # Kept after erasure, stripped of anything identifying: the coded answers for statistics,
 # the record of what was consented to, and segment history (codes only).
@@ -49,12 +50,11 @@ class UnknownTenant(LookupError):
 
 
 def respondent_id_for(connection: Connection, tenant_ref: str) -> int:
-    found = connection.execute(
-        select(RESPONDENTS.c.id).where(RESPONDENTS.c.tenant_ref == tenant_ref)
-    ).scalar_one_or_none()
+    """The tenant's id, however the reference was typed (see `bot.tenants.lookup`)."""
+    found = find_respondent_id(connection, tenant_ref)
     if found is None:
         raise UnknownTenant(tenant_ref)
-    return int(found)
+    return found
 
 
 def _respondent_tables() -> list[tuple[Table, Column[Any]]]:
@@ -80,7 +80,7 @@ def subject_access(connection: Connection, tenant_ref: str) -> dict[str, Any]:
         select(RESPONDENTS).where(RESPONDENTS.c.id == respondent_id)
     ).one()
     report: dict[str, Any] = {
-        "tenant_ref": tenant_ref,
+        "tenant_ref": respondent.tenant_ref,
         "respondent": _jsonable(respondent, RESPONDENTS.c.keys()),
     }
     for table_, column in _respondent_tables():

@@ -2,6 +2,11 @@
 
 The validator points authors at `file:line:col`, the way XLSForm points at a spreadsheet
 row, so the parsed structure keeps 1-based positions beside the values.
+
+Questionnaires are uploaded by signed-in officers, so the loader refuses what YAML allows
+but the format never needs, before anything is built: anchors and aliases (a 344-byte
+"billion laughs" expands to gigabytes), tags other than YAML's plain types, control
+characters, documents over `MAX_CHARACTERS` and nesting deeper than `MAX_DEPTH`.
 """
 
 from __future__ import annotations
@@ -11,7 +16,16 @@ from dataclasses import dataclass
 from typing import Any
 
 import yaml
+from yaml.events import AliasEvent, CollectionStartEvent, NodeEvent, ScalarEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+MAX_CHARACTERS = 1_000_000
+MAX_DEPTH = 40  # the format nests about six levels deep
+STANDARD_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "seq", "map")
+)
+# Control characters other than tab, line feed and carriage return (YAML allows "\0" escapes).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True)
@@ -53,7 +67,30 @@ class YamlProblem(Exception):
 
 
 class _Loader(yaml.SafeLoader):
-    """YAML 1.2 booleans: only true/false, so a label `Yes` or a name `no` stays text."""
+    """YAML 1.2 booleans: only true/false, so a label `Yes` or a name `no` stays text.
+
+    Composing refuses aliases, anchors, unusual tags and deep nesting as each node starts,
+    so nothing is ever expanded or recursed into.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.depth = 0
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        _refuse(event)
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise YamlProblem(
+                f"the YAML is nested more than {MAX_DEPTH} levels deep",
+                _mark_position(event),
+                "a questionnaire needs only a few levels; check the brackets and indentation",
+            )
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -65,6 +102,35 @@ _Loader.add_implicit_resolver(
     re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
     list("tTfF"),
 )
+
+
+def _mark_position(event: Any) -> Position:
+    return Position(event.start_mark.line + 1, event.start_mark.column + 1)
+
+
+def _refuse(event: Any) -> None:
+    """Raise YamlProblem for a node the questionnaire format does not allow."""
+    at = _mark_position(event)
+    if isinstance(event, AliasEvent) or (isinstance(event, NodeEvent) and event.anchor):
+        raise YamlProblem(
+            "anchors and aliases (& and *) are not allowed in questionnaires",
+            at,
+            "write the text out in full",
+        )
+    tagged = isinstance(event, ScalarEvent | CollectionStartEvent)
+    tag = event.tag if tagged else None
+    if tag is not None and tag not in STANDARD_TAGS and tag != "!":
+        raise YamlProblem(
+            f"the YAML tag {tag[:40]!r} is not allowed in questionnaires",
+            at,
+            "remove the tag; put text in quotes if it must stay text",
+        )
+    if isinstance(event, ScalarEvent) and _CONTROL.search(event.value):
+        raise YamlProblem(
+            "a value contains a hidden control character (such as NUL)",
+            at,
+            "retype the value without the escape or invisible character",
+        )
 
 
 def _position(node: Node) -> Position:
@@ -111,6 +177,20 @@ class _Builder:
 
 def load_located(text: str) -> tuple[Any, list[YamlProblem]]:
     """Parse YAML text; raise YamlProblem on a syntax error, return duplicate-key problems."""
+    if len(text) > MAX_CHARACTERS:
+        raise YamlProblem(
+            f"the file is longer than {MAX_CHARACTERS:,} characters",
+            Position(1, 1),
+            "split it into smaller questionnaires",
+        )
+    if (found := _CONTROL.search(text)) is not None:
+        line = text.count("\n", 0, found.start()) + 1
+        column = found.start() - (text.rfind("\n", 0, found.start()) + 1) + 1
+        raise YamlProblem(
+            f"the file contains a hidden control character (code {ord(found.group())})",
+            Position(line, column),
+            "delete it; it was probably pasted in from another program",
+        )
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as error:
@@ -121,6 +201,12 @@ def load_located(text: str) -> tuple[Any, list[YamlProblem]]:
             f"YAML syntax error: {problem}",
             position,
             "check indentation, colons and quotes on this line and the one above",
+        ) from error
+    except yaml.YAMLError as error:  # e.g. a character YAML refuses, found by the reader
+        raise YamlProblem(
+            "the file contains a character YAML does not accept",
+            Position(1, 1),
+            "save it as plain UTF-8 text without special or invisible characters",
         ) from error
     if root is None:
         return None, []

@@ -13,12 +13,15 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, field_validator
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 from sqlalchemy.dialects import postgresql, sqlite
 
+from bot.iso_types import IsoDateTime
 from bot.repairs.models import RepairState
 from bot.settings import Settings
-from bot.storage.tables import REPAIR_JOBS, RESPONDENTS
+from bot.storage.tables import REPAIR_JOBS
+from bot.tenants.lookup import find_respondent_id
+from bot.tenants.values import normal_reference
 
 FUTURE_TOLERANCE = datetime.timedelta(minutes=10)  # clocks of two systems never agree exactly
 
@@ -32,7 +35,7 @@ class RepairEvent(BaseModel):
     tenant_ref: str = Field(
         min_length=1, max_length=64, validation_alias=AliasChoices("tenant_ref", "tenant_reference")
     )
-    completed_at: datetime.datetime
+    completed_at: IsoDateTime
     trade: str | None = Field(default=None, max_length=64)
     contractor: str | None = Field(default=None, max_length=128)
     priority: str | None = Field(default=None, max_length=32)
@@ -53,6 +56,15 @@ class RepairEvent(BaseModel):
         if value is not None and any(ord(character) < 32 for character in value):
             raise ValueError("must not contain control characters")
         return value
+
+    @field_validator("tenant_ref")
+    @classmethod
+    def _normal_reference(cls, value: str) -> str:
+        """Stored as the tenant importer stores references, so the two always match."""
+        normal = normal_reference(value)
+        if not normal:
+            raise ValueError("must not be empty")
+        return normal
 
 
 def problems_of(error: ValidationError) -> list[str]:
@@ -107,9 +119,7 @@ def record_event(
     source: str,
 ) -> Accepted:
     """Store the job unless it is known; skipped (with the reason) if reported too late."""
-    respondent_id = connection.execute(
-        select(RESPONDENTS.c.id).where(RESPONDENTS.c.tenant_ref == event.tenant_ref)
-    ).scalar_one_or_none()
+    respondent_id = find_respondent_id(connection, event.tenant_ref)
     window = datetime.timedelta(days=settings.repair_backdate_days)
     age = now - event.completed_at
     values: dict[str, Any] = {

@@ -23,6 +23,8 @@ from bot.storage.tables import (
     SESSIONS,
     VERSIONS,
 )
+from bot.tenants.lookup import find_respondent_id
+from bot.tenants.values import normal_reference
 
 # Profile attributes that identify someone: shown to officers only.
 PERSONAL_ATTRIBUTES = frozenset({"email", "address", "postcode", "date_of_birth"})
@@ -78,7 +80,10 @@ def search_tenants(
     connection: Connection, query: str, *, personal: bool, limit: int = 50
 ) -> list[dict[str, Any]]:
     """Tenants whose reference, area or estate contains `query` (case-insensitive)."""
-    wanted = query.strip()
+    try:  # folded as references are, so a pasted `Ｔ‑1005` finds T-1005
+        wanted = normal_reference(query)
+    except ValueError:
+        wanted = query.replace("\x00", "").strip()
     columns = (
         RESPONDENTS.c.id,
         RESPONDENTS.c.tenant_ref,
@@ -118,11 +123,10 @@ def search_tenants(
 
 def tenant_profile(connection: Connection, tenant_ref: str) -> dict[str, Any] | None:
     """Everything an officer needs about one tenant; None when the reference is unknown."""
-    row = connection.execute(
-        select(RESPONDENTS).where(RESPONDENTS.c.tenant_ref == tenant_ref)
-    ).first()
-    if row is None:
+    found = find_respondent_id(connection, tenant_ref)
+    if found is None:
         return None
+    row = connection.execute(select(RESPONDENTS).where(RESPONDENTS.c.id == found)).one()
     rid = int(row.id)
     history = connection.execute(
         select(PROFILE)

@@ -11,12 +11,17 @@ import csv
 import datetime
 import io
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 CSV_SUFFIXES = frozenset({".csv", ".txt", ".tsv"})
 XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm"})
+# What a damaged, truncated or hostile workbook raises while it is opened or read: zip and
+# deflate errors, XML parse errors (SyntaxError) and defusedxml's refusals (ValueError).
+XLSX_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError, ValueError,
+               TypeError, SyntaxError, IndexError, AttributeError)  # fmt: skip
 MAX_CELL = 1000  # characters kept from a cell; no field Doorstep imports is longer
 
 
@@ -88,18 +93,24 @@ def _read_xlsx(path: Path, sheet: str | None) -> Table:
     import openpyxl  # only needed for spreadsheets; keeps the CLI quick to start
     from openpyxl.utils.exceptions import InvalidFileException
 
+    # openpyxl parses with defusedxml (a dependency), so an XML entity bomb fails to parse.
+    unreadable = TableError(
+        f"{path.name} could not be opened as an Excel workbook: it may be damaged, cut short "
+        "or not really an .xlsx file. Open it in Excel, save it again as .xlsx, or export it "
+        "as CSV."
+    )
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError) as error:
-        raise TableError(
-            f"{path.name} could not be opened as an Excel workbook ({error})."
-        ) from None
+    except (*XLSX_ERRORS, InvalidFileException):
+        raise unreadable from None
     try:
         if sheet is not None and sheet not in workbook.sheetnames:
             names = ", ".join(workbook.sheetnames)
             raise TableError(f"{path.name} has no sheet called {sheet!r}; its sheets are: {names}.")
         worksheet = workbook[sheet] if sheet is not None else workbook.worksheets[0]
         records = [list(values) for values in worksheet.iter_rows(values_only=True)]
+    except XLSX_ERRORS:
+        raise unreadable from None
     finally:
         workbook.close()
     return _table(path.name, records)
@@ -121,7 +132,12 @@ def _table(name: str, records: list[list[Any]]) -> Table:
 
 
 def _cell(value: Any) -> Any:
-    """Strings stripped and capped; whole floats (Excel's numbers) as ints; None as ""."""
+    """Strings stripped and capped; whole floats (Excel's numbers) as ints; None as "".
+
+    Stripping can leave a cell such as "\t=tab" starting with `=`: it is stored as typed
+    and made safe where it leaves the product (`bot.spreadsheet.neutralise`, used by every
+    CSV and XLSX Doorstep writes), since only there does a spreadsheet read it.
+    """
     if value is None:
         return ""
     if isinstance(value, str):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import unicodedata
 import zoneinfo
 from typing import Any
 
@@ -52,17 +53,57 @@ def _key(value: str) -> str:
     return "".join(character for character in value.lower() if character.isalnum())
 
 
+# Control characters a cell may not hold (tab and line breaks are allowed in text):
+# PostgreSQL cannot store NUL, and the others are invisible in every screen and export.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Hyphens and dashes a reference may be typed or pasted with (NFKC leaves these alone).
+_DASHES = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2043\u2212", "-"))
+
+
 def text(value: Any, limit: int, what: str) -> str:
     result = value.isoformat() if isinstance(value, datetime.date) else str(value).strip()
+    if _CONTROL.search(result):
+        raise ValueError(
+            f"The {what} contains a hidden control character (such as NUL); retype it."
+        )
     if len(result) > limit:
         raise ValueError(f"The {what} is longer than {limit} characters.")
     return result
 
 
+def normal_reference(value: Any) -> str:
+    """The one form in which a tenant reference is stored, compared and looked up.
+
+    Housing systems treat references as case-insensitive codes, so `T-1007`, `t-1007`,
+    `Ｔ-1007` (fullwidth), `T‑1007` (non-breaking hyphen), `T-1007` followed by a zero-width
+    space and `T-1007` behind a right-to-left override are all the tenant `T-1007`:
+    invisible format characters (Unicode category Cf: zero-width spaces and joiners,
+    U+200B–U+200F, bidi controls U+202A–U+202E and U+2066–U+2069, U+FEFF, the soft hyphen)
+    are dropped, the text is NFKC-normalised, every Unicode hyphen or dash becomes `-`, the
+    ends are trimmed and letters are upper-cased.
+
+    Raises `ValueError` with a sentence when a control character (such as NUL or a tab)
+    is left inside: such a reference cannot be stored or typed again.
+    """
+    raw = value.isoformat() if isinstance(value, datetime.date) else str(value)
+    visible = "".join(character for character in raw if unicodedata.category(character) != "Cf")
+    folded = unicodedata.normalize("NFKC", visible).translate(_DASHES).strip().upper()
+    if any(unicodedata.category(character) == "Cc" for character in folded):
+        raise ValueError(
+            "The tenant reference contains a hidden control character (such as NUL or a "
+            "tab); retype it."
+        )
+    return folded
+
+
 def reference(value: Any) -> str:
-    if value == "":
+    """A reference cell as stored (see `normal_reference`); `ValueError` when unusable."""
+    result = normal_reference(value)
+    if result == "":
         raise ValueError("The tenant reference is empty; every row needs one.")
-    return text(value, 64, "tenant reference")
+    if len(result) > 64:
+        raise ValueError("The tenant reference is longer than 64 characters.")
+    return result
 
 
 def phones(value: Any, region: str) -> list[tuple[str, bool]]:

@@ -27,8 +27,9 @@ from bot.i18n.languages import base_language, is_supported
 from bot.i18n.translate import translator
 from bot.settings import Settings
 from bot.storage.db import Database
-from bot.storage.models import OutboundStatus, Respondent
+from bot.storage.models import OutboundStatus
 from bot.storage.tables import LINK_TOKENS, RESPONDENTS
+from bot.tenants.lookup import find_respondent_id
 
 NAME = "telegram"
 TOKEN_BYTES = 24  # 32 URL-safe characters; Telegram allows up to 64
@@ -60,11 +61,7 @@ def issue_link(
     token = secrets.token_urlsafe(TOKEN_BYTES)
     expires_at = now + datetime.timedelta(days=days)
     with database.transaction() as session:
-        respondent_id = session.scalar(
-            select(Respondent.id).where(
-                Respondent.tenant_ref == tenant_ref, Respondent.erased_at.is_(None)
-            )
-        )
+        respondent_id = find_respondent_id(session.connection(), tenant_ref)
         if respondent_id is None:
             raise UnknownTenant(tenant_ref)
         session.add(

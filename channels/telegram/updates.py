@@ -29,6 +29,8 @@ from channels.telegram.sender import NAME, TICKS_DONE, is_tick, provider_id, tic
 
 logger = logging.getLogger(__name__)
 START = re.compile(r"/start(?:@\w+)?(?:\s+(\S+))?\s*", re.IGNORECASE)
+# What the inbound record keeps of `/start <token>`: the token would link a chat to a tenant.
+START_REDACTED = "/start [link]"
 # Rows that mean a newer message is on its way or already in the chat.
 _LIVE = [
     status.value
@@ -103,7 +105,7 @@ class UpdateProcessor:
         if not isinstance(text, str):
             raise MalformedUpdate("text is not a string")
         token = start_token(text)
-        inbound = to_inbound(update, text, now)
+        inbound = to_inbound(update, text if token is None else START_REDACTED, now)
         if token is not None:
             await asyncio.to_thread(
                 telegram_links.redeem, self.engine, self.settings, inbound, token

@@ -35,7 +35,7 @@ from bot.settings import get_settings
 from bot.storage.db import Database
 from bot.storage.models import ProfileAttribute, Respondent, table
 from tests.analysis.conftest import Demo
-from tests.chat import Chat
+from tests.support.chat import Chat
 
 FORMULA = '=HYPERLINK("http://x","y")'
 SECRET = "test-secret"

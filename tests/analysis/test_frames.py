@@ -10,7 +10,7 @@ from bot.service import Service
 from bot.storage.db import Database
 from bot.storage.models import Answer, AnswerStatus, Session
 from tests.analysis.conftest import Demo
-from tests.chat import Chat
+from tests.support.chat import Chat
 
 
 def answer_everything(service: Service) -> None:

@@ -11,8 +11,8 @@ from bot.access.audit import audit
 from bot.access.users import Principal, Role
 from bot.service import Service
 from bot.storage.models import ChannelIdentity, Erasure, Respondent, table
-from tests.api.auth_support import add_key, add_tenant, add_user, bearer, client_for, sign_in
 from tests.conftest import Clock
+from tests.support.auth import add_key, add_tenant, add_user, bearer, client_for, sign_in
 
 PHONE = "+447700900123"
 

@@ -2,21 +2,31 @@
 
 from __future__ import annotations
 
+import datetime
+import html
+import json
 import re
 
 import pytest
+from fastapi.testclient import TestClient
 from pydantic import ValidationError
 from sqlalchemy import select
 
+from bot.access import signin
 from bot.access.user_models import ConsoleSession, User
 from bot.access.users import Role
+from bot.outreach.webchat_models import WebChatRate
 from bot.service import Service
 from bot.settings import Settings
 from bot.storage.models import table
-from tests.api.auth_support import PASSWORD, add_key, add_user, bearer, client_for, sign_in
 from tests.conftest import Clock
+from tests.support.auth import PASSWORD, add_key, add_user, bearer, client_for, sign_in
 
-WRONG = "The email address or password is not right. Check them and try again."
+WRONG = (
+    "That email address and password do not match, or the account is locked for a while "
+    "after too many wrong passwords. Try again in 15 minutes, or ask an administrator to "
+    "reset the password."
+)
 
 
 def test_login_starts_a_session_that_me_reports(service: Service) -> None:
@@ -65,23 +75,112 @@ def test_five_wrong_passwords_lock_the_account_for_fifteen_minutes(
     add_user(service, "olive@example.org", Role.OFFICER)
     client = client_for(service)
     wrong = {"email": "olive@example.org", "password": "wrong password"}
-    for _ in range(4):
-        assert client.post("/api/auth/login", json=wrong).status_code == 401
-    locked = client.post("/api/auth/login", json=wrong)
-    assert locked.status_code == 429
-    assert locked.json()["detail"].startswith("This account is locked after too many wrong")
-    assert "Try again in 15 minutes" in locked.json()["detail"]
-    assert locked.headers["Retry-After"] == "901"
-    # While locked, even the right password is refused.
+    for _ in range(5):
+        response = client.post("/api/auth/login", json=wrong)
+        assert response.status_code == 401 and response.json() == {"detail": WRONG}
+    with service.database.engine.connect() as connection:
+        row = connection.execute(select(table(User))).one()
+    assert row.locked_until == clock() + datetime.timedelta(minutes=15)
+    # While locked, even the right password is refused, with the same answer as a typo.
     right = {"email": "olive@example.org", "password": PASSWORD}
     clock.advance(minutes=14)
     refused = client.post("/api/auth/login", json=right)
-    assert refused.status_code == 429 and "Try again in 1 minute," in refused.json()["detail"]
+    assert refused.status_code == 401 and refused.json() == {"detail": WRONG}
+    assert "Retry-After" not in refused.headers
     clock.advance(minutes=1, seconds=1)
     assert client.post("/api/auth/login", json=right).status_code == 200
     with service.database.engine.connect() as connection:
         row = connection.execute(select(table(User))).one()
     assert row.failed_logins == 0 and row.locked_until is None
+
+
+def _lock(client: TestClient, email: str) -> None:
+    for _ in range(5):
+        client.post("/api/auth/login", json={"email": email, "password": "wrong password"})
+
+
+def test_a_locked_account_an_unknown_email_and_a_wrong_password_look_alike(
+    service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_user(service, "olive@example.org", Role.OFFICER)
+    add_user(service, "locked@example.org", Role.OFFICER)
+    client = client_for(service)
+    _lock(client, "locked@example.org")
+    hashed: list[str | None] = []
+    real_verify = signin.verify_password
+
+    def counting(password_hash: str | None, password: str) -> bool:
+        hashed.append(password_hash)
+        return real_verify(password_hash, password)
+
+    monkeypatch.setattr(signin, "verify_password", counting)
+    attempts = {
+        "locked, right password": ("locked@example.org", PASSWORD),
+        "locked, wrong password": ("locked@example.org", "wrong password"),
+        "unknown email": ("nobody@example.org", PASSWORD),
+        "wrong password": ("olive@example.org", "wrong password"),
+    }
+    answers = {}
+    for name, (email, password) in attempts.items():
+        before = len(hashed)
+        response = client.post("/api/auth/login", json={"email": email, "password": password})
+        answers[name] = (response.status_code, response.text, response.headers.get("Retry-After"))
+        assert len(hashed) == before + 1, name  # one argon2 check each: no timing tell
+    assert set(answers.values()) == {
+        (401, json.dumps({"detail": WRONG}, separators=(",", ":")), None)
+    }
+    # The console form answers the same way for all of them too.
+    pages = {_console_attempt(client, email, password) for email, password in attempts.values()}
+    assert pages == {(401, WRONG)}
+
+
+def _console_attempt(client: TestClient, email: str, password: str) -> tuple[int, str]:
+    csrf = _CSRF.search(client.get("/console/login").text)
+    assert csrf is not None
+    response = client.post(
+        "/console/login", data={"csrf": csrf[1], "email": email, "password": password}
+    )
+    alert = re.search(r'role="alert".*?<p>([^<]+)</p>', response.text, re.DOTALL)
+    assert alert is not None, response.text
+    return response.status_code, html.unescape(alert[1].strip())
+
+
+def _service_with(service: Service, **changes: object) -> Service:
+    settings = service.settings.model_copy(update=changes)
+    return Service(settings, service.database, service.registry, service.engine)
+
+
+def test_one_address_gets_a_limited_number_of_failures(service: Service, clock: Clock) -> None:
+    limited = _service_with(service, login_max_failures_per_address=3)
+    add_user(limited, "olive@example.org", Role.OFFICER)
+    client = client_for(limited)
+    for email in ("a@example.org", "b@example.org", "c@example.org"):
+        wrong = client.post("/api/auth/login", json={"email": email, "password": "guess 1"})
+        assert wrong.status_code == 401
+    right = {"email": "olive@example.org", "password": PASSWORD}
+    refused = client.post("/api/auth/login", json=right)
+    assert refused.status_code == 429
+    assert refused.json()["detail"].startswith("Too many sign-in attempts have come from your")
+    assert 1 <= int(refused.headers["Retry-After"]) <= 15 * 60
+    status, sentence = _console_attempt(client, "olive@example.org", PASSWORD)
+    assert status == 429 and sentence.startswith("Too many sign-in attempts")
+    # Another address is not held up, and the account itself was never locked.
+    elsewhere = TestClient(client.app, client=("198.51.100.7", 40000))
+    assert elsewhere.post("/api/auth/login", json=right).status_code == 200
+    clock.advance(minutes=15)
+    assert client.post("/api/auth/login", json=right).status_code == 200
+
+
+def test_the_address_counter_is_in_the_database(service: Service, clock: Clock) -> None:
+    limited = _service_with(service, login_max_failures_per_address=2)
+    first, second = client_for(limited), client_for(limited)  # two workers, one database
+    wrong = {"email": "nobody@example.org", "password": "guess 1"}
+    assert first.post("/api/auth/login", json=wrong).status_code == 401
+    assert second.post("/api/auth/login", json=wrong).status_code == 401
+    assert first.post("/api/auth/login", json=wrong).status_code == 429
+    with service.database.engine.connect() as connection:
+        keys = connection.execute(select(table(WebChatRate).c.key)).scalars().all()
+    assert len(keys) == 1 and keys[0].startswith("login:") and "testclient" not in keys[0]
 
 
 def test_a_right_password_resets_the_failure_count(service: Service) -> None:
@@ -187,15 +286,15 @@ def test_console_login_form_signs_in_and_redirects_to_the_page_asked_for(
         "csrf": csrf[1],
         "next": "/console/campaigns?state=live",
         "email": "olive@example.org",
-        "password": "wrong password",
+        "password": "not my password 7",
     }
     wrong = client.post("/console/login", data=form)
     assert wrong.status_code == 401
-    assert 'role="alert"' in wrong.text and "The email address or password is not right" in (
+    assert 'role="alert"' in wrong.text and "That email address and password do not match" in (
         wrong.text
     )
     assert 'value="olive@example.org"' in wrong.text  # the email is kept, never the password
-    assert "wrong password" not in wrong.text
+    assert "not my password 7" not in wrong.text
     signed_in = client.post(
         "/console/login", data={**form, "password": PASSWORD}, follow_redirects=False
     )
@@ -252,5 +351,9 @@ def test_production_refuses_development_and_short_secrets() -> None:
         Settings(environment="production")
     with pytest.raises(ValidationError, match="too short"):
         Settings(environment="production", secret_key="short-secret")
-    Settings(environment="production", secret_key="k" * 40)
+    Settings(
+        environment="production",
+        secret_key="q8ZfT1vKx3mN7pLw2RbY9cHs5JdGe0Ua4XoVi6Ek",
+        public_base_url="https://survey.example.org",
+    )
     Settings(environment="development")  # the development value is fine for development

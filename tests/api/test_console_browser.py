@@ -33,12 +33,12 @@ from bot.settings import Settings
 from bot.storage.models import OutboundStatus
 from channels.registry import ChannelRegistry
 from channels.sms.sender import SmsChannel
-from tests.api.auth_support import PASSWORD, add_tenant, add_user
-from tests.bot.test_concerns import answer_post_repair
-from tests.browser_plugin import WCAG_21_AA
-from tests.channels.twilio_support import twilio_settings
+from tests.bot.concerns.test_detect import answer_post_repair
 from tests.conftest import Clock
-from tests.fakes.twilio_api import FakeTwilioApi, running_fake
+from tests.support.auth import PASSWORD, add_tenant, add_user
+from tests.support.browser import WCAG_21_AA
+from tests.support.fakes.twilio_api import FakeTwilioApi, running_fake
+from tests.support.twilio import twilio_settings
 
 PHONES = ("+447700900201", "+447700900202", "+447700900203")
 LIVE = 20_000  # ms: the page polls every 3 s

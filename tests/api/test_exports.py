@@ -16,8 +16,8 @@ from bot.access import users
 from bot.access.audit import list_audit
 from bot.access.signin import start_session
 from bot.service import Service
-from tests.analysis.test_exports import FORMULA, answer_all_types, name_tenants
-from tests.api.auth_support import add_key, add_user, bearer, client_for
+from tests.analysis.exports.test_exports import FORMULA, answer_all_types, name_tenants
+from tests.support.auth import add_key, add_user, bearer, client_for
 
 EXPORTS = "/api/exports"
 QUERY = {"questionnaire": "all_types"}

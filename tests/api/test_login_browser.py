@@ -20,8 +20,8 @@ from playwright.sync_api import Page, expect, sync_playwright
 
 from bot.access.users import Role
 from bot.service import Service
-from tests.api.auth_support import PASSWORD, add_tenant, add_user, client_for
-from tests.browser_plugin import CHROMIUM, CHROMIUM_ARGS, WCAG_21_AA
+from tests.support.auth import PASSWORD, add_tenant, add_user, client_for
+from tests.support.browser import CHROMIUM_ARGS, WCAG_21_AA, chromium_path
 
 
 @pytest.fixture
@@ -53,7 +53,7 @@ def in_browser(steps: Callable[[Page], None]) -> None:
 
     def run() -> None:
         with sync_playwright() as driver:
-            browser = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            browser = driver.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
             try:
                 steps(browser.new_context(viewport={"width": 1024, "height": 768}).new_page())
             finally:
@@ -101,7 +101,7 @@ def _officer_signs_in(page: Page, base_url: str) -> None:
     page.keyboard.press("Tab")  # the first stop is the skip link, shown when focused
     expect(page.get_by_role("link", name="Skip to main content")).to_be_focused()
     keyboard_sign_in(page, "olive@example.org", "not my password")
-    expect(page.get_by_role("alert")).to_contain_text("The email address or password is not right")
+    expect(page.get_by_role("alert")).to_contain_text("email address and password do not match")
     expect(page.get_by_label("Email address")).to_have_value("olive@example.org")
     assert_accessible(page)
     keyboard_sign_in(page, "olive@example.org", PASSWORD)

@@ -12,9 +12,9 @@ from fastapi.testclient import TestClient
 from bot.access import users
 from bot.access.audit import list_audit
 from bot.service import Service
-from tests.api.auth_support import add_key, add_tenant, add_user, bearer, client_for, sign_in
-from tests.bot.test_concerns import answer_post_repair
+from tests.bot.concerns.test_detect import answer_post_repair
 from tests.conftest import FIXTURES, Clock
+from tests.support.auth import add_key, add_tenant, add_user, bearer, client_for, sign_in
 
 PROBLEM_LINE = re.compile(r"^broken\.yaml:\d+:\d+: [^:]+: .+ — .+$")
 

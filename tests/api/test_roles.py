@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from bot.access.audit import list_audit
 from bot.access.users import Role
 from bot.service import Service
-from tests.api.auth_support import (
+from tests.support.auth import (
     add_key,
     add_tenant,
     add_user,
@@ -22,7 +22,7 @@ from tests.api.auth_support import (
     client_for,
     sign_in,
 )
-from tests.chat import Chat
+from tests.support.chat import Chat
 
 PHONE = "+447700900123"
 CAMPAIGN = {

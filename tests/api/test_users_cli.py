@@ -16,7 +16,7 @@ from bot.access.user_models import User
 from bot.settings import get_settings
 from bot.storage.db import Database
 from bot.storage.models import table, utcnow
-from tests.api.auth_support import PASSWORD
+from tests.support.auth import PASSWORD
 
 runner = CliRunner()
 

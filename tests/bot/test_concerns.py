@@ -8,7 +8,7 @@ from bot.concerns.detect import matched_keywords
 from bot.concerns.models import Concern, ConcernStatus
 from bot.questionnaire.compiler import compile_text
 from bot.service import Service
-from tests.chat import Chat
+from tests.support.chat import Chat
 
 
 def concerns(service: Service) -> list[Concern]:

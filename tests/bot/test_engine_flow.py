@@ -20,8 +20,8 @@ from bot.storage.models import (
     Session,
     SessionState,
 )
-from tests.chat import Chat
 from tests.conftest import Clock
+from tests.support.chat import Chat
 
 
 def rows(service: Service, model: Any, *where: Any) -> list[Any]:

@@ -16,7 +16,7 @@ from bot.service import Service
 from bot.storage.db import Database
 from bot.storage.models import Answer, AnswerStatus, InboundRecord, Session, SessionState
 from bot.storage.schema import metadata
-from tests.chat import Chat
+from tests.support.chat import Chat
 
 ADDRESSES = itertools.count()
 REPLY = st.one_of(

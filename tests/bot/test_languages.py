@@ -12,7 +12,7 @@ from bot.i18n.texts import CONSENT_INTRO
 from bot.i18n.translate import translator
 from bot.service import Service
 from bot.storage.models import Consent, Respondent, Session
-from tests.chat import Chat
+from tests.support.chat import Chat
 
 
 def test_accept_language_honours_q_values() -> None:

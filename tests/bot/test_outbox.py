@@ -21,8 +21,8 @@ from bot.dispatch.store import record_delivery
 from bot.engine.messages import OutboundMessage as Message
 from bot.service import Service
 from bot.storage.models import ChannelIdentity, OutboundRecord, OutboundStatus, Session
-from tests.chat import Chat
 from tests.conftest import Clock
+from tests.support.chat import Chat
 
 _ids = itertools.count(1)
 

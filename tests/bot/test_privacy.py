@@ -15,8 +15,8 @@ from bot.service import Service
 from bot.settings import get_settings
 from bot.storage.models import Answer, ChannelIdentity, Erasure, InboundRecord, Respondent
 from bot.storage.schema import metadata
-from tests.chat import Chat
 from tests.conftest import Clock
+from tests.support.chat import Chat
 
 PHONE = "+447700900321"
 NAME = "Alice Example"

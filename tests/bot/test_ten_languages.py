@@ -10,7 +10,7 @@ from bot.i18n.languages import LANGUAGES
 from bot.i18n.translate import translator
 from bot.service import Service
 from bot.storage.models import Answer, Consent, Session, SessionState
-from tests.chat import Chat
+from tests.support.chat import Chat
 
 
 @pytest.mark.parametrize("language", list(LANGUAGES))

@@ -12,9 +12,9 @@ from bot.service import Service
 from bot.storage.models import table
 from bot.storage.segment_models import Segment, SegmentMembership, SegmentRun
 from bot.storage.tables import RESPONDENTS
-from tests.campaigns.support import add_tenant, create, phone, targets, tick
-from tests.chat import Chat
 from tests.conftest import Clock
+from tests.support.campaigns import add_tenant, create, phone, targets, tick
+from tests.support.chat import Chat
 
 
 def choose(

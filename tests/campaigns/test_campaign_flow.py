@@ -12,7 +12,8 @@ from bot.outreach.optout import opt_out_address
 from bot.service import Service
 from bot.storage.models import SessionState
 from bot.storage.tables import SESSIONS
-from tests.campaigns.support import (
+from tests.conftest import Clock
+from tests.support.campaigns import (
     add_tenant,
     add_tenants,
     create,
@@ -24,8 +25,7 @@ from tests.campaigns.support import (
     targets,
     tick,
 )
-from tests.chat import Chat
-from tests.conftest import Clock
+from tests.support.chat import Chat
 
 
 def answer_everything(chat: Chat) -> None:

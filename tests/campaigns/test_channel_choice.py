@@ -8,7 +8,7 @@ from typing import Any
 from bot.outreach.channel_choice import ChannelChoice, NoChannel, best_channel, choose_channel
 from bot.outreach.contact_policy import add_do_not_contact
 from bot.service import Service
-from tests.campaigns.repair_support import tenant
+from tests.support.repairs import tenant
 
 ALL = ("sms", "telegram", "webchat")
 SMS = "+447700900001"

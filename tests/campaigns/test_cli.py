@@ -13,8 +13,8 @@ from api.cli.main import app
 from bot.campaigns.progress import COUNTS
 from bot.service import Service
 from bot.settings import get_settings
-from tests.campaigns.support import add_tenants, create, targets, tick
 from tests.conftest import Clock
+from tests.support.campaigns import add_tenants, create, targets, tick
 
 runner = CliRunner()
 SPEC = """\

@@ -13,8 +13,8 @@ from bot.outreach.contact_policy import (
 )
 from bot.service import Service
 from bot.storage.tables import RESPONDENTS
-from tests.campaigns.repair_support import tenant, with_settings
 from tests.conftest import Clock
+from tests.support.repairs import tenant, with_settings
 
 SMS = "+447700900001"
 

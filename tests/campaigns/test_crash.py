@@ -33,7 +33,7 @@ from bot.storage.models import utcnow
 from bot.storage.tables import IDENTITIES, OUTBOUND, RESPONDENTS, TARGETS
 from tests.conftest import make_registry
 from tests.fakes import twilio_api
-from tests.fakes.twilio_api import (
+from tests.support.fakes.twilio_api import (
     ACCOUNT_SID,
     AUTH_TOKEN,
     MESSAGING_SERVICE_SID,
@@ -97,7 +97,7 @@ def start_worker(
 
     def start(environment: dict[str, str], name: str) -> subprocess.Popen[bytes]:
         log = (tmp_path / f"{name}.log").open("wb")
-        command = [sys.executable, "-m", "tests.campaigns.worker_process", "--name", name]
+        command = [sys.executable, "-m", "tests.support.worker_process", "--name", name]
         process = subprocess.Popen(
             command, env=environment, cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT
         )

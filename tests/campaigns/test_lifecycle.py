@@ -14,7 +14,8 @@ from bot.campaigns.spec import CampaignSpecError, parse_spec
 from bot.campaigns.store import UnknownCampaign, load_campaign
 from bot.service import Service
 from bot.storage.tables import OUTBOUND
-from tests.campaigns.support import (
+from tests.conftest import Clock
+from tests.support.campaigns import (
     add_tenants,
     create,
     outbox,
@@ -24,8 +25,7 @@ from tests.campaigns.support import (
     targets,
     tick,
 )
-from tests.chat import Chat
-from tests.conftest import Clock
+from tests.support.chat import Chat
 
 
 def state(service: Service, campaign_id: int) -> CampaignState:

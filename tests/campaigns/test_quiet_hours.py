@@ -8,8 +8,8 @@ import pytest
 
 from bot.outreach.quiet_hours import BadQuietHours, QuietHours
 from bot.service import Service
-from tests.campaigns.support import add_tenants, create, outbox, targets, tick
 from tests.conftest import Clock
+from tests.support.campaigns import add_tenants, create, outbox, targets, tick
 
 UTC = datetime.UTC
 LONDON = "Europe/London"

@@ -17,7 +17,8 @@ from bot.repairs.events import parse_event, record_event
 from bot.repairs.models import RepairState
 from bot.service import Service
 from channels.registry import ChannelRegistry
-from tests.campaigns.repair_support import (
+from tests.conftest import Clock
+from tests.support.repairs import (
     at,
     event,
     job,
@@ -29,7 +30,6 @@ from tests.campaigns.repair_support import (
     tick,
     with_settings,
 )
-from tests.conftest import Clock
 
 PATH = "/api/events/repairs"
 SMS = "+447700900001"

@@ -16,7 +16,9 @@ from bot.repairs.models import RepairState
 from bot.service import Service
 from bot.storage.models import SessionState
 from bot.storage.tables import ANSWERS, REPAIR_JOBS
-from tests.campaigns.repair_support import (
+from tests.conftest import Clock
+from tests.support.chat import Chat
+from tests.support.repairs import (
     at,
     event,
     job,
@@ -27,8 +29,6 @@ from tests.campaigns.repair_support import (
     tick,
     with_settings,
 )
-from tests.chat import Chat
-from tests.conftest import Clock
 
 SMS = "+447700900001"
 COMPLETE = ("yes", "2", "no", "yes", "1", "Thanks")

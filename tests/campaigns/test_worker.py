@@ -20,8 +20,8 @@ from bot.engine.messages import OutboundMessage as Message
 from bot.service import Service
 from bot.settings import get_settings
 from bot.storage.tables import OUTBOUND
-from tests.campaigns.support import add_tenants, create, outbox, tick
 from tests.conftest import Clock
+from tests.support.campaigns import add_tenants, create, outbox, tick
 
 _ids = itertools.count(1)
 

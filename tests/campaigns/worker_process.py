@@ -12,7 +12,7 @@ import sys
 from typing import Any
 
 import channels.sms.sender
-from tests.fakes.twilio_api import LocalHttpClient
+from tests.support.fakes.twilio_api import LocalHttpClient
 
 
 class _ToTheFake(LocalHttpClient):

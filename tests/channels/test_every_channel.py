@@ -20,7 +20,7 @@ from bot.storage.models import (
     Session,
     SessionState,
 )
-from tests.channel_plugin import ChannelDriver
+from tests.support.channel_plugin import ChannelDriver
 
 
 def current_answers(service: Service) -> dict[str, Any]:

@@ -20,8 +20,8 @@ from bot.storage.models import (
     Session,
     SessionState,
 )
-from tests.channels.twilio_support import PUBLIC, TENANT, Twilio, new_sid, twilio_fixture  # noqa: F401
-from tests.fakes.twilio_api import signature
+from tests.support.fakes.twilio_api import signature
+from tests.support.twilio import PUBLIC, TENANT, Twilio, new_sid, twilio_fixture  # noqa: F401
 
 SMS_PATH = "/webhooks/twilio/sms"
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'

@@ -20,7 +20,7 @@ from bot.tenants.phone import InvalidPhoneNumber, normalise_phone
 from channels.registry import build_channels
 from channels.sms.render import render_sms
 from channels.sms.sender import SegmentPacer, SmsChannel, sender_id
-from tests.fakes.twilio_api import (
+from tests.support.fakes.twilio_api import (
     ACCOUNT_SID,
     AUTH_TOKEN,
     MESSAGING_SERVICE_SID,

@@ -15,7 +15,7 @@ from bot.storage.models import (
     SessionState,
 )
 from channels.sms.inbound import keyword
-from tests.channels.twilio_support import TENANT, Twilio, twilio_fixture  # noqa: F401
+from tests.support.twilio import TENANT, Twilio, twilio_fixture  # noqa: F401
 
 STRANGER = "+447700900999"
 

@@ -17,14 +17,14 @@ from bot.storage.models import (
     Respondent,
 )
 from bot.storage.tables import OUTBOUND
-from tests.channels.twilio_support import (  # noqa: F401
+from tests.support.fakes.twilio_api import signature
+from tests.support.twilio import (  # noqa: F401
     PUBLIC,
     TENANT,
     Twilio,
     new_sid,
     twilio_fixture,
 )
-from tests.fakes.twilio_api import signature
 
 
 def sent_row(twilio: Twilio) -> tuple[OutboundRecord, str]:

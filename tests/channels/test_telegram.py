@@ -46,8 +46,9 @@ from bot.storage.models import (
 from channels.registry import ChannelRegistry, build_channels
 from channels.telegram.links import hash_token, issue_link
 from channels.telegram.sender import TelegramChannel, keyboard
+from tests.bot.privacy.test_rights import every_value
 from tests.conftest import Clock
-from tests.fakes.telegram_api import (
+from tests.support.fakes.telegram_api import (
     BOT_USERNAME,
     FakeTelegramAPI,
     buttons,
@@ -338,6 +339,21 @@ def test_start_token_links_the_chat_once_and_refuses_reuse(
     (other,) = rows(service, ChannelIdentity, ChannelIdentity.address == "777")
     assert other.respondent_id != tenant
     assert rows(service, TelegramLinkToken)[0].identity_id == identity.id
+
+
+@pytest.mark.parametrize("valid", [True, False])
+def test_a_start_link_stores_no_token_in_any_table(
+    telegram: Telegram, clock: Clock, valid: bool
+) -> None:
+    tenant = add_tenant(telegram.service, "T-3003")
+    link = issue_link(telegram.service.database, tenant_ref="T-3003", now=clock(), days=14)
+    token = link.token if valid else "Zq8" * 10
+    telegram.say(f"/start {token}")
+    (inbound,) = rows(telegram.service, InboundRecord)
+    assert inbound.text == "/start [link]"
+    linked = rows(telegram.service, ChannelIdentity, ChannelIdentity.address == str(CHAT))
+    assert (linked[0].respondent_id == tenant) is valid
+    assert not [cell for cell in every_value(telegram.service) if token in cell]
 
 
 def test_erasing_a_linked_tenant_removes_the_chat_and_its_tokens(

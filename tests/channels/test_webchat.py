@@ -15,7 +15,8 @@ from bot.settings import Settings
 from bot.storage.models import InboundRecord, OutboundRecord, Session, table
 from channels.registry import build_channels
 from channels.webchat.channel import CHANNEL
-from tests.channels.webchat_support import (
+from tests.conftest import Clock
+from tests.support.webchat import (
     ANONYMOUS_YAML,
     after_of,
     count,
@@ -25,7 +26,6 @@ from tests.channels.webchat_support import (
     make_app,
     new_tenant,
 )
-from tests.conftest import Clock
 
 
 @pytest.fixture

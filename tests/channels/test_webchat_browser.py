@@ -19,8 +19,8 @@ from playwright.sync_api import Browser, Page, expect
 
 from bot.service import Service
 from bot.settings import Settings
-from tests.browser_plugin import WCAG_21_AA
-from tests.channels.webchat_support import current_answers, invite_for, make_app, new_tenant
+from tests.support.browser import WCAG_21_AA
+from tests.support.webchat import current_answers, invite_for, make_app, new_tenant
 
 DONE = "Thank you, that is everything."
 

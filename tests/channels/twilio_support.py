@@ -21,7 +21,7 @@ from bot.storage.models import Base
 from channels.registry import ChannelRegistry
 from channels.sms.sender import SmsChannel
 from tests.conftest import Clock
-from tests.fakes.twilio_api import (
+from tests.support.fakes.twilio_api import (
     ACCOUNT_SID,
     AUTH_TOKEN,
     MESSAGING_SERVICE_SID,

@@ -1,0 +1,83 @@
+"""`doorstep serve` and `doorstep db upgrade`: check the database first, then say what to open."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from bot.settings import Settings, get_settings
+from bot.storage.db import Database
+from bot.storage.health import DatabaseUnavailable, check_usable
+from bot.version import package_version
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+ALL_INTERFACES = {"0.0.0.0", "::", ""}  # noqa: S104 - only compared with, never bound here
+
+
+def usable_database(settings: Settings) -> None:
+    """Migrate and probe the database; on failure say why in one sentence and exit 1."""
+    database = Database(settings.database_url)
+    try:
+        check_usable(database)
+    except DatabaseUnavailable as problem:
+        err.print(str(problem), markup=False)
+        raise typer.Exit(1) from None
+    finally:
+        database.dispose()
+
+
+def addresses(host: str, port: int) -> list[str]:
+    """The lines `serve` prints: where it listens and what to open in a browser."""
+    shown = "127.0.0.1" if host in ALL_INTERFACES else host
+    if ":" in shown:  # an IPv6 address goes in brackets in a URL
+        shown = f"[{shown}]"
+    base = f"http://{shown}:{port}"
+    where = f"all interfaces, port {port}" if host in ALL_INTERFACES else base
+    return [
+        f"Doorstep {package_version()} is starting on {where}. Open:",
+        f"  web chat         {base}/chat",
+        f"  officer console  {base}/console/",
+        f"  API docs         {base}/docs",
+        "Press Ctrl+C to stop.",
+    ]
+
+
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+) -> None:
+    """Run the web service (webhooks, web chat, API) with the scheduler in-process."""
+    import uvicorn
+
+    from api.access_log import log_config
+
+    settings = get_settings()
+    usable_database(settings)
+    host, port = host or settings.host, port or settings.port
+    for line in addresses(host, port):
+        out.print(line, markup=False)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        log_level="info",
+        log_config=log_config(),  # the access log shows routes, never chat links or tokens
+    )
+
+
+def db_upgrade() -> None:
+    """Create or migrate the database schema to the latest version."""
+    usable_database(get_settings())
+    out.print("The database schema is up to date.")
+
+
+def show_version(wanted: bool) -> None:
+    if wanted:
+        out.print(f"doorstep {package_version()}", markup=False)
+        raise typer.Exit()

@@ -1,0 +1,129 @@
+"""Production refuses secrets and URLs that look made up, one sentence per variable.
+
+Secrets are judged by strength, not against a list of known bad values: the length once
+spaces are stripped, how many different characters they use, and a rough entropy estimate
+that also sees runs such as `abcdef…` or a repeated word.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from itertools import pairwise
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from pydantic import ValidationError
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
+
+MAKE_SECRET = "python -c 'import secrets; print(secrets.token_urlsafe(32))'"  # noqa: S105 - a hint
+SECRET_KEY_LENGTH = 32
+SECRET_KEY_BITS = 80  # a random 32-character hex string scores about 95 or more
+TELEGRAM_SECRET_LENGTH = 16
+TELEGRAM_SECRET_BITS = 48
+TELEGRAM_SECRET_FORMAT = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what Telegram accepts
+TWILIO_TOKEN_FORMAT = re.compile(r"[0-9a-fA-F]{32}")
+MIN_DISTINCT = 6
+
+
+def _bits(symbols: Sequence[object]) -> float:
+    """Shannon entropy of the symbols' own frequencies, times their number."""
+    counts = Counter(symbols)
+    total = len(symbols)
+    return -sum(n / total * math.log2(n / total) for n in counts.values()) * total
+
+
+def estimated_bits(text: str) -> float:
+    """A cautious guess at how many bits of chance a secret holds (0 for a repeated unit).
+
+    The smaller of two estimates: over the characters, and over the steps between
+    neighbouring characters, so `abcdefgh…` scores as low as `aaaaaaaa…`.
+    """
+    if len(text) < 2 or text in (text + text)[1:-1]:  # empty, or one unit repeated
+        return 0.0
+    steps = [ord(b) - ord(a) for a, b in pairwise(text)]
+    return min(_bits(text), _bits(steps))
+
+
+def _weak(text: str, bits: int) -> bool:
+    return len(set(text)) < MIN_DISTINCT or estimated_bits(text) < bits
+
+
+def _secret_key_problem(value: str, development_value: str) -> str | None:
+    stripped = value.strip()
+    fix = f"set at least {SECRET_KEY_LENGTH} random characters, e.g. {MAKE_SECRET}"
+    if value == development_value:
+        return f"DOORSTEP_SECRET_KEY still has its development value; {fix}."
+    if len(set(stripped)) <= 1:
+        return f"DOORSTEP_SECRET_KEY looks made up (blank or all one character); {fix}."
+    if len(stripped) < SECRET_KEY_LENGTH:
+        return f"DOORSTEP_SECRET_KEY is too short; {fix}."
+    if _weak(stripped, SECRET_KEY_BITS):
+        return f"DOORSTEP_SECRET_KEY is too easy to guess (it repeats or runs in order); {fix}."
+    return None
+
+
+def _telegram_secret_problem(value: str) -> str | None:
+    fix = (
+        f"set {TELEGRAM_SECRET_LENGTH} to 256 random letters, digits, _ or -, "
+        "e.g. python -c 'import secrets; print(secrets.token_urlsafe(24))'"
+    )
+    if not value:
+        return f"DOORSTEP_TELEGRAM_SECRET_TOKEN is not set while Telegram is on; {fix}."
+    if not TELEGRAM_SECRET_FORMAT.fullmatch(value):
+        return f"DOORSTEP_TELEGRAM_SECRET_TOKEN has characters Telegram refuses; {fix}."
+    if len(value) < TELEGRAM_SECRET_LENGTH:
+        return f"DOORSTEP_TELEGRAM_SECRET_TOKEN is too short; {fix}."
+    if _weak(value, TELEGRAM_SECRET_BITS):
+        return f"DOORSTEP_TELEGRAM_SECRET_TOKEN is too easy to guess; {fix}."
+    return None
+
+
+def _twilio_token_problem(value: str) -> str | None:
+    if not TWILIO_TOKEN_FORMAT.fullmatch(value) or len(set(value.lower())) < MIN_DISTINCT:
+        return (
+            "DOORSTEP_TWILIO_AUTH_TOKEN does not look like a Twilio auth token "
+            "(32 hexadecimal characters); copy it from the Twilio console."
+        )
+    return None
+
+
+def _public_url_problem(value: str) -> str | None:
+    parts = urlsplit(value.strip())
+    if parts.scheme != "https" or not parts.hostname:
+        return (
+            "DOORSTEP_PUBLIC_BASE_URL must be the https:// address people and providers "
+            "reach this service at (without https, sign-in cookies are sent unprotected)."
+        )
+    return None
+
+
+def production_problems(settings: Settings, development_secret: str) -> list[str]:
+    """Every reason these settings are unsafe for production, one sentence each."""
+    problems = [
+        _secret_key_problem(settings.secret_key.get_secret_value(), development_secret),
+        _public_url_problem(settings.public_base_url),
+    ]
+    if settings.telegram_enabled:
+        problems.append(_telegram_secret_problem(settings.telegram_secret_token.get_secret_value()))
+    if settings.sms_enabled:
+        problems.append(_twilio_token_problem(settings.twilio_auth_token.get_secret_value()))
+    return [problem for problem in problems if problem]
+
+
+def settings_error_sentences(error: ValidationError) -> list[str]:
+    """The sentences inside a settings validation error, each naming its variable."""
+    sentences: list[str] = []
+    for item in error.errors(include_url=False):
+        cause = item.get("ctx", {}).get("error")
+        if isinstance(cause, ValueError):  # our own sentences, from the validator above
+            sentences.extend(str(cause).splitlines())
+            continue
+        name = "DOORSTEP_" + "_".join(str(part) for part in item["loc"][:1]).upper()
+        problem = str(item["msg"]).rstrip(".")
+        sentences.append(f"{name} is not valid: {problem[:1].lower()}{problem[1:]}.")
+    return sentences

@@ -1,0 +1,1 @@
+"""Shared test support: services the test run starts for itself."""
