@@ -18,8 +18,8 @@ from schemathesis.checks import not_a_server_error
 from api.app import create_app
 from bot.service import Service
 from channels.registry import build_channels
-from tests.analysis.test_exports import answer_all_types
-from tests.api.auth_support import add_key, bearer
+from tests.support.auth import add_key, bearer
+from tests.support.exports import answer_all_types
 
 EXAMPLES_PER_OPERATION = 30
 
