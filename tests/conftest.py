@@ -13,21 +13,19 @@ import os
 import shutil
 import socket
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 
 from bot.engine.engine import Engine
-from bot.questionnaire.registry import QuestionnaireRegistry
 from bot.service import Service
 from bot.settings import DEFAULT_QUESTIONNAIRES, Settings
 from bot.storage.db import Database
 from bot.storage.schema import metadata
 from tests.support import postgres
+from tests.support.services import FIXTURES, Clock, make_registry
 
-FIXTURES = Path(__file__).parent / "fixtures"
 pytest_plugins = ["tests.support.channel_plugin", "tests.support.browser"]
 
 
@@ -132,17 +130,6 @@ def database(database_url: str) -> Iterator[Database]:
     db.dispose()
 
 
-@dataclass
-class Clock:
-    now: datetime.datetime
-
-    def __call__(self) -> datetime.datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += datetime.timedelta(**delta)
-
-
 @pytest.fixture
 def clock() -> Clock:
     return Clock(datetime.datetime(2026, 11, 2, 10, 0, tzinfo=datetime.UTC))
@@ -156,15 +143,6 @@ def settings(database_url: str) -> Settings:
         questionnaires_dir=DEFAULT_QUESTIONNAIRES,
         landlord_name="Riverside Homes",
     )
-
-
-def make_registry(settings: Settings, *extra: Path) -> QuestionnaireRegistry:
-    registry = QuestionnaireRegistry.from_directory(
-        settings.questionnaires_dir, settings.landlord_name
-    )
-    for path in extra:
-        registry.add_text(path.read_text(encoding="utf-8"), str(path))
-    return registry
 
 
 @pytest.fixture

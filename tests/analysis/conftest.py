@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 
 from analysis.demo.data import DemoSummary, create_demo_data
 from bot.questionnaire.registry import QuestionnaireRegistry
 from bot.settings import Settings
 from bot.storage.db import Database
-
-DATA_SEED = 7
-
-Demo = Callable[..., DemoSummary]
+from tests.support.demo import DATA_SEED, Demo
 
 
 @pytest.fixture

@@ -26,8 +26,8 @@ from schemathesis.checks import (
 from api.app import create_app
 from bot.service import Service
 from channels.registry import build_channels
-from tests.analysis.exports.test_exports import answer_all_types
 from tests.support.auth import add_key, bearer
+from tests.support.exports import answer_all_types
 
 EXAMPLES_PER_OPERATION = 25
 CHECKS = [

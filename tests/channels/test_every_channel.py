@@ -1,6 +1,6 @@
 """One conversation, every channel: SMS, Telegram and web chat, on SQLite and PostgreSQL.
 
-The tenant drives the real app through `channel_driver` (tests/channel_plugin.py), so the
+The tenant drives the real app through `channel_driver` (tests/support/channel_plugin.py), so the
 same steps and the same expected rows hold whichever way the tenant answers.
 """
 

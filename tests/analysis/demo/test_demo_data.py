@@ -1,0 +1,126 @@
+"""`doorstep demo-data`: planted tenants written through the engine's tables."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import Connection, func, select
+
+from analysis.demo.data import DemoDataError, create_demo_data
+from analysis.demo.population import PLANTED, planted_segments
+from bot.questionnaire.registry import QuestionnaireRegistry
+from bot.settings import Settings
+from bot.storage.db import Database
+from bot.storage.models import (
+    Answer,
+    ChannelIdentity,
+    Consent,
+    InboundRecord,
+    OutboundRecord,
+    ProfileAttribute,
+    Respondent,
+    Session,
+)
+from tests.support.demo import Demo
+
+MODELS = (Respondent, ChannelIdentity, Session, Answer, Consent, InboundRecord,
+          OutboundRecord, ProfileAttribute)  # fmt: skip
+
+
+def counts(connection: Connection) -> dict[str, int]:
+    return {
+        model.__tablename__: connection.execute(
+            select(func.count()).select_from(model)
+        ).scalar_one()
+        for model in MODELS
+    }
+
+
+def fingerprint(database: Database) -> list[Any]:
+    """What the data says, independent of row ids: per tenant and round, what happened."""
+    with database.engine.connect() as connection:
+        sessions = connection.execute(
+            select(Respondent.tenant_ref, Session.channel, Session.state, Session.created_at,
+                   func.count(Answer.id))
+            .join(Respondent, Respondent.id == Session.respondent_id)
+            .outerjoin(Answer, Answer.session_id == Session.id)
+            .group_by(Respondent.tenant_ref, Session.channel, Session.state, Session.created_at)
+        ).all()  # fmt: skip
+        profile = connection.execute(
+            select(Respondent.tenant_ref, ProfileAttribute.name, ProfileAttribute.recorded_at,
+                   ProfileAttribute.superseded_at)
+            .join(Respondent, Respondent.id == ProfileAttribute.respondent_id)
+        ).all()  # fmt: skip
+        opted = connection.execute(
+            select(Respondent.tenant_ref, ChannelIdentity.channel, ChannelIdentity.opted_out_at)
+            .join(Respondent, Respondent.id == ChannelIdentity.respondent_id)
+        ).all()  # fmt: skip
+    return [sorted(map(tuple, rows), key=str) for rows in (sessions, profile, opted)]
+
+
+def test_size_and_idempotence(database: Database, demo: Demo) -> None:
+    first = demo(120, rounds=4)
+    assert first.created_tenants == 120 and first.sessions > 120 and first.answers > 0
+    with database.engine.connect() as connection:
+        before = counts(connection)
+    again = demo(120, rounds=4)
+    assert again.created_tenants == 0 and again.sessions == 0 and again.answers == 0
+    with database.engine.connect() as connection:
+        assert counts(connection) == before
+        assert before["respondents"] == 120
+        refs = connection.execute(select(Respondent.tenant_ref)).scalars().all()
+    assert sorted(refs)[:2] == ["DEMO-000001", "DEMO-000002"]
+
+
+def test_adding_tenants_and_rounds_gives_the_same_data_as_asking_for_it_at_once(
+    database: Database, demo: Demo, tmp_path: Any, settings: Settings
+) -> None:
+    demo(80, rounds=3)
+    demo(110, rounds=5)  # 30 more tenants, 2 more rounds for the first 80
+    at_once = Database(f"sqlite:///{tmp_path / 'at_once.db'}")
+    at_once.create_schema()
+    # A registry remembers version ids per database: a fresh one for the other database.
+    fresh = QuestionnaireRegistry.from_directory(settings.questionnaires_dir, "Demo")
+    create_demo_data(at_once, fresh, tenants=110, rounds=5, seed=7)
+    assert fingerprint(database) == fingerprint(at_once)
+    at_once.dispose()
+
+
+def test_answers_only_after_a_granted_consent(database: Database, demo: Demo) -> None:
+    demo(100, rounds=4)
+    with database.engine.connect() as connection:
+        first_answers = dict(
+            connection.execute(
+                select(Answer.session_id, func.min(Answer.answered_at)).group_by(Answer.session_id)
+            ).all()
+        )
+        granted = dict(
+            connection.execute(
+                select(Consent.session_id, func.min(Consent.recorded_at))
+                .where(Consent.outcome == "granted", Consent.scope == "questionnaire")
+                .group_by(Consent.session_id)
+            ).all()
+        )
+        replies_without_reply = connection.execute(
+            select(func.count()).where(InboundRecord.reply_id.is_(None))
+        ).scalar_one()
+    assert first_answers
+    for session_id, answered_at in first_answers.items():
+        assert session_id in granted and granted[session_id] <= answered_at
+    assert replies_without_reply == 0  # every inbound message got one outbox reply
+
+
+def test_planted_segments_are_all_present(demo: Demo) -> None:
+    demo(300, rounds=2)
+    truth = planted_segments(7, 300)
+    assert set(truth.values()) == {planted.key for planted in PLANTED}
+    assert planted_segments(7, 300) == truth  # deterministic for a seed
+    assert planted_segments(8, 300) != truth
+
+
+def test_a_bad_request_is_a_sentence(database: Database, registry: QuestionnaireRegistry) -> None:
+    with pytest.raises(DemoDataError, match="between 1 and"):
+        create_demo_data(database, registry, tenants=0)
+    with pytest.raises(DemoDataError, match="questionnaire 'communication_preferences'"):
+        create_demo_data(database, QuestionnaireRegistry(), tenants=5)

@@ -1,0 +1,106 @@
+"""Long and wide frames: one row per current answer, one per session, with labels."""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import func, select
+
+from analysis.frames.tidy import ANSWER_COLUMNS, answers_frame, sessions_frame
+from bot.service import Service
+from bot.storage.db import Database
+from bot.storage.models import Answer, AnswerStatus, Session
+from tests.support.chat import Chat
+from tests.support.demo import Demo
+
+
+def answer_everything(service: Service) -> None:
+    chat = Chat(service.engine, channel="telegram")
+    chat.start("all_types")
+    chat.send("yes")  # consent
+    chat.send("5")  # very dissatisfied, so why_unhappy applies
+    chat.send("Too slow")
+    chat.send("back")  # replaces "Too slow": only the current answer is analysed
+    chat.send("It took weeks")
+    chat.send("3")
+    chat.send("12.50")
+    chat.send("31/03/2019")
+    chat.send("1 and 3")  # large print and interpreter
+    chat.send("Polish")
+    chat.send("4")
+    chat.send("yes")
+    chat.send("no")  # no consent for ethnicity: the question is skipped
+
+
+def test_long_frame_has_one_labelled_row_per_current_answer(service: Service) -> None:
+    answer_everything(service)
+    with service.database.engine.connect() as connection:
+        frame = answers_frame(connection, registry=service.registry)
+    assert list(frame.columns) == ANSWER_COLUMNS
+    by_question = frame.set_index(frame["question"].astype(str))
+    assert list(by_question.index) == [
+        "satisfaction", "why_unhappy", "household", "rent", "moved_in", "needs",
+        "interpreter_language", "rating", "contact_ok",
+    ]  # fmt: skip
+    satisfaction = by_question.loc["satisfaction"]
+    assert satisfaction["value_code"] == 5
+    assert satisfaction["value_choice"] == "very_dissatisfied"
+    assert satisfaction["value_label"] == "Very dissatisfied"
+    assert satisfaction["question_label"] == "How satisfied are you?"
+    assert satisfaction["questionnaire_id"] == "all_types"
+    assert by_question.loc["why_unhappy", "value_text"] == "It took weeks"
+    assert by_question.loc["needs", "value_label"] == "Large print; Interpreter"
+    assert by_question.loc["needs", "value_choice"] == "large_print; interpreter"
+    assert by_question.loc["household", "value_number"] == 3
+    assert by_question.loc["rent", "value_text"] == "12.50"
+    assert by_question.loc["moved_in", "value_text"] == "2019-03-31"
+    assert by_question.loc["rating", "value_number"] == 4
+    assert bool(by_question.loc["contact_ok", "value_bool"]) is True
+    assert (frame["channel"] == "telegram").all()
+    assert isinstance(frame["answered_at"].dtype, pd.DatetimeTZDtype)
+
+
+def test_wide_frame_has_one_row_per_session_and_a_column_per_question(
+    service: Service,
+) -> None:
+    answer_everything(service)
+    Chat(service.engine, channel="sms", address="+447700900999").start("post_repair")
+    with service.database.engine.connect() as connection:
+        wide = sessions_frame(connection, questionnaire_id="all_types", registry=service.registry)
+        everything = sessions_frame(connection, registry=service.registry)
+    assert len(wide) == 1
+    row = wide.iloc[0]
+    assert row["session_state"] == "completed" and row["session_channel"] == "telegram"
+    assert row["satisfaction"] == "Very dissatisfied"
+    assert row["needs"] == "Large print; Interpreter"
+    assert row["household"] == 3
+    assert bool(row["contact_ok"]) is True
+    assert wide.attrs["labels"]["household"] == "How many people live with you?"
+    # Across questionnaires, columns are named questionnaire.question; the unanswered
+    # invitation is still a row.
+    assert len(everything) == 2
+    assert "all_types.satisfaction" in everything.columns
+    assert everything["session_state"].astype(str).tolist() == ["completed", "invited"]
+
+
+def test_frames_of_demo_data_match_the_tables(database: Database, demo: Demo) -> None:
+    demo(60, rounds=4)
+    with database.engine.connect() as connection:
+        frame = answers_frame(connection)
+        wide = sessions_frame(connection, questionnaire_id="post_repair", answers=None)
+        current = connection.execute(
+            select(func.count()).where(Answer.status == AnswerStatus.CURRENT.value)
+        ).scalar_one()
+        sessions = connection.execute(select(func.count()).select_from(Session)).scalar_one()
+    assert len(frame) == current > 0
+    assert frame["answer_id"].is_unique
+    choice_rows = frame[frame["question_type"].isin(["select_one"]) & ~frame["skipped"]]
+    assert choice_rows["value_label"].notna().all()
+    assert 0 < len(wide) < sessions
+    assert wide["session_id"].is_unique
+
+
+def test_an_empty_database_gives_empty_frames(database: Database) -> None:
+    database.create_schema()
+    with database.engine.connect() as connection:
+        assert answers_frame(connection).empty
+        assert sessions_frame(connection).empty

@@ -1,0 +1,62 @@
+"""Answers that raise a concern for an officer."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.concerns.detect import matched_keywords
+from bot.concerns.models import Concern, ConcernStatus
+from bot.questionnaire.compiler import compile_text
+from bot.service import Service
+from tests.support.concerns import answer_post_repair
+
+
+def concerns(service: Service) -> list[Concern]:
+    with service.database.sessions() as session:
+        return list(session.scalars(select(Concern).order_by(Concern.id)))
+
+
+def test_a_very_poor_rating_and_damp_in_the_comment_raise_concerns(service: Service) -> None:
+    answer_post_repair(service, "5", "There is DAMP and mould in the bedroom")
+    raised = concerns(service)
+    assert [(c.question, c.reason) for c in raised] == [
+        ("repair_overall", "answer: Very dissatisfied"),
+        ("comment", "words: damp, mould"),
+    ]
+    assert {c.status for c in raised} == {ConcernStatus.OPEN}
+    assert "bedroom" not in " ".join(c.reason for c in raised)  # the reason, not the answer
+
+
+def test_ordinary_answers_raise_nothing(service: Service) -> None:
+    answer_post_repair(service, "1", "Quick and tidy, thank you")
+    assert concerns(service) == []
+
+
+def test_keywords_match_whole_words_in_any_case_and_without_accents() -> None:
+    assert matched_keywords("Czuć ZAPACH GAZU w kuchni", ("zapach gazu",)) == ["zapach gazu"]
+    assert matched_keywords("wilgoc w lazience", ("wilgoć",)) == ["wilgoć"]
+    assert matched_keywords("gaslight", ("gas",)) == []
+    assert matched_keywords("厨房有煤气味", ("煤气味",)) == ["煤气味"]
+
+
+def test_concern_rules_are_validated() -> None:
+    text = """\
+id: c
+version: "1"
+title: {en: C}
+default_language: en
+languages: {en: reviewed}
+purpose: {code: testing, text: {en: Testing.}}
+consent: {version: "1", text: {en: Testing.}}
+estimated_minutes: 1
+concern_keywords: {fr: [humide]}
+choice_lists:
+  scale: [{code: 1, name: good, label: {en: Good}}, {code: 2, name: bad, label: {en: Bad}}]
+questions:
+  - {name: a, type: select_one, choices: scale, text: {en: A}, concern: {values: [7]}}
+  - {name: b, type: integer, text: {en: B}, concern: {keywords: {en: [damp]}}}
+"""
+    messages = [p.message for p in compile_text(text, "c.yaml").problems]
+    assert "concern_keywords in 'fr', which is not in languages" in messages
+    assert "concern value 7 is not a choice code" in messages
+    assert "concern keywords only work on text answers" in messages

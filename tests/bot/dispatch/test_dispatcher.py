@@ -1,0 +1,160 @@
+"""The outbox dispatcher with a fake sender, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import itertools
+import time
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from bot.dispatch.dispatcher import Dispatcher
+from bot.dispatch.sending import (
+    PermanentSendError,
+    RateLimit,
+    SendResult,
+    TransientSendError,
+)
+from bot.dispatch.store import record_delivery
+from bot.engine.messages import OutboundMessage as Message
+from bot.service import Service
+from bot.storage.models import ChannelIdentity, OutboundRecord, OutboundStatus, Session
+from tests.support.chat import Chat
+from tests.support.services import Clock
+
+_ids = itertools.count(1)
+
+
+@dataclass
+class FakeSender:
+    name: str = "sms"
+    rate_limit: RateLimit = field(default_factory=lambda: RateLimit(per_second=1000))
+    sent: list[tuple[float, Message]] = field(default_factory=list)
+    failures: list[Exception] = field(default_factory=list)
+    provider_log: dict[int, str] = field(default_factory=dict)
+    findable: bool = True
+
+    async def send(self, message: Message) -> SendResult:
+        if self.failures:
+            raise self.failures.pop(0)
+        self.sent.append((time.monotonic(), message))
+        provider_id = f"SM{next(_ids)}"
+        self.provider_log[message.id] = provider_id
+        return SendResult(provider_id, segments=1)
+
+    @property
+    def can_find_sent(self) -> bool:
+        return self.findable
+
+    async def find_sent(self, message: Message, since: datetime.datetime) -> SendResult | None:
+        found = self.provider_log.get(message.id)
+        return SendResult(found) if found else None
+
+
+def outbox(service: Service) -> list[OutboundRecord]:
+    with service.database.sessions() as session:
+        return list(session.scalars(select(OutboundRecord).order_by(OutboundRecord.id)))
+
+
+def start_many(service: Service, count: int) -> None:
+    for number in range(count):
+        Chat(service.engine, address=f"+44770090{number:04d}").start("post_repair")
+
+
+def dispatcher(service: Service, sender: FakeSender, clock: Clock, **options: object) -> Dispatcher:
+    return Dispatcher(service.database, {sender.name: sender}, clock=clock, **options)  # type: ignore[arg-type]
+
+
+def test_due_rows_are_sent_once_with_the_provider_id(service: Service, clock: Clock) -> None:
+    start_many(service, 3)
+    sender = FakeSender()
+    stats = asyncio.run(dispatcher(service, sender, clock).drain())
+    assert stats.sent == 3
+    rows = outbox(service)
+    assert {row.status for row in rows} == {OutboundStatus.SENT}
+    assert [row.provider_id for row in rows] == [sender.provider_log[row.id] for row in rows]
+    assert asyncio.run(dispatcher(service, sender, clock).drain()).sent == 0
+    assert len(sender.sent) == 3
+
+
+def test_transient_errors_back_off_then_give_up(service: Service, clock: Clock) -> None:
+    start_many(service, 1)
+    sender = FakeSender(failures=[TransientSendError("provider busy", code="503")] * 5)
+    worker = dispatcher(service, sender, clock, max_attempts=3)
+    assert asyncio.run(worker.drain()).retried == 1
+    (row,) = outbox(service)
+    assert row.status == OutboundStatus.PENDING and row.attempts == 1
+    assert row.due_at == clock.now + datetime.timedelta(seconds=5)
+    assert "provider busy" in (row.error or "")
+    clock.advance(seconds=5)
+    asyncio.run(worker.drain())
+    clock.advance(seconds=10)
+    assert asyncio.run(worker.drain()).failed == 1
+    (row,) = outbox(service)
+    assert row.status == OutboundStatus.FAILED and row.attempts == 3
+
+
+def test_refusal_from_the_provider_opts_the_address_out(service: Service, clock: Clock) -> None:
+    start_many(service, 1)
+    sender = FakeSender(failures=[PermanentSendError("unsubscribed", code="21610", opted_out=True)])
+    assert asyncio.run(dispatcher(service, sender, clock).drain()).opted_out == 1
+    with service.database.sessions() as session:
+        identity = session.scalars(select(ChannelIdentity)).one()
+        state = session.scalars(select(Session.state)).one()
+    assert identity.opted_out_at is not None
+    assert state == "opted_out"
+    (row,) = outbox(service)
+    assert row.status == OutboundStatus.FAILED and (row.error or "").startswith("21610")
+
+
+def test_no_one_second_window_exceeds_the_rate(service: Service, clock: Clock) -> None:
+    start_many(service, 30)
+    sender = FakeSender(rate_limit=RateLimit(per_second=10))
+    asyncio.run(dispatcher(service, sender, clock).drain())
+    times = sorted(moment for moment, _ in sender.sent)
+    assert len(times) == 30
+    for index, moment in enumerate(times):
+        in_window = [other for other in times[index:] if other - moment < 1.0]
+        assert len(in_window) <= 10
+
+
+def test_stale_claims_are_reconciled_not_resent(service: Service, clock: Clock) -> None:
+    start_many(service, 2)
+    sender = FakeSender()
+    first, second = outbox(service)
+    sender.provider_log[first.id] = "SMalready"  # the provider got it before the crash
+    with service.database.transaction() as session:
+        session.execute(
+            OutboundRecord.__table__.update().values(  # type: ignore[attr-defined]
+                status="sending", claimed_at=clock.now, claimed_by="dead:1", attempts=1
+            )
+        )
+    clock.advance(minutes=5)
+    stats = asyncio.run(dispatcher(service, sender, clock).drain())
+    assert stats.reconciled == 2
+    rows = {row.id: row for row in outbox(service)}
+    assert rows[first.id].provider_id == "SMalready"
+    assert [message.id for _, message in sender.sent] == [second.id]
+
+
+def test_statuses_only_move_forward(service: Service, clock: Clock) -> None:
+    start_many(service, 1)
+    sender = FakeSender()
+    asyncio.run(dispatcher(service, sender, clock).drain())
+    (row,) = outbox(service)
+    provider_id = row.provider_id or ""
+    with service.database.transaction() as session:
+        connection = session.connection()
+        assert (
+            record_delivery(
+                connection, "sms", provider_id, OutboundStatus.DELIVERED, None, clock.now
+            )
+            is not None
+        )
+        assert (
+            record_delivery(connection, "sms", provider_id, OutboundStatus.SENT, None, clock.now)
+            is None
+        )
+    assert outbox(service)[0].status == OutboundStatus.DELIVERED
