@@ -178,12 +178,9 @@ def _converse(
         if question.sensitive is not None:
             category = question.sensitive.category
             if category not in sensitive:
-                c.say(now, question.sensitive.why.get(c.language))
-                now += datetime.timedelta(seconds=rng.lognormvariate(pace, 0.6))
-                sensitive[category] = rng.random() < 0.7
-                c.hear(now, c.tr(texts.BUTTON_YES if sensitive[category] else texts.BUTTON_NO))
-                outcome = "granted" if sensitive[category] else "declined"
-                c.consent(now, f"sensitive:{category}", outcome)
+                why = question.sensitive.why.get(c.language)
+                pause = rng.lognormvariate(pace, 0.6)
+                now = _sensitive_consent(c, why, category, sensitive, now, pause, rng)
             if not sensitive[category]:
                 continue
         c.say(now, question.text.get(c.language))
@@ -215,3 +212,21 @@ def _converse(
     c.say(now, closing)
     session.state, session.updated_at, session.completed_at = SessionState.COMPLETED, now, now
     session.values, session.asked, session.sensitive_consents = values, asked, sensitive
+
+
+def _sensitive_consent(
+    c: Conversation,
+    why: str,
+    category: str,
+    sensitive: dict[str, bool],
+    now: datetime.datetime,
+    pause: float,
+    rng: random.Random,
+) -> datetime.datetime:
+    """Ask for consent to a sensitive category; returns when the tenant answered."""
+    c.say(now, why)
+    now += datetime.timedelta(seconds=pause)
+    sensitive[category] = rng.random() < 0.7
+    c.hear(now, c.tr(texts.BUTTON_YES if sensitive[category] else texts.BUTTON_NO))
+    c.consent(now, f"sensitive:{category}", "granted" if sensitive[category] else "declined")
+    return now

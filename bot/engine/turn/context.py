@@ -44,11 +44,7 @@ class Pending(enum.Enum):
         """The value stored for this state; `category` is the current question's, if any."""
         if self is Pending.SENSITIVE_CONSENT:
             return f"{self.value}:{category}"
-        return self.value
-
-
-def pending_column(pending: Pending | None, category: str | None) -> str | None:
-    return None if pending is None else pending.column(category)
+        return str(self.value)
 
 
 @dataclass
