@@ -1,6 +1,6 @@
 """`doorstep demo-data`: a synthetic tenant population with planted communication segments.
 
-Written through the engine's own tables, in bulk, one transaction per block of tenants.
+Written by the engine's bulk writer (`bot.engine.bulk`), one transaction per block of tenants.
 Deterministic for a seed; idempotent: tenants (DEMO-000001 ...) and rounds that already
 exist are left alone, so asking again for more tenants or rounds adds only what is new.
 """
@@ -13,38 +13,19 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Table, and_, bindparam, func, select, text, update
+from sqlalchemy import Connection, select
 
 from analysis.demo.population import BLOCK, CHANNELS, DemoTenant, make_block, tenant_ref
-from analysis.demo.records import ZONE, Ids, Rows, TenantState, address
+from analysis.demo.records import ZONE, TenantState, address
 from analysis.demo.sessions import Conversation, run_session
 from analysis.frames.sql import epoch
+from bot.engine.bulk import BulkWriter, Written
 from bot.i18n.languages import is_supported
 from bot.questionnaire.model import Questionnaire
 from bot.questionnaire.registry import QuestionnaireRegistry
 from bot.storage.db import Database
-from bot.storage.models import (
-    Answer,
-    ChannelIdentity,
-    Consent,
-    InboundRecord,
-    OutboundRecord,
-    ProfileAttribute,
-    Respondent,
-    Session,
-    table,
-)
+from bot.storage.tables import RESPONDENTS, SESSIONS
 
-TABLES: dict[str, Table] = {
-    "respondents": table(Respondent),
-    "channel_identities": table(ChannelIdentity),
-    "sessions": table(Session),
-    "inbound_messages": table(InboundRecord),
-    "outbound_messages": table(OutboundRecord),
-    "answers": table(Answer),
-    "consents": table(Consent),
-    "profile_attributes": table(ProfileAttribute),
-}
 # First round: a Monday, local midnight; one campaign round every four weeks.
 FIRST_ROUND = datetime.datetime(2026, 1, 5, tzinfo=ZONE)
 ROUND_GAP = datetime.timedelta(days=28)
@@ -105,12 +86,12 @@ def create_demo_data(
     for block in range((tenants + BLOCK - 1) // BLOCK):
         wanted = [t for t in make_block(seed, block) if t.index <= tenants]
         with database.engine.begin() as connection:
-            rows = _block(connection, wanted, questionnaires, version_ids, rounds, seed, block)
-        totals["created"] += len(rows.respondents)
-        totals["sessions"] += len(rows.sessions)
-        totals["answers"] += len(rows.answers)
-        totals["inbound"] += len(rows.inbound_messages)
-        totals["outbound"] += len(rows.outbound_messages)
+            written = _block(connection, wanted, questionnaires, version_ids, rounds, seed, block)
+        totals["created"] += written.respondents
+        totals["sessions"] += written.sessions
+        totals["answers"] += written.answers
+        totals["inbound"] += written.inbound
+        totals["outbound"] += written.outbound
         if progress is not None:
             progress(len(wanted))
     return DemoSummary(
@@ -140,19 +121,10 @@ def _block(
     rounds: int,
     seed: int,
     block: int,
-) -> Rows:
-    postgres = connection.dialect.name == "postgresql"
-    if postgres:
-        # Explicit ids below: keep other writers out until the sequences are moved past them.
-        names = ", ".join(TABLES)
-        connection.execute(text(f"LOCK TABLE {names} IN SHARE ROW EXCLUSIVE MODE"))
-    ids = Ids({
-        name: int(connection.execute(select(func.coalesce(func.max(t.c.id), 0))).scalar_one()) + 1
-        for name, t in TABLES.items()
-    })  # fmt: skip
+) -> Written:
+    writer = BulkWriter(connection, provider_prefix="demo")
     existing, done = _existing(connection, tenants)
-    rows = Rows()
-    states = {t.index: _state(t, existing, ids, rows) for t in tenants}
+    states = {t.index: _state(t, existing, writer) for t in tenants}
     for round_no in range(rounds):
         rng = random.Random(f"doorstep-demo:{seed}:{block}:round:{round_no}")  # noqa: S311
         for tenant in tenants:
@@ -160,33 +132,25 @@ def _block(
             if plan is None:
                 continue
             q, channel, invite_at = plan
+            replay = (tenant.index, round_no) in done
             conversation = Conversation(
-                ids, rows, tenant, states[tenant.index], q, version_ids[q.id], channel,
-                emit=(tenant.index, round_no) not in done,
+                None if replay else writer, tenant, states[tenant.index], q, version_ids[q.id],
+                channel,
             )  # fmt: skip
             run_session(conversation, invite_at, rng)
-    _write(connection, rows)
-    if postgres:
-        for name in TABLES:
-            connection.execute(
-                text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), :value)"),
-                {"value": max(ids.next[name] - 1, 1)},
-            )
-    return rows
+    return writer.write()
 
 
 def _existing(
     connection: Connection, tenants: list[DemoTenant]
 ) -> tuple[dict[str, int], set[tuple[int, int]]]:
     """Demo tenants already stored (ref -> id) and the rounds they already have."""
-    respondents = TABLES["respondents"]
-    sessions = TABLES["sessions"]
     refs = [t.ref for t in tenants]
     found = {
         row.tenant_ref: int(row.id)
         for row in connection.execute(
-            select(respondents.c.id, respondents.c.tenant_ref).where(
-                respondents.c.tenant_ref.in_(refs)
+            select(RESPONDENTS.c.id, RESPONDENTS.c.tenant_ref).where(
+                RESPONDENTS.c.tenant_ref.in_(refs)
             )
         )
     }
@@ -197,39 +161,35 @@ def _existing(
     }
     first = FIRST_ROUND.timestamp()
     done = set()
-    query = select(sessions.c.respondent_id, epoch(sessions.c.created_at, connection.dialect.name))
+    query = select(SESSIONS.c.respondent_id, epoch(SESSIONS.c.created_at, connection.dialect.name))
     for respondent_id, created in connection.execute(
-        query.where(sessions.c.respondent_id.in_(list(found.values())))
+        query.where(SESSIONS.c.respondent_id.in_(list(found.values())))
     ):
         done.add((index_of[respondent_id], int((created - first) // ROUND_GAP.total_seconds())))
     return found, done
 
 
-def _state(tenant: DemoTenant, existing: dict[str, int], ids: Ids, rows: Rows) -> TenantState:
+def _state(tenant: DemoTenant, existing: dict[str, int], writer: BulkWriter) -> TenantState:
     respondent_id = existing.get(tenant.ref)
     if respondent_id is not None:
-        return TenantState(respondent_id, dict.fromkeys(tenant.holds))
+        return TenantState(respondent_id)
     joined = round_start(tenant.join_round) - datetime.timedelta(
         days=tenant.created_days_before
         if tenant.join_round == 0
         else tenant.created_days_before % 20
     )
-    respondent_id = ids.take("respondents")
-    rows.respondents.append(
-        {"id": respondent_id, "tenant_ref": tenant.ref, "name": None,
-         "language": tenant.language if is_supported(tenant.language) else None,
-         "timezone": "Europe/London", "created_at": joined, "erased_at": None}
-    )  # fmt: skip
-    identities: dict[str, dict[str, object] | None] = {}
+    language = tenant.language if is_supported(tenant.language) else None
+    respondent_id = writer.add_respondent(
+        tenant_ref=tenant.ref, language=language, created_at=joined
+    )
     for channel in tenant.holds:
-        row = {
-            "id": ids.take("channel_identities"), "respondent_id": respondent_id,
-            "channel": channel, "address": address(tenant, channel), "opted_out_at": None,
-            "created_at": joined,
-        }  # fmt: skip
-        rows.channel_identities.append(row)
-        identities[channel] = row
-    return TenantState(respondent_id, identities)
+        writer.add_identity(
+            respondent_id=respondent_id,
+            channel=channel,
+            address=address(tenant, channel),
+            created_at=joined,
+        )
+    return TenantState(respondent_id)
 
 
 def _plan(
@@ -260,39 +220,6 @@ def _plan(
         channel = usable[(round_no + tenant.offset) % len(usable)]
     invite_at = round_start(round_no) + datetime.timedelta(days=day, hours=9 + 8 * hour)
     return q, channel, invite_at
-
-
-def _write(connection: Connection, rows: Rows) -> None:
-    # Rows from earlier runs first, so the new current values are not superseded with them.
-    profile = TABLES["profile_attributes"]
-    if rows.supersede:
-        connection.execute(
-            update(profile)
-            .where(
-                and_(
-                    profile.c.respondent_id == bindparam("respondent"),
-                    profile.c.name == bindparam("attribute"),
-                    profile.c.superseded_at.is_(None),
-                )
-            )
-            .values(superseded_at=bindparam("at")),
-            rows.supersede,
-        )
-    identities = TABLES["channel_identities"]
-    if rows.opt_outs:
-        connection.execute(
-            update(identities)
-            .where(
-                identities.c.respondent_id == bindparam("respondent"),
-                identities.c.channel == bindparam("identity_channel"),
-            )
-            .values(opted_out_at=bindparam("at")),
-            rows.opt_outs,
-        )
-    for name, t in TABLES.items():
-        batch = getattr(rows, name)
-        if batch:
-            connection.execute(t.insert(), batch)
 
 
 __all__ = ["DemoDataError", "DemoSummary", "create_demo_data", "tenant_ref"]

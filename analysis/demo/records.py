@@ -1,9 +1,8 @@
-"""The rows a synthetic conversation writes, and when a tenant's replies arrive."""
+"""What the demo remembers about each tenant between rounds, and when their replies arrive."""
 
 from __future__ import annotations
 
 import datetime
-import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -31,43 +30,15 @@ SMS_FAILURE = 0.02
 STOP_CHANCE = 0.01
 DECLINE_CHANCE = 0.04
 REMINDER_AFTER = datetime.timedelta(hours=48)
-TEXT_HASH = hashlib.sha256(b"demo consent wording").hexdigest()
-
-
-class Ids:
-    """The next id of each table, handed out in order (the block holds the write lock)."""
-
-    def __init__(self, starts: dict[str, int]) -> None:
-        self.next = dict(starts)
-
-    def take(self, table: str) -> int:
-        value = self.next[table]
-        self.next[table] = value + 1
-        return value
-
-
-@dataclass
-class Rows:
-    respondents: list[dict[str, Any]] = field(default_factory=list)
-    channel_identities: list[dict[str, Any]] = field(default_factory=list)
-    sessions: list[dict[str, Any]] = field(default_factory=list)
-    inbound_messages: list[dict[str, Any]] = field(default_factory=list)
-    outbound_messages: list[dict[str, Any]] = field(default_factory=list)
-    answers: list[dict[str, Any]] = field(default_factory=list)
-    consents: list[dict[str, Any]] = field(default_factory=list)
-    profile_attributes: list[dict[str, Any]] = field(default_factory=list)
-    # Changes to rows written by an earlier run: (respondent id, name or channel, when).
-    supersede: list[dict[str, Any]] = field(default_factory=list)
-    opt_outs: list[dict[str, Any]] = field(default_factory=list)
+CONSENT_WORDING = "demo consent wording"  # what the consent rows hash
 
 
 @dataclass
 class TenantState:
     respondent_id: int
-    identities: dict[str, dict[str, Any] | None]  # channel -> row written now, None if earlier
     opted_out: set[str] = field(default_factory=set)
     known: dict[str, tuple[Any, datetime.datetime]] = field(default_factory=dict)
-    profile_rows: dict[str, dict[str, Any] | None] = field(default_factory=dict)
+    stored_profile: set[str] = field(default_factory=set)  # values written by an earlier run
     stated_channel: str | None = None
 
 

@@ -1,5 +1,5 @@
-"""One synthetic conversation, written as the engine would write it: the invitation, consent,
-answers with their inbound messages and one outbox reply per message, profile updates."""
+"""One synthetic conversation: the invitation, consent, answers and profile updates,
+handed to the engine's bulk writer (`bot.engine.bulk`), which stores them as the engine would."""
 
 from __future__ import annotations
 
@@ -12,44 +12,51 @@ from typing import Any
 from analysis.demo.answers import answer_for, is_relevant, is_valid, raw_text
 from analysis.demo.population import CHANNELS, DemoTenant
 from analysis.demo.records import (
+    CONSENT_WORDING,
     DECLINE_CHANCE,
     QUESTIONNAIRE_APPEAL,
     REMINDER_AFTER,
     SMS_FAILURE,
     STOP_CHANCE,
-    TEXT_HASH,
-    Ids,
-    Rows,
     TenantState,
     address,
     reply_time,
 )
+from bot.engine.bulk import (
+    Answered,
+    BulkWriter,
+    Consented,
+    Event,
+    Heard,
+    OptedOut,
+    PastConversation,
+    ProfileSet,
+    Said,
+)
 from bot.i18n import texts
 from bot.i18n.translate import Translator, translator
 from bot.questionnaire.model import Questionnaire, QuestionType
-from bot.storage.models import AnswerStatus, OutboundStatus, SessionState
+from bot.storage.models import SessionState
+
+SMS_ERROR = "30003 Unreachable destination handset"
 
 
 @dataclass
 class Conversation:
-    """Writes the rows of one session; `emit` False replays it without writing (the rows
-    exist from an earlier run) so that later rounds see the same history."""
+    """Plays one session; without a `writer` it is a replay of a round an earlier run
+    stored, so that later rounds see the same history, and nothing is written."""
 
-    ids: Ids
-    rows: Rows
+    writer: BulkWriter | None
     tenant: DemoTenant
     state: TenantState
     q: Questionnaire
     version_id: int
     channel: str
-    emit: bool
-    session_id: int = 0
     language: str = "en"
-    last_inbound: dict[str, Any] | None = None
+    events: list[Event] = field(default_factory=list)
     tr: Translator = field(init=False)
 
     def __post_init__(self) -> None:
-        self.session_id = self.ids.take("sessions") if self.emit else 0
         self.language = (
             "cy"
             if self.tenant.language == "cy" and "cy" in self.q.languages
@@ -57,103 +64,39 @@ class Conversation:
         )
         self.tr = translator(self.language)
 
-    def say(self, at: datetime.datetime, body: str, *, reply: bool = True) -> None:
-        if not self.emit:
-            return
-        outbound_id = self.ids.take("outbound_messages")
-        displayed = self.channel == "webchat"
-        self.rows.outbound_messages.append(
-            {
-                "id": outbound_id, "respondent_id": self.state.respondent_id,
-                "session_id": self.session_id,
-                "in_reply_to": self.last_inbound["id"] if reply and self.last_inbound else None,
-                "channel": self.channel, "address": address(self.tenant, self.channel),
-                "body": body, "buttons": [], "multiple": False, "language": self.language,
-                "status": (OutboundStatus.DISPLAYED if displayed
-                           else OutboundStatus.DELIVERED).value,
-                "attempts": 0 if displayed else 1,
-                "provider_id": None if displayed else f"demo-out-{outbound_id}",
-                "error": None, "due_at": at, "created_at": at,
-                "sent_at": None if displayed else at + datetime.timedelta(seconds=2),
-            }
-        )  # fmt: skip
-        if reply and self.last_inbound is not None:
-            self.last_inbound["reply_id"] = outbound_id
+    def event(self, event: Event) -> None:
+        if self.writer is not None:
+            self.events.append(event)
+
+    def say(
+        self, at: datetime.datetime, body: str, *, reply: bool = True, failed: str | None = None
+    ) -> None:
+        self.event(Said(at, body, reply, failed))
 
     def hear(self, at: datetime.datetime, text: str) -> None:
-        if not self.emit:
-            return
-        inbound_id = self.ids.take("inbound_messages")
-        self.last_inbound = {
-            "id": inbound_id, "channel": self.channel, "provider_id": f"demo-in-{inbound_id}",
-            "respondent_id": self.state.respondent_id, "text": text, "received_at": at,
-            "reply_id": None,
-        }  # fmt: skip
-        self.rows.inbound_messages.append(self.last_inbound)
+        self.event(Heard(at, text))
 
     def consent(self, at: datetime.datetime, scope: str, outcome: str) -> None:
-        if self.emit:
-            self.rows.consents.append(
-                {
-                    "id": self.ids.take("consents"), "respondent_id": self.state.respondent_id,
-                    "session_id": self.session_id, "questionnaire_id": self.q.id,
-                    "purpose": self.q.purpose_code, "scope": scope,
-                    "wording_version": self.q.consent_version, "text_hash": TEXT_HASH,
-                    "language": self.language, "channel": self.channel, "outcome": outcome,
-                    "recorded_at": at,
-                }
-            )  # fmt: skip
+        self.event(Consented(at, scope, outcome, CONSENT_WORDING))
 
     def answer(
         self, at: datetime.datetime, name: str, value: Any, *, skipped: bool, prefilled: bool
     ) -> None:
-        if self.emit:
-            self.rows.answers.append(
-                {
-                    "id": self.ids.take("answers"), "session_id": self.session_id,
-                    "question": name, "raw_text": None if prefilled or skipped else (
-                        self.last_inbound["text"] if self.last_inbound else None),
-                    "value": value, "skipped": skipped, "status": AnswerStatus.CURRENT.value,
-                    "channel": "profile" if prefilled else self.channel,
-                    "inbound_message_id": None if prefilled or self.last_inbound is None
-                    else self.last_inbound["id"],
-                    "answered_at": at,
-                }
-            )  # fmt: skip
+        self.event(Answered(at, name, value, skipped, prefilled))
 
     def set_profile(self, at: datetime.datetime, attribute: str, value: Any) -> None:
         state = self.state
-        previous = state.profile_rows.get(attribute, "absent")
         state.known[attribute] = (value, at)
         if attribute == "preferred_channel":
             state.stated_channel = self.tenant.stated_channel
-        if not self.emit:
-            state.profile_rows[attribute] = None
+        if self.writer is None:
+            state.stored_profile.add(attribute)
             return
-        if isinstance(previous, dict):
-            previous["superseded_at"] = at
-        elif previous is None:
-            self.rows.supersede.append(
-                {"respondent": state.respondent_id, "attribute": attribute, "at": at}
-            )
-        row = {
-            "id": self.ids.take("profile_attributes"), "respondent_id": state.respondent_id,
-            "name": attribute, "value": value,
-            "source": f"questionnaire:{self.q.id}:{self.q.version}",
-            "recorded_at": at, "superseded_at": None,
-        }  # fmt: skip
-        self.rows.profile_attributes.append(row)
-        state.profile_rows[attribute] = row
+        self.event(ProfileSet(at, attribute, value, attribute in state.stored_profile))
 
     def opt_out(self, at: datetime.datetime) -> None:
         self.state.opted_out.add(self.channel)
-        row = self.state.identities.get(self.channel)
-        if row is not None:
-            row["opted_out_at"] = at
-        elif self.emit:
-            self.rows.opt_outs.append(
-                {"respondent": self.state.respondent_id, "identity_channel": self.channel, "at": at}
-            )
+        self.event(OptedOut(at))
 
 
 def run_session(
@@ -163,8 +106,9 @@ def run_session(
     c, q, tenant = conversation, conversation.q, conversation.tenant
     planted = tenant.planted
     expires_at = invite_at + datetime.timedelta(days=q.expiry_days)
-    c.say(invite_at, c.tr(texts.CONSENT_QUESTION) if q.intro is None else q.intro.get(c.language))
     failed = c.channel == "sms" and rng.random() < SMS_FAILURE
+    invitation = c.tr(texts.CONSENT_QUESTION) if q.intro is None else q.intro.get(c.language)
+    c.say(invite_at, invitation, failed=SMS_ERROR if failed else None)
     chance = planted.replies[CHANNELS.index(c.channel)] * QUESTIONNAIRE_APPEAL.get(q.id, 1.0)
     replies = not failed and rng.random() < chance
     median = math.log(planted.latency_hours * 3600.0)
@@ -174,46 +118,41 @@ def run_session(
     stop_draw, decline_draw, complete_draw, quit_draw = (rng.random() for _ in range(4))
     if first >= expires_at - datetime.timedelta(minutes=5):
         replies = False
-    if failed and c.emit:
-        c.rows.outbound_messages[-1].update(
-            status=OutboundStatus.FAILED.value, sent_at=None,
-            error="30003 Unreachable destination handset",
-        )  # fmt: skip
-    elif (not replies or first - invite_at > REMINDER_AFTER) and c.emit:
+    if not failed and (not replies or first - invite_at > REMINDER_AFTER):
         c.say(invite_at + REMINDER_AFTER, c.tr(texts.CONSENT_QUESTION), reply=False)
-    session: dict[str, Any] = {
-        "state": SessionState.EXPIRED.value, "updated_at": expires_at, "completed_at": None,
-        "values": {}, "asked": [], "sensitive_consents": {},
-    }  # fmt: skip
+    session = PastConversation(
+        c.state.respondent_id, q, c.version_id, c.channel, address(tenant, c.channel),
+        c.language, created_at=invite_at, expires_at=expires_at, state=SessionState.EXPIRED,
+        updated_at=expires_at, events=c.events,
+    )  # fmt: skip
     if replies:
         if stop_draw < STOP_CHANCE:
             c.hear(first, "STOP")
             c.say(first, c.tr(texts.OPTED_OUT, landlord="Doorstep Demo Housing"))
             c.opt_out(first)
-            session.update(state=SessionState.OPTED_OUT.value, updated_at=first)
+            session.state, session.updated_at = SessionState.OPTED_OUT, first
         elif decline_draw < DECLINE_CHANCE:
             c.hear(first, c.tr(texts.BUTTON_NO))
             c.consent(first, "questionnaire", "declined")
             c.say(first, c.tr(texts.CONSENT_DECLINED))
-            session.update(state=SessionState.DECLINED.value, updated_at=first)
+            session.state, session.updated_at = SessionState.DECLINED, first
         else:
             c.hear(first, c.tr(texts.BUTTON_YES))
             c.consent(first, "questionnaire", "granted")
-            session.update(_converse(c, first, rng, complete_draw, quit_draw))
-    if c.emit:
-        c.rows.sessions.append(
-            {
-                "id": c.session_id, "respondent_id": c.state.respondent_id,
-                "questionnaire_version_id": c.version_id, "channel": c.channel,
-                "language": c.language, "current_question": None, "pending": None,
-                "attempts": 0, "created_at": invite_at, "expires_at": expires_at, **session,
-            }
-        )  # fmt: skip
+            _converse(c, session, first, rng, complete_draw, quit_draw)
+    if c.writer is not None:
+        c.writer.add_conversation(session)
 
 
 def _converse(
-    c: Conversation, start: datetime.datetime, rng: random.Random, complete: float, quit_at: float
-) -> dict[str, Any]:
+    c: Conversation,
+    session: PastConversation,
+    start: datetime.datetime,
+    rng: random.Random,
+    complete: float,
+    quit_at: float,
+) -> None:
+    """The answers after a granted consent; the session ends completed or abandoned."""
     q, tenant, planted = c.q, c.tenant, c.tenant.planted
     answerable = [question for question in q.questions if question.answerable]
     finishes = complete < planted.completes ** (len(answerable) / 8)
@@ -239,17 +178,15 @@ def _converse(
         if question.sensitive is not None:
             category = question.sensitive.category
             if category not in sensitive:
-                c.say(now, question.sensitive.why.get(c.language))
-                now += datetime.timedelta(seconds=rng.lognormvariate(pace, 0.6))
-                sensitive[category] = rng.random() < 0.7
-                c.hear(now, c.tr(texts.BUTTON_YES if sensitive[category] else texts.BUTTON_NO))
-                outcome = "granted" if sensitive[category] else "declined"
-                c.consent(now, f"sensitive:{category}", outcome)
+                why = question.sensitive.why.get(c.language)
+                pause = rng.lognormvariate(pace, 0.6)
+                now = _sensitive_consent(c, why, category, sensitive, now, pause, rng)
             if not sensitive[category]:
                 continue
         c.say(now, question.text.get(c.language))
         if not finishes and answered >= quit_at * len(answerable):
-            return {"state": SessionState.EXPIRED.value, "updated_at": now}
+            session.state, session.updated_at = SessionState.EXPIRED, now
+            return
         now += datetime.timedelta(seconds=rng.lognormvariate(pace, 0.6))
         value = answer_for(question, tenant, rng, values)
         for _ in range(5):
@@ -273,7 +210,23 @@ def _converse(
         if part
     )
     c.say(now, closing)
-    return {
-        "state": SessionState.COMPLETED.value, "updated_at": now, "completed_at": now,
-        "values": values, "asked": asked, "sensitive_consents": sensitive,
-    }  # fmt: skip
+    session.state, session.updated_at, session.completed_at = SessionState.COMPLETED, now, now
+    session.values, session.asked, session.sensitive_consents = values, asked, sensitive
+
+
+def _sensitive_consent(
+    c: Conversation,
+    why: str,
+    category: str,
+    sensitive: dict[str, bool],
+    now: datetime.datetime,
+    pause: float,
+    rng: random.Random,
+) -> datetime.datetime:
+    """Ask for consent to a sensitive category; returns when the tenant answered."""
+    c.say(now, why)
+    now += datetime.timedelta(seconds=pause)
+    sensitive[category] = rng.random() < 0.7
+    c.hear(now, c.tr(texts.BUTTON_YES if sensitive[category] else texts.BUTTON_NO))
+    c.consent(now, f"sensitive:{category}", "granted" if sensitive[category] else "declined")
+    return now

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from bot.engine.replies import normalise
+from bot.i18n.folding import normalise
 from bot.questionnaire.model import Question, Questionnaire
 
 

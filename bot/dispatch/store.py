@@ -15,7 +15,6 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select, update
 
 from bot.engine.messages import OutboundMessage
-from bot.engine.store import outbound_from_row as message_from_row
 from bot.storage.models import OutboundStatus
 from bot.storage.tables import OUTBOUND, SEND_SLOTS
 
@@ -57,7 +56,7 @@ def claim_due(
         )
         .returning(*OUTBOUND.c)
     ).all()
-    return sorted((message_from_row(row) for row in rows), key=lambda message: message.id)
+    return sorted((OutboundMessage.from_row(row) for row in rows), key=lambda message: message.id)
 
 
 def reserve_slots(
@@ -148,7 +147,7 @@ def stale_claims(
             OUTBOUND.c.channel.in_(list(channels)),
         )
     ).all()
-    return [(message_from_row(row), row.claimed_at) for row in rows]
+    return [(OutboundMessage.from_row(row), row.claimed_at) for row in rows]
 
 
 def take_over(

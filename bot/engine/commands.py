@@ -7,6 +7,7 @@ or in English, so "back" works for everyone and "nôl" works for Welsh speakers.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from functools import lru_cache
 
 from bot.engine.replies import ENGLISH, Vocabulary, merge, normalise, parse_yes_no
@@ -51,6 +52,29 @@ def vocabulary(tr: Translator) -> Vocabulary:
 
 def detect(text: str, tr: Translator) -> Command | None:
     return _command_words(tr.language).get(normalise(text))
+
+
+@lru_cache(maxsize=8)
+def _words_in_every_language(among: tuple[Command, ...]) -> dict[str, Command]:
+    words: dict[str, Command] = {}
+    for language in LANGUAGES:
+        tr = translator(language)
+        for command in among:
+            for word in tr.words(command.value):
+                words.setdefault(word, command)
+    return words
+
+
+def detect_in_any_language(text: str, among: tuple[Command, ...]) -> Command | None:
+    """One of these commands, written in any supported language (an SMS keyword sent to us
+    before any conversation, or in another language than the conversation's)."""
+    return _words_in_every_language(among).get(normalise(text))
+
+
+def is_word_of(text: str, among: Iterable[Command], language: str) -> bool:
+    """Whether the whole reply is a word of one of these commands in that language."""
+    word, tr = normalise(text), translator(language)
+    return any(word in tr.words(command.value) for command in among)
 
 
 def yes_or_no(text: str, tr: Translator) -> bool | None:

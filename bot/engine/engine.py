@@ -16,9 +16,10 @@ from typing import Any
 from sqlalchemy import Connection, exc
 
 from bot.engine import store
-from bot.engine.conversation import Conversation, Turn
 from bot.engine.messages import InboundMessage, OutboundMessage
-from bot.questionnaire.model import Questionnaire
+from bot.engine.turn import flow
+from bot.engine.turn.context import Conversation, TurnContext
+from bot.i18n.translate import translator
 from bot.questionnaire.registry import QuestionnaireRegistry
 from bot.settings import Settings
 from bot.storage.db import Database
@@ -82,8 +83,23 @@ class Engine:
                 if inbound_id is None:
                     return store.previous_replies(connection, inbound)
                 conversation = self._conversation(connection, row)
-            turn = Turn(self, connection, conversation, inbound, inbound_id)
-            return turn.run()
+            context = self._context(connection, conversation, inbound.channel, inbound.address)
+            context.inbound, context.inbound_id = inbound, inbound_id
+            return flow.reply_to(context, inbound.text)
+
+    def _context(
+        self, connection: Connection, conversation: Conversation, channel: str, address: str
+    ) -> TurnContext:
+        return TurnContext(
+            connection=connection,
+            conversation=conversation,
+            registry=self.registry,
+            settings=self.settings,
+            now=self.clock(),
+            channel=channel,
+            address=address,
+            translator=translator(conversation.language or "en"),
+        )
 
     def _conversation(self, connection: Connection, row: Any) -> Conversation:
         questionnaire = None
@@ -164,8 +180,8 @@ class Engine:
                 )
         if language:
             conversation.respondent_language = language
-        turn = Turn(self, connection, conversation, None, None, channel=channel, address=address)
-        return turn.open_session(questionnaire, state=SessionState.INVITED)
+        context = self._context(connection, conversation, channel, address)
+        return flow.open_session(context, questionnaire, SessionState.INVITED)
 
     def link(self, *, channel: str, address: str, respondent_id: int) -> None:
         """Make this channel address the tenant's (a Telegram chat after /start <token>)."""
@@ -192,12 +208,7 @@ class Engine:
         conversation = self._conversation(connection, row)
         if conversation.opted_out or conversation.session_id is None:
             return []
-        turn = Turn(self, connection, conversation, None, None, channel=channel, address=address)
-        turn.ask_again()
-        return turn.finish()
-
-    def version_id(self, connection: Connection, questionnaire: Questionnaire) -> int:
-        return self.registry.version_id(connection, questionnaire)
+        return flow.remind(self._context(connection, conversation, channel, address))
 
 
 __all__ = ["OPEN_STATES", "Engine", "SessionAlreadyOpen"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from bot.engine.render import Button
 
@@ -44,3 +45,17 @@ class OutboundMessage:
     buttons: tuple[Button, ...] = field(default=())
     multiple: bool = False
     session_id: int | None = None
+
+    @classmethod
+    def from_row(cls, row: Any) -> OutboundMessage:
+        """The message an `outbound_messages` row holds."""
+        return cls(
+            id=row.id,
+            channel=row.channel,
+            address=row.address,
+            body=row.body,
+            language=row.language,
+            buttons=tuple(Button(reply, label) for reply, label in row.buttons or []),
+            multiple=row.multiple,
+            session_id=row.session_id,
+        )

@@ -26,7 +26,6 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.engine.messages import InboundMessage, OutboundMessage
-from bot.engine.render import Button
 from bot.storage.models import (
     OPEN_STATES,
     AnswerStatus,
@@ -189,20 +188,7 @@ def previous_replies(connection: Connection, inbound: InboundMessage) -> list[Ou
     rows = connection.execute(
         _REPLIES_TO, {"channel": inbound.channel, "pid": inbound.provider_id}
     ).all()
-    return [outbound_from_row(row) for row in rows]
-
-
-def outbound_from_row(row: Any) -> OutboundMessage:
-    return OutboundMessage(
-        id=row.id,
-        channel=row.channel,
-        address=row.address,
-        body=row.body,
-        language=row.language,
-        buttons=tuple(Button(reply, label) for reply, label in row.buttons or []),
-        multiple=row.multiple,
-        session_id=row.session_id,
-    )
+    return [OutboundMessage.from_row(row) for row in rows]
 
 
 def load_conversation(connection: Connection, channel: str, address: str) -> Any | None:

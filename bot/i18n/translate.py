@@ -16,6 +16,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
+from bot.i18n.folding import normalise
 from bot.i18n.languages import base_language
 from bot.i18n.texts import Plural
 from bot.settings import get_settings
@@ -63,8 +64,6 @@ class Translator:
 
     def words(self, message: str) -> frozenset[str]:
         """A comma-separated word list (yes words, command words) in this language."""
-        from bot.engine.replies import normalise
-
         return frozenset(normalise(word) for word in self(message).split(",") if normalise(word))
 
 

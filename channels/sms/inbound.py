@@ -16,16 +16,12 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 
 from sqlalchemy import Connection, update
 
-from bot.engine import store
-from bot.engine.commands import Command
+from bot.engine.commands import Command, detect_in_any_language, is_word_of
+from bot.engine.contacts import find_contact
 from bot.engine.messages import InboundMessage
-from bot.engine.replies import normalise
-from bot.i18n.languages import LANGUAGES
-from bot.i18n.translate import translator
 from bot.outreach.optout import is_opted_out
 from bot.storage.models import OutboundStatus
 from bot.storage.tables import OUTBOUND
@@ -53,30 +49,12 @@ class MalformedWebhook(ValueError):
     """A signed request that lacks what Twilio always sends; the message says what."""
 
 
-@lru_cache(maxsize=1)
-def keyword_table() -> dict[str, Command]:
-    """Every STOP, START and HELP word of every supported language, normalised."""
-    table: dict[str, Command] = {}
-    for language in LANGUAGES:
-        tr = translator(language)
-        for command in SMS_KEYWORDS:
-            for word in tr.words(command.value):
-                table.setdefault(word, command)
-    return table
-
-
-@lru_cache(maxsize=1)
-def english_keywords() -> frozenset[str]:
-    english = translator("en")
-    return frozenset(word for command in SMS_KEYWORDS for word in english.words(command.value))
-
-
 def keyword(text: str, opt_out_type: str | None = None) -> Command | None:
     """The SMS keyword this message is, in any supported language, or None."""
     declared = (opt_out_type or "").strip().upper()
     if declared == "STOP":
         return Command.STOP
-    found = keyword_table().get(normalise(text))
+    found = detect_in_any_language(text, SMS_KEYWORDS)
     if found is None and declared == "HELP":
         return Command.HELP
     return found  # Twilio also marks "YES" as START: never let that turn a consent into one
@@ -85,7 +63,7 @@ def keyword(text: str, opt_out_type: str | None = None) -> Command | None:
 def needs_rewrite(text: str, opt_out_type: str | None) -> Command | None:
     """The command to hand the engine in English, when it might not know this word."""
     command = keyword(text, opt_out_type)
-    if command is None or normalise(text) in english_keywords():
+    if command is None or is_word_of(text, SMS_KEYWORDS, "en"):
         return None
     return command
 
@@ -100,12 +78,13 @@ def for_engine(connection: Connection, inbound: InboundMessage, opt_out_type: st
     command = needs_rewrite(inbound.text, opt_out_type)
     if command is None:
         return inbound.text
-    row = store.load_conversation(connection, inbound.channel, inbound.address)
+    contact = find_contact(connection, inbound.channel, inbound.address)
     # The engine reads commands in the open conversation's language, else in English.
-    language = row.language if row is not None and row.id is not None else "en"
-    if normalise(inbound.text) in translator(language).words(command.value):
+    is_open = contact is not None and contact.session_id is not None
+    language = contact.session_language if contact is not None and is_open else None
+    if is_word_of(inbound.text, (command,), language or "en"):
         return inbound.text
-    opted_out = row is not None and row.opted_out_at is not None
+    opted_out = contact is not None and contact.opted_out
     if command is Command.START and not opted_out:
         return inbound.text
     return COMMAND_WORD[command]

@@ -17,6 +17,7 @@ from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 
+from bot.engine import links as engine_links
 from bot.engine.engine import Engine
 from bot.engine.messages import InboundMessage
 from bot.i18n import texts
@@ -24,7 +25,6 @@ from bot.i18n.translate import translator
 from bot.settings import Settings
 from bot.storage.models import OutboundStatus
 from bot.storage.tables import OUTBOUND
-from channels.telegram import links as telegram_links
 from channels.telegram.sender import NAME, TICKS_DONE, is_tick, provider_id, ticked, ticked_replies
 
 logger = logging.getLogger(__name__)
@@ -98,18 +98,14 @@ class UpdateProcessor:
         if text is None:
             caption = message.caption if isinstance(message.caption, str) else ""
             inbound = to_inbound(update, caption, now)
-            await asyncio.to_thread(
-                telegram_links.text_only_reply, self.engine, self.settings, inbound
-            )
+            await asyncio.to_thread(engine_links.reply_text_only, self.engine, inbound)
             return
         if not isinstance(text, str):
             raise MalformedUpdate("text is not a string")
         token = start_token(text)
         inbound = to_inbound(update, text if token is None else START_REDACTED, now)
         if token is not None:
-            await asyncio.to_thread(
-                telegram_links.redeem, self.engine, self.settings, inbound, token
-            )
+            await asyncio.to_thread(engine_links.link_telegram_chat, self.engine, inbound, token)
             return
         # A bare /start (the tenant pressed Start) reaches the engine as START: it opts back in.
         await asyncio.to_thread(self.engine.handle, inbound)

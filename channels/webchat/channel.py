@@ -17,10 +17,9 @@ from typing import Any, ClassVar
 from sqlalchemy import Connection, and_, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from bot.engine import store
+from bot.engine.contacts import find_contact, switch_language
 from bot.engine.messages import InboundMessage, OutboundMessage
 from bot.engine.render import Button
-from bot.engine.steps_commands import LANGUAGE_PENDING
 from bot.settings import Settings
 from bot.storage.models import (
     OPEN_STATES,
@@ -102,16 +101,16 @@ class ChatStatus:
 
 
 def status(connection: Connection, address: str) -> ChatStatus:
-    row = store.load_conversation(connection, CHANNEL, address)
-    if row is None:
+    contact = find_contact(connection, CHANNEL, address)
+    if contact is None:
         return ChatStatus(False, False, None, None, None)
-    is_open = row.id is not None and not row.opted_out_at
+    is_open = contact.session_id is not None and not contact.opted_out
     return ChatStatus(
         open=is_open,
-        opted_out=row.opted_out_at is not None,
-        language=row.language if is_open else None,
-        version_id=row.questionnaire_version_id if is_open else None,
-        respondent_id=int(row.respondent_id),
+        opted_out=contact.opted_out,
+        language=contact.session_language if is_open else None,
+        version_id=contact.questionnaire_version_id if is_open else None,
+        respondent_id=contact.respondent_id,
     )
 
 
@@ -199,20 +198,9 @@ def last_line_id(connection: Connection, address: str) -> int:
 def change_language(
     connection: Connection, address: str, language: str, now: datetime.datetime
 ) -> bool:
-    """Switch the open conversation's language directly (the page's language menu).
-
-    The caller then asks the current step again through `Engine.remind`. A language menu
-    the tenant opened by typing LANGUAGE is closed, since the choice has been made.
-    """
-    row = store.load_conversation(connection, CHANNEL, address)
-    if row is None or row.id is None or row.opted_out_at is not None:
-        return False
-    values: dict[str, Any] = {"language": language, "updated_at": now}
-    if row.pending == LANGUAGE_PENDING:
-        values["pending"] = None
-    connection.execute(update(SESSIONS).where(SESSIONS.c.id == row.id).values(**values))
-    store.set_respondent_language(connection, int(row.respondent_id), language)
-    return True
+    """Switch the open conversation's language (the page's language menu); the caller then
+    asks the current step again through `Engine.remind`."""
+    return switch_language(connection, CHANNEL, address, language, now)
 
 
 def has_open_session(connection: Connection, respondent_id: int) -> bool:

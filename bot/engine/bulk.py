@@ -1,0 +1,354 @@
+"""Writing many past conversations at once, exactly as the engine stores them.
+
+For synthetic history (`doorstep demo-data`): a caller describes each finished or abandoned
+conversation as a `PastConversation` (what was said and heard, consents, answers, profile
+changes, an opt-out) and `BulkWriter` turns it into the rows `Engine.handle` would have left:
+an inbound row per message heard, one outbox row per message said (linked to the message it
+answers), consent rows with the wording's hash, answers linked to the message that gave
+them, profile values with their history, and the session row.
+
+Ids are handed out here rather than by the database, so a whole block is inserted with one
+statement per table; on PostgreSQL the tables are locked for the transaction and their
+sequences moved past the ids used. Messages are synthetic: none can ever be sent, a message
+off the page counts as delivered two seconds after it was due.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, Table, and_, bindparam, func, select, text, update
+
+from bot.questionnaire.model import Questionnaire
+from bot.storage.models import AnswerStatus, OutboundStatus, SessionState
+from bot.storage.tables import (
+    ANSWERS,
+    CONSENTS,
+    IDENTITIES,
+    INBOUND,
+    OUTBOUND,
+    PROFILE,
+    RESPONDENTS,
+    SESSIONS,
+)
+
+TABLES: dict[str, Table] = {
+    table.name: table
+    for table in (RESPONDENTS, IDENTITIES, SESSIONS, INBOUND, OUTBOUND, ANSWERS, CONSENTS, PROFILE)
+}
+DELIVERY_DELAY = datetime.timedelta(seconds=2)
+SHOWN_ON_PAGE = frozenset({"webchat"})  # channels whose messages are displayed, not sent
+
+
+@dataclass(frozen=True)
+class Said:
+    """A message to the tenant; `reply` links it to the last message heard."""
+
+    at: datetime.datetime
+    body: str
+    reply: bool = True
+    failed: str | None = None  # the provider's error, for a message never delivered
+
+
+@dataclass(frozen=True)
+class Heard:
+    at: datetime.datetime
+    text: str
+
+
+@dataclass(frozen=True)
+class Consented:
+    at: datetime.datetime
+    scope: str  # "questionnaire" or "sensitive:<category>"
+    outcome: str  # granted, declined or withdrawn
+    wording: str  # the text the tenant answered (only its hash is stored)
+
+
+@dataclass(frozen=True)
+class Answered:
+    """An answer; `prefilled` ones come from the tenant's profile, not from a message."""
+
+    at: datetime.datetime
+    question: str
+    value: Any
+    skipped: bool = False
+    prefilled: bool = False
+
+
+@dataclass(frozen=True)
+class ProfileSet:
+    """A new profile value; `stored_before` when the current value is already stored."""
+
+    at: datetime.datetime
+    attribute: str
+    value: Any
+    stored_before: bool = False
+
+
+@dataclass(frozen=True)
+class OptedOut:
+    at: datetime.datetime  # the tenant's address on the conversation's channel opts out
+
+
+Event = Said | Heard | Consented | Answered | ProfileSet | OptedOut
+
+
+@dataclass
+class PastConversation:
+    """One session from invitation to its end, and what happened in it, in order."""
+
+    respondent_id: int
+    questionnaire: Questionnaire
+    version_id: int
+    channel: str
+    address: str
+    language: str
+    created_at: datetime.datetime
+    expires_at: datetime.datetime
+    state: SessionState
+    updated_at: datetime.datetime
+    completed_at: datetime.datetime | None = None
+    values: dict[str, Any] = field(default_factory=dict)
+    asked: list[str] = field(default_factory=list)
+    sensitive_consents: dict[str, bool] = field(default_factory=dict)
+    events: list[Event] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Written:
+    respondents: int
+    sessions: int
+    answers: int
+    inbound: int
+    outbound: int
+
+
+class BulkWriter:
+    """Collects rows for one transaction; `write` inserts them."""
+
+    def __init__(self, connection: Connection, *, provider_prefix: str = "bulk") -> None:
+        self.connection = connection
+        self.prefix = provider_prefix
+        self.postgres = connection.dialect.name == "postgresql"
+        if self.postgres:
+            # Explicit ids: keep other writers out until the sequences are moved past them.
+            names = ", ".join(TABLES)
+            connection.execute(text(f"LOCK TABLE {names} IN SHARE ROW EXCLUSIVE MODE"))
+        self.next_id = {
+            name: int(connection.execute(select(func.coalesce(func.max(t.c.id), 0))).scalar_one())
+            + 1
+            for name, t in TABLES.items()
+        }
+        self.rows: dict[str, list[dict[str, Any]]] = {name: [] for name in TABLES}
+        self._identities: dict[tuple[int, str], dict[str, Any]] = {}
+        self._profile: dict[tuple[int, str], dict[str, Any]] = {}
+        self._supersede: list[dict[str, Any]] = []  # stored profile values made history
+        self._opt_outs: list[dict[str, Any]] = []  # stored addresses opted out
+
+    def _take(self, table: str) -> int:
+        value = self.next_id[table]
+        self.next_id[table] = value + 1
+        return value
+
+    def add_respondent(
+        self, *, tenant_ref: str, language: str | None, created_at: datetime.datetime
+    ) -> int:
+        respondent_id = self._take("respondents")
+        self.rows["respondents"].append(
+            {"id": respondent_id, "tenant_ref": tenant_ref, "name": None, "language": language,
+             "timezone": "Europe/London", "created_at": created_at, "erased_at": None}
+        )  # fmt: skip
+        return respondent_id
+
+    def add_identity(
+        self, *, respondent_id: int, channel: str, address: str, created_at: datetime.datetime
+    ) -> None:
+        row = {
+            "id": self._take("channel_identities"), "respondent_id": respondent_id,
+            "channel": channel, "address": address, "opted_out_at": None,
+            "created_at": created_at,
+        }  # fmt: skip
+        self.rows["channel_identities"].append(row)
+        self._identities[(respondent_id, channel)] = row
+
+    def add_conversation(self, conversation: PastConversation) -> None:
+        """The rows of one conversation, its events in the order they happened."""
+        writing = _Conversation(self, conversation, self._take("sessions"))
+        for event in conversation.events:
+            writing.apply(event)
+        self.rows["sessions"].append(writing.session_row())
+
+    def write(self) -> Written:
+        """Insert everything collected, after updating rows stored by earlier writes."""
+        connection = self.connection
+        # Earlier rows first, so the new current values are not superseded with them.
+        if self._supersede:
+            connection.execute(
+                update(PROFILE)
+                .where(
+                    and_(
+                        PROFILE.c.respondent_id == bindparam("respondent"),
+                        PROFILE.c.name == bindparam("attribute"),
+                        PROFILE.c.superseded_at.is_(None),
+                    )
+                )
+                .values(superseded_at=bindparam("at")),
+                self._supersede,
+            )
+        if self._opt_outs:
+            connection.execute(
+                update(IDENTITIES)
+                .where(
+                    IDENTITIES.c.respondent_id == bindparam("respondent"),
+                    IDENTITIES.c.channel == bindparam("identity_channel"),
+                )
+                .values(opted_out_at=bindparam("at")),
+                self._opt_outs,
+            )
+        for name, table in TABLES.items():
+            if self.rows[name]:
+                connection.execute(table.insert(), self.rows[name])
+        if self.postgres:
+            for name in TABLES:
+                connection.execute(
+                    text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), :value)"),
+                    {"value": max(self.next_id[name] - 1, 1)},
+                )
+        rows = self.rows
+        return Written(
+            len(rows["respondents"]), len(rows["sessions"]), len(rows["answers"]),
+            len(rows["inbound_messages"]), len(rows["outbound_messages"]),
+        )  # fmt: skip
+
+
+class _Conversation:
+    """Turns one conversation's events into rows, remembering the last message heard."""
+
+    def __init__(self, writer: BulkWriter, past: PastConversation, session_id: int) -> None:
+        self.writer, self.past, self.session_id = writer, past, session_id
+        self.last_heard: dict[str, Any] | None = None
+
+    def apply(self, event: Event) -> None:
+        if isinstance(event, Said):
+            self.said(event)
+        elif isinstance(event, Heard):
+            self.heard(event)
+        elif isinstance(event, Consented):
+            self.consented(event)
+        elif isinstance(event, Answered):
+            self.answered(event)
+        elif isinstance(event, ProfileSet):
+            self.profile_set(event)
+        else:
+            self.opted_out(event)
+
+    def said(self, event: Said) -> None:
+        writer, past = self.writer, self.past
+        outbound_id = writer._take("outbound_messages")
+        displayed = past.channel in SHOWN_ON_PAGE
+        answered = self.last_heard if event.reply else None
+        status = OutboundStatus.DISPLAYED if displayed else OutboundStatus.DELIVERED
+        sent_at = None if displayed else event.at + DELIVERY_DELAY
+        if event.failed is not None:
+            status, sent_at = OutboundStatus.FAILED, None
+        writer.rows["outbound_messages"].append(
+            {
+                "id": outbound_id, "respondent_id": past.respondent_id,
+                "session_id": self.session_id,
+                "in_reply_to": answered["id"] if answered else None,
+                "channel": past.channel, "address": past.address, "body": event.body,
+                "buttons": [], "multiple": False, "language": past.language,
+                "status": status.value, "attempts": 0 if displayed else 1,
+                "provider_id": None if displayed else f"{writer.prefix}-out-{outbound_id}",
+                "error": event.failed, "due_at": event.at, "created_at": event.at,
+                "sent_at": sent_at,
+            }
+        )  # fmt: skip
+        if answered is not None:
+            answered["reply_id"] = outbound_id
+
+    def heard(self, event: Heard) -> None:
+        writer = self.writer
+        inbound_id = writer._take("inbound_messages")
+        self.last_heard = {
+            "id": inbound_id, "channel": self.past.channel,
+            "provider_id": f"{writer.prefix}-in-{inbound_id}",
+            "respondent_id": self.past.respondent_id, "text": event.text,
+            "received_at": event.at, "reply_id": None,
+        }  # fmt: skip
+        writer.rows["inbound_messages"].append(self.last_heard)
+
+    def consented(self, event: Consented) -> None:
+        past, q = self.past, self.past.questionnaire
+        self.writer.rows["consents"].append(
+            {
+                "id": self.writer._take("consents"), "respondent_id": past.respondent_id,
+                "session_id": self.session_id, "questionnaire_id": q.id,
+                "purpose": q.purpose_code, "scope": event.scope,
+                "wording_version": q.consent_version,
+                "text_hash": hashlib.sha256(event.wording.encode()).hexdigest(),
+                "language": past.language, "channel": past.channel, "outcome": event.outcome,
+                "recorded_at": event.at,
+            }
+        )  # fmt: skip
+
+    def answered(self, event: Answered) -> None:
+        heard, prefilled = self.last_heard, event.prefilled
+        self.writer.rows["answers"].append(
+            {
+                "id": self.writer._take("answers"), "session_id": self.session_id,
+                "question": event.question,
+                "raw_text": None if prefilled or event.skipped or heard is None
+                else heard["text"],
+                "value": event.value, "skipped": event.skipped,
+                "status": AnswerStatus.CURRENT.value,
+                "channel": "profile" if prefilled else self.past.channel,
+                "inbound_message_id": None if prefilled or heard is None else heard["id"],
+                "answered_at": event.at,
+            }
+        )  # fmt: skip
+
+    def profile_set(self, event: ProfileSet) -> None:
+        writer, respondent_id, q = self.writer, self.past.respondent_id, self.past.questionnaire
+        key = (respondent_id, event.attribute)
+        previous = writer._profile.get(key)
+        if previous is not None:
+            previous["superseded_at"] = event.at
+        elif event.stored_before:
+            writer._supersede.append(
+                {"respondent": respondent_id, "attribute": event.attribute, "at": event.at}
+            )
+        row = {
+            "id": writer._take("profile_attributes"), "respondent_id": respondent_id,
+            "name": event.attribute, "value": event.value,
+            "source": f"questionnaire:{q.id}:{q.version}",
+            "recorded_at": event.at, "superseded_at": None,
+        }  # fmt: skip
+        writer.rows["profile_attributes"].append(row)
+        writer._profile[key] = row
+
+    def opted_out(self, event: OptedOut) -> None:
+        writer, past = self.writer, self.past
+        identity = writer._identities.get((past.respondent_id, past.channel))
+        if identity is not None:
+            identity["opted_out_at"] = event.at
+        else:
+            writer._opt_outs.append(
+                {"respondent": past.respondent_id, "identity_channel": past.channel,
+                 "at": event.at}
+            )  # fmt: skip
+
+    def session_row(self) -> dict[str, Any]:
+        past = self.past
+        return {
+            "id": self.session_id, "respondent_id": past.respondent_id,
+            "questionnaire_version_id": past.version_id, "channel": past.channel,
+            "language": past.language, "current_question": None, "pending": None,
+            "attempts": 0, "created_at": past.created_at, "expires_at": past.expires_at,
+            "state": past.state.value, "updated_at": past.updated_at,
+            "completed_at": past.completed_at, "values": past.values, "asked": past.asked,
+            "sensitive_consents": past.sensitive_consents,
+        }  # fmt: skip

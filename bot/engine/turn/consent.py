@@ -1,0 +1,173 @@
+"""Consent steps: the consent request, the answer to it, and sensitive-data consent."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+
+from babel.dates import format_timedelta
+
+from bot.engine import commands, store
+from bot.engine.turn import answering
+from bot.engine.turn.context import Pending, TurnContext
+from bot.engine.turn.output import (
+    bump_attempts,
+    current_question,
+    set_pending,
+    set_state,
+    yes_no_buttons,
+)
+from bot.i18n import texts
+from bot.i18n.translate import translator
+from bot.questionnaire.model import LocalText, Question, Questionnaire
+from bot.settings import Settings
+from bot.storage.models import SessionState
+
+_CONSENT_TEXTS: dict[tuple[str, str, str, str], str] = {}
+
+
+def consent_text(context: TurnContext) -> str:
+    """The consent request in the conversation's language (bilingual while unknown)."""
+    questionnaire, settings = context.questionnaire, context.settings
+    if context.conversation.pending is Pending.BILINGUAL_CONSENT:
+        welsh = _consent_in(questionnaire, settings, "cy")
+        english = _consent_in(questionnaire, settings, "en")
+        return f"{welsh}\n\n{english}"
+    return _consent_in(questionnaire, settings, context.conversation.language)
+
+
+def _consent_in(questionnaire: Questionnaire, settings: Settings, language: str) -> str:
+    """The same text for every tenant of a questionnaire and language, so cached."""
+    key = (questionnaire.source_hash, language, settings.landlord_name,
+           settings.privacy_notice_url)  # fmt: skip
+    cached = _CONSENT_TEXTS.get(key)
+    if cached is None:
+        cached = _CONSENT_TEXTS[key] = _compose_consent_text(questionnaire, settings, language)
+    return cached
+
+
+def _compose_consent_text(questionnaire: Questionnaire, settings: Settings, language: str) -> str:
+    tr = translator(language)
+    period = format_timedelta(
+        datetime.timedelta(days=questionnaire.retention_days), threshold=2, locale=language
+    )
+    landlord = settings.landlord_name
+
+    def local(text: LocalText | None) -> str:
+        return text.get(language).replace("${landlord}", landlord) if text else ""
+
+    parts = [local(questionnaire.intro)] if questionnaire.intro else []
+    parts.append(
+        tr.plural(
+            texts.CONSENT_INTRO,
+            questionnaire.estimated_minutes,
+            landlord=landlord,
+            title=local(questionnaire.title),
+        )
+    )
+    details = tr(
+        texts.CONSENT_DETAILS,
+        purpose=local(questionnaire.purpose),
+        consent=local(questionnaire.consent),
+        period=period,
+        privacy_url=settings.privacy_notice_url,
+    )
+    if any(question.sensitive for question in questionnaire.questions):
+        details = f"{details} {tr(texts.CONSENT_SENSITIVE_OPTIONAL)}"
+    parts.append(details)
+    parts.append(tr(texts.CONSENT_QUESTION))
+    return "\n".join(parts)
+
+
+def ask_consent(context: TurnContext) -> None:
+    context.say(consent_text(context))
+    yes_no_buttons(context)
+
+
+def record_consent(
+    context: TurnContext, scope: str, outcome: str, shown: str | None = None
+) -> None:
+    """One consent decision, with a hash of the exact wording the tenant answered."""
+    questionnaire, conversation = context.questionnaire, context.conversation
+    store.insert_consent(
+        context.connection,
+        {
+            "respondent_id": conversation.respondent_id,
+            "session_id": conversation.session_id,
+            "questionnaire_id": questionnaire.id,
+            "purpose": questionnaire.purpose_code,
+            "scope": scope,
+            "wording_version": questionnaire.consent_version,
+            "text_hash": hashlib.sha256((shown or "").encode()).hexdigest(),
+            "language": conversation.language,
+            "channel": context.channel,
+            "outcome": outcome,
+            "recorded_at": context.now,
+        },
+    )
+
+
+def answer_consent(context: TurnContext, text: str) -> None:
+    """The reply to the consent request: carry on, stop, or ask again."""
+    shown = consent_text(context)  # the exact text the tenant answered, for the record
+    if context.conversation.pending is Pending.BILINGUAL_CONSENT:
+        _settle_bilingual(context, text)
+    agreed = commands.yes_or_no(text, context.translator)
+    if agreed is None:
+        bump_attempts(context)
+        context.say(context.translator(texts.CONSENT_REASK))
+        yes_no_buttons(context)
+        return
+    record_consent(context, "questionnaire", "granted" if agreed else "declined", shown)
+    if not agreed:
+        set_state(context, SessionState.DECLINED)
+        context.say(context.translator(texts.CONSENT_DECLINED))
+        return
+    set_state(context, SessionState.IN_PROGRESS)
+    answering.ask_next(context, after=-1)
+
+
+def _settle_bilingual(context: TurnContext, text: str) -> None:
+    """After a bilingual opening, carry on in the language the tenant answered in."""
+    welsh = commands.yes_or_no_in(text, "cy")
+    language = "cy" if welsh is not None else "en"
+    if welsh is None and commands.yes_or_no_in(text, "en") is None:
+        return  # not an answer yet: keep asking in both languages
+    set_pending(context, None)
+    context.conversation.language = language
+    context.translator = translator(language)
+    context.session_changes["language"] = language
+    store.set_respondent_language(context.connection, context.conversation.respondent_id, language)
+
+
+def sensitive_request(context: TurnContext, question: Question) -> str:
+    """The request for consent to the sensitive category `question` belongs to."""
+    assert question.sensitive is not None
+    tr = context.translator
+    return tr(
+        texts.SENSITIVE_CONSENT,
+        category=tr(texts.SENSITIVE_CATEGORY_NAMES[question.sensitive.category]),
+        why=context.local(question.sensitive.why),
+    )
+
+
+def ask_sensitive_consent(context: TurnContext, question: Question) -> None:
+    context.say(sensitive_request(context, question))
+    yes_no_buttons(context)
+
+
+def answer_sensitive_consent(context: TurnContext, text: str) -> None:
+    """The reply to a sensitive-data consent request; a refusal skips that category."""
+    question = current_question(context)
+    assert question is not None and question.sensitive is not None
+    category = question.sensitive.category
+    agreed = commands.yes_or_no(text, context.translator)
+    if agreed is None and bump_attempts(context) < context.settings.max_reply_attempts:
+        context.say(context.translator(texts.INVALID_YES_NO))
+        ask_sensitive_consent(context, question)
+        return
+    shown = sensitive_request(context, question)
+    record_consent(context, f"sensitive:{category}", "granted" if agreed else "declined", shown)
+    context.conversation.sensitive_consents[category] = bool(agreed)
+    context.session_changes["sensitive_consents"] = context.conversation.sensitive_consents
+    answering.ask_next(context, after=context.questionnaire.index[question.name] - 1)

@@ -1,0 +1,120 @@
+"""What a turn says and writes: session changes, answer rows and the one outbox message."""
+
+from __future__ import annotations
+
+from bot.engine import store
+from bot.engine.messages import OutboundMessage
+from bot.engine.render import Button, question_prompt
+from bot.engine.turn.context import Pending, TurnContext
+from bot.i18n import texts
+from bot.questionnaire.model import Question
+from bot.storage.models import OutboundStatus, SessionState
+
+
+def set_state(context: TurnContext, state: SessionState) -> None:
+    context.conversation.state = state
+    context.session_changes["state"] = state.value
+    if state is SessionState.COMPLETED:
+        context.session_changes["completed_at"] = context.now
+    if not state.is_open:
+        set_current(context, None, None)
+        # The working copy of the answers is only needed while the conversation is open;
+        # the answers table keeps the record (and retention/erasure look after it there).
+        context.session_changes.update(values={}, asked=[])
+
+
+def set_current(context: TurnContext, question: str | None, pending: Pending | None) -> None:
+    """Make `question` the one being asked (fresh attempts), waiting for `pending` if set."""
+    conversation = context.conversation
+    conversation.current_question = question
+    conversation.attempts = 0
+    set_pending(context, pending)
+    context.session_changes.update(current_question=question, attempts=0)
+
+
+def set_pending(context: TurnContext, pending: Pending | None) -> None:
+    conversation = context.conversation
+    conversation.pending = pending
+    category = None
+    if pending is Pending.SENSITIVE_CONSENT:
+        question = current_question(context)
+        assert question is not None and question.sensitive is not None
+        category = question.sensitive.category
+    context.session_changes["pending"] = None if pending is None else pending.column(category)
+
+
+def current_question(context: TurnContext) -> Question | None:
+    name = context.conversation.current_question
+    return context.questionnaire.question(name) if name else None
+
+
+def bump_attempts(context: TurnContext) -> int:
+    context.conversation.attempts += 1
+    context.session_changes["attempts"] = context.conversation.attempts
+    return context.conversation.attempts
+
+
+def yes_no_buttons(context: TurnContext) -> None:
+    yes, no = context.translator(texts.BUTTON_YES), context.translator(texts.BUTTON_NO)
+    context.reply.buttons = (Button(yes, yes), Button(no, no))
+
+
+def prompt(context: TurnContext, question: Question) -> None:
+    """Ask `question`, with its options as buttons."""
+    rendered = question_prompt(
+        question,
+        context.conversation.language,
+        questionnaire=context.questionnaire,
+        answers=context.decoded_values(),
+        landlord=context.settings.landlord_name,
+        tr=context.translator,
+    )
+    context.say(rendered.text)
+    context.reply.buttons = rendered.buttons
+    context.reply.multiple = rendered.multiple
+
+
+def finish(context: TurnContext) -> list[OutboundMessage]:
+    """Write the turn's answers, session changes and reply; the reply is returned."""
+    connection, conversation = context.connection, context.conversation
+    store.insert_answers(connection, context.answer_rows)
+    if conversation.session_id is not None and context.session_changes:
+        context.session_changes["updated_at"] = context.now
+        store.update_session(connection, conversation.session_id, context.session_changes)
+    reply = context.reply
+    if not reply.parts:
+        return []
+    body = "\n\n".join(reply.parts)
+    language = context.translator.language
+    outbound_id = store.insert_outbound(
+        connection,
+        {
+            "respondent_id": conversation.respondent_id,
+            "session_id": conversation.session_id,
+            "in_reply_to": context.inbound_id,
+            "channel": context.channel,
+            "address": context.address,
+            "body": body,
+            "buttons": [[button.reply, button.label] for button in reply.buttons],
+            "multiple": reply.multiple,
+            "language": language,
+            "status": OutboundStatus.PENDING.value,
+            "attempts": 0,
+            "due_at": context.now,
+            "created_at": context.now,
+        },
+    )
+    if context.inbound_id is not None:
+        store.set_reply(connection, context.inbound_id, outbound_id)
+    return [
+        OutboundMessage(
+            outbound_id,
+            context.channel,
+            context.address,
+            body,
+            language,
+            reply.buttons,
+            reply.multiple,
+            conversation.session_id,
+        )
+    ]
