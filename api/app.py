@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -45,7 +46,11 @@ def create_app(
         for hook in app.state.startup_hooks:
             await hook()
         scheduler = start_scheduler(service) if background else None
-        dispatcher = DispatcherThread(service.database, channels.senders())
+        dispatcher = DispatcherThread(
+            service.database,
+            channels.senders(),
+            stale_after=datetime.timedelta(seconds=settings.outbox_stale_seconds),
+        )
         if background:
             dispatcher.start()
         logger.info(

@@ -20,7 +20,7 @@ from api.cli.respondent import retention as run_retention
 from api.cli.serve import db_upgrade, serve, show_version
 from api.cli.tenants import app as tenants_app
 from api.cli.users import app as users_app
-from bot.dispatch.worker import worker_command
+from api.cli.worker import worker_command
 from bot.questionnaire.compiler import compile_file
 from bot.questionnaire.model import Questionnaire
 from bot.questionnaire.problems import Severity

@@ -28,6 +28,7 @@ from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot.dispatch.dispatcher import Dispatcher
+from bot.dispatch.worker import run_dispatcher
 from bot.service import Service, build_service
 from bot.settings import Settings
 from channels.telegram.sender import TelegramChannel
@@ -201,7 +202,7 @@ async def poll(
         )
         await channel.start()
         try:
-            await dispatcher.run(stop)
+            await run_dispatcher(dispatcher, stop)
         finally:
             await application.updater.stop()
             await application.stop()

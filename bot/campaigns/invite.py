@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime
 import logging
 from collections.abc import Collection
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, or_, select, update
@@ -28,6 +27,7 @@ from bot.questionnaire.model import Questionnaire
 from bot.service import Service
 from bot.storage.models import OPEN_STATES, OutboundStatus, SessionState
 from bot.storage.tables import CAMPAIGNS, IDENTITIES, OUTBOUND, RESPONDENTS, SESSIONS, TARGETS
+from bot.ticks import TickReport
 
 logger = logging.getLogger(__name__)
 BATCH = 200
@@ -70,18 +70,6 @@ _MARK_INVITED = (
 )
 
 
-@dataclass
-class InviteStats:
-    invited: int = 0
-    skipped: int = 0
-    deferred: int = 0
-
-    def add(self, other: InviteStats) -> None:
-        self.invited += other.invited
-        self.skipped += other.skipped
-        self.deferred += other.deferred
-
-
 def invite_due(
     service: Service,
     campaign_id: int,
@@ -89,9 +77,9 @@ def invite_due(
     *,
     available: Collection[str] | None,
     horizon: datetime.timedelta,
-) -> InviteStats:
+) -> TickReport:
     """Invite every target due within `horizon` that quiet hours and the pace allow."""
-    total = InviteStats()
+    total = TickReport()
     while True:
         with service.database.engine.connect() as connection, connection.begin():
             campaign = load_campaign(connection, campaign_id, lock=True)
@@ -125,7 +113,7 @@ class _Batch:
         self.available = available
         self.questionnaire: Questionnaire = service.registry.latest(campaign.questionnaire_id)
         self.pacer = Pacer(campaign.pacing, campaign.send_rates, service.settings, now + horizon)
-        self.stats = InviteStats()
+        self.stats = TickReport()
 
     def due_rows(self) -> list[Any]:
         full = self.pacer.full()

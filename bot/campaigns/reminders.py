@@ -9,7 +9,6 @@ link reminder is written in the claiming transaction itself.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, select, update
@@ -28,18 +27,13 @@ from bot.outreach.quiet_hours import BadQuietHours, zone
 from bot.service import Service
 from bot.storage.models import OPEN_STATES
 from bot.storage.tables import RESPONDENTS, SESSIONS, TARGETS
+from bot.ticks import TickReport
 
 BATCH = 200
 
 
-@dataclass
-class ReminderStats:
-    reminded: int = 0
-    closed: int = 0
-
-
-def remind_due(service: Service, campaign_id: int, now: datetime.datetime) -> ReminderStats:
-    stats = ReminderStats()
+def remind_due(service: Service, campaign_id: int, now: datetime.datetime) -> TickReport:
+    stats = TickReport()
     while True:
         to_remind: list[tuple[str, str]] = []
         with service.database.engine.connect() as connection, connection.begin():

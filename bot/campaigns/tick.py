@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime
 import logging
 from collections.abc import Collection
-from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
@@ -22,24 +21,10 @@ from bot.campaigns.store import campaign_ids, load_campaign
 from bot.service import Service
 from bot.storage.models import utcnow
 from bot.storage.tables import TARGETS
+from bot.ticks import TickReport
 
 logger = logging.getLogger(__name__)
 ACTIVE_TARGETS = [TargetStatus.PENDING.value, TargetStatus.HELD.value, TargetStatus.INVITED.value]
-
-
-@dataclass
-class TickReport:
-    started: int = 0
-    invited: int = 0
-    skipped: int = 0
-    deferred: int = 0
-    reminded: int = 0
-    closed: int = 0
-    completed: int = 0
-
-    @property
-    def anything(self) -> bool:
-        return any(vars(self).values())
 
 
 def run_campaigns(
@@ -91,13 +76,8 @@ def _run_one(
     if _complete_if_over(service, campaign_id, now, ended_only=True):
         report.completed += 1
         return
-    invited = invite_due(service, campaign_id, now, available=available, horizon=horizon)
-    reminders = remind_due(service, campaign_id, now)
-    report.invited += invited.invited
-    report.skipped += invited.skipped
-    report.deferred += invited.deferred
-    report.reminded += reminders.reminded
-    report.closed += reminders.closed
+    report.add(invite_due(service, campaign_id, now, available=available, horizon=horizon))
+    report.add(remind_due(service, campaign_id, now))
     if _complete_if_over(service, campaign_id, now, ended_only=False):
         report.completed += 1
 
@@ -128,14 +108,4 @@ def campaign_tick(service: Service) -> None:
     """The scheduler's job."""
     report = run_campaigns(service)
     if report.anything:
-        logger.info(
-            "campaigns: %d started, %d invited, %d skipped, %d waiting, %d reminded, "
-            "%d closed, %d completed",
-            report.started,
-            report.invited,
-            report.skipped,
-            report.deferred,
-            report.reminded,
-            report.closed,
-            report.completed,
-        )
+        logger.info("campaigns: %s", report.summary())

@@ -5,13 +5,14 @@ rate, books that many send slots in the shared schedule, sends each at its slot 
 writes each result in its own transaction. A transient error is retried with backoff, a
 permanent one is recorded; a provider's "this person refuses messages" opts the address
 out. Rows a crashed dispatcher left `sending` are reconciled: resent only when the provider
-confirms it never got them.
+confirms it never got them. Every database call runs in a worker thread, so a slow commit
+never holds up the sends of other rows on the event loop. The loop that runs rounds until
+stopped is `bot.dispatch.worker`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime
 import logging
 import os
@@ -20,23 +21,23 @@ import time
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import TypeVar
 
-from sqlalchemy import select
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import Connection
 
 from bot.dispatch import store as outbox_store
 from bot.dispatch.sending import PermanentSendError, Sender, SendResult, TransientSendError
 from bot.engine.messages import OutboundMessage
 from bot.outreach.optout import opt_out_address
 from bot.storage.db import Database
-from bot.storage.health import OutageLog, is_unavailable
 from bot.storage.models import utcnow
-from bot.storage.tables import OUTBOUND
 
 logger = logging.getLogger(__name__)
 ROUND_SECONDS = 2.0  # how much of the rate one round books
 STALE_AFTER = datetime.timedelta(seconds=120)
 MAX_BACKOFF = datetime.timedelta(hours=1)
+T = TypeVar("T")
+Outcome = SendResult | TransientSendError | PermanentSendError
 
 
 @dataclass
@@ -74,6 +75,28 @@ class _WindowGuard:
             await asyncio.sleep(1.0 - (now - self.recent[0]) + 0.0005)
 
 
+@dataclass
+class AddressSpacing:
+    """When each address of one channel may next get a message.
+
+    An address is forgotten once its spacing has passed (swept at most once an interval),
+    so the map holds the addresses of the last interval or two, not every address ever sent to.
+    """
+
+    interval: float
+    free_at: dict[str, float] = field(default_factory=dict)
+    swept_at: float = float("-inf")
+
+    def book(self, address: str, now: float) -> float:
+        """Seconds to wait before sending to `address`; the send after that is booked."""
+        if now - self.swept_at >= self.interval:
+            self.free_at = {key: moment for key, moment in self.free_at.items() if moment > now}
+            self.swept_at = now
+        start = max(now, self.free_at.get(address, now))
+        self.free_at[address] = start + self.interval
+        return start - now
+
+
 class Dispatcher:
     def __init__(
         self,
@@ -98,8 +121,12 @@ class Dispatcher:
             for name, sender in self.senders.items()
             if sender.rate_limit.per_second > 0
         }
-        self._last_to_address: dict[tuple[str, str], float] = {}
-        self.outage = OutageLog(logger, "the dispatcher")
+        self._spacing = {
+            name: AddressSpacing(sender.rate_limit.per_address_interval)
+            for name, sender in self.senders.items()
+            if sender.rate_limit.per_address_interval > 0
+        }
+        self._reconciling = asyncio.Lock()
 
     async def run_once(self) -> DispatchStats:
         """One round over every channel; returns what happened."""
@@ -108,24 +135,6 @@ class Dispatcher:
         for result in await asyncio.gather(*rounds):
             stats.add(result)
         return stats
-
-    async def run(self, stop: asyncio.Event, idle_seconds: float = 0.5) -> None:
-        """Keep sending until `stop` is set; rest briefly when nothing is due."""
-        while not stop.is_set():
-            try:
-                stats = await self.run_once()
-            except Exception as error:
-                if isinstance(error, DBAPIError) and is_unavailable(error):
-                    # A read-only or unreachable database: said once a minute, not each round.
-                    self.outage.failed(error, self.database.url, self.clock())
-                else:
-                    logger.exception("dispatch round failed; retrying shortly")
-                stats = DispatchStats()
-            else:
-                self.outage.recovered(self.clock())
-            if stats.handled == 0:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=idle_seconds)
 
     async def drain(self, timeout: float = 60.0) -> DispatchStats:
         """Send everything due now (tests, CLI); stops when a round finds nothing."""
@@ -138,18 +147,27 @@ class Dispatcher:
                 break
         return total
 
+    async def _in_transaction(self, work: Callable[[Connection], T]) -> T:
+        """`work` in one transaction, in a worker thread: the event loop keeps sending."""
+
+        def run() -> T:
+            with self.database.transaction() as session:
+                return work(session.connection())
+
+        return await asyncio.to_thread(run)
+
     async def _channel_round(self, name: str, sender: Sender) -> DispatchStats:
         rate = sender.rate_limit.per_second
         batch = max(1, int(rate * ROUND_SECONDS)) if rate > 0 else 100
         now = self.clock()
-        with self.database.transaction() as session:
-            connection = session.connection()
+
+        def claim(connection: Connection) -> tuple[list[OutboundMessage], datetime.datetime]:
             messages = outbox_store.claim_due(connection, name, batch, self.worker, now)
-            start = (
-                outbox_store.reserve_slots(connection, name, len(messages), rate, now)
-                if messages and rate > 0
-                else now
-            )
+            if not messages or rate <= 0:
+                return messages, now
+            return messages, outbox_store.reserve_slots(connection, name, len(messages), rate, now)
+
+        messages, start = await self._in_transaction(claim)
         if not messages:
             return DispatchStats()
         loop_start = time.monotonic()
@@ -167,121 +185,143 @@ class Dispatcher:
         delay = at - time.monotonic()
         if delay > 0:
             await asyncio.sleep(delay)
-        await self._respect_address_interval(sender, message)
+        spacing = self._spacing.get(sender.name)
+        if spacing is not None:
+            wait = spacing.book(message.address, time.monotonic())
+            if wait > 0:
+                await asyncio.sleep(wait)
+        outcome = await self._call(sender, message)
+        return await self._in_transaction(
+            lambda connection: self._record(connection, sender, message, outcome)
+        )
+
+    async def _call(self, sender: Sender, message: OutboundMessage) -> Outcome:
         guard = self._guards.get(sender.name)
         async with self._concurrency:
             if guard is not None:
                 # Last thing before the call, so the window counts real send moments.
                 await guard.wait()
             try:
-                result = await sender.send(message)
-            except TransientSendError as error:
-                return self._retry(sender, message, error)
-            except PermanentSendError as error:
-                return self._fail(sender, message, error)
+                return await sender.send(message)
+            except (TransientSendError, PermanentSendError) as error:
+                return error
             except Exception as error:  # a bug or an unexpected provider answer
                 logger.exception("unexpected error sending outbox row %s", message.id)
-                return self._retry(sender, message, TransientSendError(type(error).__name__))
-        self._record_sent(message, result)
-        return DispatchStats(sent=1)
+                return TransientSendError(type(error).__name__)
 
-    async def _respect_address_interval(self, sender: Sender, message: OutboundMessage) -> None:
-        interval = sender.rate_limit.per_address_interval
-        if interval <= 0:
-            return
-        key = (sender.name, message.address)
-        wait = self._last_to_address.get(key, 0.0) + interval - time.monotonic()
-        self._last_to_address[key] = time.monotonic() + max(0.0, wait)
-        if wait > 0:
-            await asyncio.sleep(wait)
-
-    def _record_sent(self, message: OutboundMessage, result: SendResult) -> None:
-        with self.database.transaction() as session:
+    def _record(
+        self, connection: Connection, sender: Sender, message: OutboundMessage, outcome: Outcome
+    ) -> DispatchStats:
+        """Write what the provider said about one row."""
+        now = self.clock()
+        if isinstance(outcome, SendResult):
             outbox_store.mark_sent(
-                session.connection(), message.id, result.provider_id, result.segments, self.clock()
+                connection, message.id, outcome.provider_id, outcome.segments, now
             )
-
-    def _attempts(self, message_id: int) -> int:
-        with self.database.sessions() as session:
-            found = session.execute(
-                select(OUTBOUND.c.attempts).where(OUTBOUND.c.id == message_id)
-            ).scalar_one()
-        return int(found)
+            return DispatchStats(sent=1)
+        if isinstance(outcome, PermanentSendError):
+            reason = f"{outcome.code or 'permanent'}: {outcome.reason}"
+            outbox_store.mark_failed(connection, message.id, reason, now)
+            if not outcome.opted_out:
+                return DispatchStats(failed=1)
+            opt_out_address(connection, sender.name, message.address, now, reason)
+            return DispatchStats(opted_out=1)
+        return self._retry(connection, sender, message, outcome, now)
 
     def _retry(
-        self, sender: Sender, message: OutboundMessage, error: TransientSendError
+        self,
+        connection: Connection,
+        sender: Sender,
+        message: OutboundMessage,
+        error: TransientSendError,
+        now: datetime.datetime,
     ) -> DispatchStats:
-        now = self.clock()
-        attempts = self._attempts(message.id)
+        attempts = outbox_store.attempts(connection, message.id)
         reason = f"{error.code or 'transient'}: {error.reason}"
-        with self.database.transaction() as session:
-            connection = session.connection()
-            if attempts >= self.max_attempts:
-                outbox_store.mark_failed(connection, message.id, f"gave up: {reason}", now)
-                return DispatchStats(failed=1)
-            backoff = datetime.timedelta(seconds=5 * 2 ** (attempts - 1))
-            if error.retry_after is not None:
-                backoff = datetime.timedelta(seconds=error.retry_after)
-                outbox_store.pause_channel(connection, sender.name, now + backoff)
-            outbox_store.reschedule(connection, message.id, now + min(backoff, MAX_BACKOFF), reason)
+        if attempts >= self.max_attempts:
+            outbox_store.mark_failed(connection, message.id, f"gave up: {reason}", now)
+            return DispatchStats(failed=1)
+        backoff = datetime.timedelta(seconds=5 * 2 ** (attempts - 1))
+        if error.retry_after is not None:
+            backoff = datetime.timedelta(seconds=error.retry_after)
+            outbox_store.pause_channel(connection, sender.name, now + backoff)
+        outbox_store.reschedule(connection, message.id, now + min(backoff, MAX_BACKOFF), reason)
         return DispatchStats(retried=1)
 
-    def _fail(
-        self, sender: Sender, message: OutboundMessage, error: PermanentSendError
-    ) -> DispatchStats:
-        now = self.clock()
-        reason = f"{error.code or 'permanent'}: {error.reason}"
-        with self.database.transaction() as session:
-            connection = session.connection()
-            outbox_store.mark_failed(connection, message.id, reason, now)
-            if error.opted_out:
-                opt_out_address(connection, sender.name, message.address, now, reason)
-        if error.opted_out:
-            return DispatchStats(opted_out=1)
-        return DispatchStats(failed=1)
-
     async def reconcile(self) -> int:
-        """Settle rows a dead dispatcher left `sending`: ask the provider, never guess."""
+        """Settle rows a dead dispatcher left `sending`: ask the provider, never guess.
+
+        One reconciler at a time: two could each find a row "not sent yet", and one put it
+        back in the queue while the other is already resending it. An asyncio lock covers
+        this dispatcher's lanes, an advisory lock the other PostgreSQL workers; a reconciler
+        that finds either held skips its turn, and its next round finds the rows settled.
+        """
+        if self._reconciling.locked():
+            return 0
+        async with self._reconciling:
+            lock = await asyncio.to_thread(outbox_store.lock_reconciliation, self.database.engine)
+            if lock is None:
+                return 0
+            try:
+                return await self._settle_stale()
+            finally:
+                await asyncio.to_thread(lock.release)
+
+    async def _settle_stale(self) -> int:
         now = self.clock()
-        with self.database.sessions() as session:
-            stale = outbox_store.stale_claims(
-                session.connection(), now - self.stale_after, self.senders
+        stale = await self._in_transaction(
+            lambda connection: outbox_store.stale_claims(
+                connection, now - self.stale_after, self.senders
             )
+        )
         for message, claimed_at in stale:
-            with self.database.transaction() as session:
-                # Another dispatcher may be settling the same row: only the winner goes on.
-                if not outbox_store.take_over(
-                    session.connection(), message.id, claimed_at, self.worker, now
-                ):
-                    continue
-            sender = self.senders[message.channel]
-            found: SendResult | None = None
-            if sender.can_find_sent:
-                try:
-                    found = await sender.find_sent(
-                        message, claimed_at - datetime.timedelta(seconds=5)
-                    )
-                except Exception as error:  # provider unreachable: ask again next round
-                    logger.warning(
-                        "could not check outbox row %s with %s (%s); will retry",
-                        message.id,
-                        sender.name,
-                        type(error).__name__,
-                    )
-                    continue
-            with self.database.transaction() as session:
-                connection = session.connection()
-                if found is not None:
-                    outbox_store.mark_sent(
-                        connection, message.id, found.provider_id, found.segments, now
-                    )
-                elif sender.can_find_sent:
-                    outbox_store.reschedule(connection, message.id, now, "resent after a crash")
-                else:
-                    outbox_store.mark_failed(
-                        connection,
-                        message.id,
-                        "interrupted: delivery unknown, not resent to avoid a duplicate",
-                        now,
-                    )
+            await self._settle_one(message, claimed_at, now)
         return len(stale)
+
+    async def _settle_one(
+        self, message: OutboundMessage, claimed_at: datetime.datetime, now: datetime.datetime
+    ) -> None:
+        # Another dispatcher may be settling the same row: only the winner goes on.
+        if not await self._in_transaction(
+            lambda connection: outbox_store.take_over(
+                connection, message.id, claimed_at, self.worker, now
+            )
+        ):
+            return
+        sender = self.senders[message.channel]
+        found: SendResult | None = None
+        if sender.can_find_sent:
+            try:
+                found = await sender.find_sent(message, claimed_at - datetime.timedelta(seconds=5))
+            except Exception as error:  # provider unreachable: ask again next round
+                logger.warning(
+                    "could not check outbox row %s with %s (%s); will retry",
+                    message.id,
+                    sender.name,
+                    type(error).__name__,
+                )
+                return
+        await self._in_transaction(
+            lambda connection: _settle_row(connection, message, sender, found, now)
+        )
+
+
+def _settle_row(
+    connection: Connection,
+    message: OutboundMessage,
+    sender: Sender,
+    found: SendResult | None,
+    now: datetime.datetime,
+) -> None:
+    """What the provider said about a stale row: sent, never got it, or nobody can tell."""
+    if found is not None:
+        outbox_store.mark_sent(connection, message.id, found.provider_id, found.segments, now)
+    elif sender.can_find_sent:
+        outbox_store.reschedule(connection, message.id, now, "resent after a crash")
+    else:
+        outbox_store.mark_failed(
+            connection,
+            message.id,
+            "interrupted: delivery unknown, not resent to avoid a duplicate",
+            now,
+        )

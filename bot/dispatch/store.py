@@ -12,11 +12,13 @@ import datetime
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, Engine, func, insert, select, text, update
 
 from bot.engine.messages import OutboundMessage
 from bot.storage.models import OutboundStatus
 from bot.storage.tables import OUTBOUND, SEND_SLOTS
+
+RECONCILE_LOCK = 0x646F6F72  # PostgreSQL advisory lock key ("door")
 
 
 def claim_due(
@@ -136,6 +138,14 @@ def mark_failed(
     )
 
 
+def attempts(connection: Connection, message_id: int) -> int:
+    """How many times the row has been claimed for sending."""
+    found = connection.execute(
+        select(OUTBOUND.c.attempts).where(OUTBOUND.c.id == message_id)
+    ).scalar_one()
+    return int(found)
+
+
 def stale_claims(
     connection: Connection, older_than: datetime.datetime, channels: Iterable[str]
 ) -> list[tuple[OutboundMessage, datetime.datetime]]:
@@ -168,6 +178,50 @@ def take_over(
         .values(claimed_at=now, claimed_by=worker)
     )
     return bool(result.rowcount)
+
+
+class ReconcileLock:
+    """Held while one dispatcher settles stale claims; see `lock_reconciliation`."""
+
+    def __init__(self, connection: Connection | None) -> None:
+        self._connection = connection
+
+    def release(self) -> None:
+        connection = self._connection
+        if connection is None:
+            return
+        try:
+            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": RECONCILE_LOCK})
+            connection.commit()
+        except Exception:
+            # A pooled connection would keep the session lock: really close this one.
+            connection.invalidate()
+            raise
+        finally:
+            connection.close()
+
+
+def lock_reconciliation(engine: Engine) -> ReconcileLock | None:
+    """The cross-process reconciliation lock, or None when another process holds it.
+
+    On PostgreSQL a session advisory lock, taken without waiting and with no transaction
+    left open while it is held. SQLite runs one dispatcher process: nothing to lock.
+    """
+    if engine.dialect.name != "postgresql":
+        return ReconcileLock(None)
+    connection = engine.connect()
+    try:
+        locked = connection.execute(
+            text("SELECT pg_try_advisory_lock(:key)"), {"key": RECONCILE_LOCK}
+        ).scalar_one()
+        connection.commit()
+    except Exception:
+        connection.close()
+        raise
+    if not locked:
+        connection.close()
+        return None
+    return ReconcileLock(connection)
 
 
 def count_by_status(connection: Connection) -> dict[str, int]:

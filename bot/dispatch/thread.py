@@ -1,14 +1,16 @@
-"""Runs the outbox dispatcher in its own thread and event loop beside the web server."""
+"""Runs the dispatch loop (`bot.dispatch.worker`) in its own thread beside the web server."""
 
 from __future__ import annotations
 
 import asyncio
+import datetime
 import logging
 import threading
 from collections.abc import Mapping
 
-from bot.dispatch.dispatcher import Dispatcher
+from bot.dispatch.dispatcher import STALE_AFTER
 from bot.dispatch.sending import Sender
+from bot.dispatch.worker import run_worker
 from bot.storage.db import Database
 
 logger = logging.getLogger(__name__)
@@ -17,15 +19,23 @@ logger = logging.getLogger(__name__)
 class DispatcherThread:
     """Sends due outbox rows continuously until stopped (one per process)."""
 
-    def __init__(self, database: Database, senders: Mapping[str, Sender]) -> None:
-        self.dispatcher = Dispatcher(database, senders)
+    def __init__(
+        self,
+        database: Database,
+        senders: Mapping[str, Sender],
+        *,
+        stale_after: datetime.timedelta = STALE_AFTER,
+    ) -> None:
+        self.database = database
+        self.senders = dict(senders)
+        self.stale_after = stale_after
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._main, name="doorstep-dispatcher", daemon=True)
 
     def start(self) -> None:
-        if not self.dispatcher.senders:
+        if not self.senders:
             logger.info("no sending channels configured; the dispatcher is idle")
             return
         self._thread.start()
@@ -38,18 +48,7 @@ class DispatcherThread:
         self._loop = asyncio.get_running_loop()
         self._stop = asyncio.Event()
         self._ready.set()
-        senders = list(self.dispatcher.senders.values())
-        for sender in senders:
-            start = getattr(sender, "start", None)
-            if start is not None:
-                await start()
-        try:
-            await self.dispatcher.run(self._stop)
-        finally:
-            for sender in senders:
-                stop = getattr(sender, "stop", None)
-                if stop is not None:
-                    await stop()
+        await run_worker(self.database, self.senders, self._stop, stale_after=self.stale_after)
 
     def stop(self, timeout: float = 10.0) -> None:
         if self._loop is not None and self._stop is not None:

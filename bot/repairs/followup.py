@@ -17,15 +17,16 @@ from typing import Any
 from sqlalchemy import Connection, select, update
 
 from bot.engine.engine import SessionAlreadyOpen
-from bot.outreach.channel_choice import NoChannel, choose_channel
+from bot.outreach.channel_choice import ChannelChoice, NoChannel, choose_channel
 from bot.outreach.contact_policy import may_contact, record_invitation
 from bot.questionnaire.model import Questionnaire
 from bot.repairs import upkeep
-from bot.repairs.jobs import TickStats, lock_job, repair_hours, set_job, tenant_timezone
+from bot.repairs.jobs import lock_job, repair_hours, set_job, tenant_timezone
 from bot.repairs.models import RepairState
 from bot.service import Service
 from bot.storage.models import OPEN_STATES
 from bot.storage.tables import IDENTITIES, REPAIR_JOBS, RESPONDENTS, SESSIONS
+from bot.ticks import TickReport
 
 logger = logging.getLogger(__name__)
 BATCH = 200
@@ -37,7 +38,7 @@ def send_due_repair_surveys(
     now: datetime.datetime | None = None,
     *,
     available: Collection[str] | None = None,
-) -> TickStats:
+) -> TickReport:
     """One tick: everything due at `now` (default: the engine's clock).
 
     `available`: the channels to invite on (default: those with a configured sender).
@@ -45,7 +46,7 @@ def send_due_repair_surveys(
     now = now or service.engine.clock()
     if available is None:
         available = service.settings.sending_channels
-    stats = TickStats()
+    stats = TickReport()
     try:
         questionnaire = service.registry.latest(service.settings.repair_questionnaire)
     except KeyError as error:  # a configuration mistake: say so once a tick, send nothing new
@@ -72,7 +73,7 @@ def send_due_repair_surveys(
                         service, questionnaire, connection, int(job_id), now, available, stats
                     )
             except SessionAlreadyOpen:
-                stats.postponed += 1  # another survey opened meanwhile: the next tick retries
+                stats.deferred += 1  # another survey opened meanwhile: the next tick retries
             except Exception as error:
                 stats.errors += 1
                 # The type only: database errors quote the statement's parameters (numbers).
@@ -82,8 +83,8 @@ def send_due_repair_surveys(
                     type(error).__name__,
                 )
     upkeep.remind_and_expire(service, now, stats)
-    if stats.busy:
-        logger.info("repair follow-ups: %s", stats)
+    if stats.anything:
+        logger.info("repair follow-ups: %s", stats.summary())
     return stats
 
 
@@ -94,9 +95,9 @@ def _invite_one(
     job_row_id: int,
     now: datetime.datetime,
     available: Collection[str] | None,
-    stats: TickStats,
+    stats: TickReport,
 ) -> None:
-    settings = service.settings
+    """Invite one due job's tenant now, or skip or defer the job; counted in `stats`."""
     job = lock_job(connection, job_row_id, RepairState.SCHEDULED)
     if job is None:
         return
@@ -106,44 +107,11 @@ def _invite_one(
         )
     ).first()
     if tenant is None:
-        _skip(connection, job.id, now, "No tenant has this reference; import the tenants first.")
-        stats.skipped += 1
+        reason = "No tenant has this reference; import the tenants first."
+        _skip(connection, job.id, now, reason, stats)
         return
-    allowed = repair_hours(settings).next_allowed(now, tenant_timezone(tenant.timezone, settings))
-    if allowed > now:
-        set_job(connection, job.id, now, survey_due_at=allowed, respondent_id=tenant.id)
-        stats.postponed += 1
-        return
-    choice = choose_channel(
-        connection,
-        tenant.id,
-        questionnaire.channels,
-        available=available,
-        links=False,  # repairs ask on the channel itself; links are for campaigns
-        settings=settings,
-    )
-    if isinstance(choice, NoChannel):
-        _skip(connection, job.id, now, choice.reason, respondent_id=tenant.id)
-        stats.skipped += 1
-        return
-    decision = may_contact(
-        connection, tenant.id, choice.channel, choice.address, now, settings=settings
-    )
-    if not decision:
-        _skip(connection, job.id, now, decision.reason or "Not allowed.", respondent_id=tenant.id)
-        stats.skipped += 1
-        return
-    if _has_open_session(connection, tenant.id):
-        window_end = job.completed_at + datetime.timedelta(days=settings.repair_backdate_days)
-        if now + BUSY_RETRY > window_end:
-            reason = "The tenant was answering another survey until the window closed."
-            _skip(connection, job.id, now, reason, respondent_id=tenant.id)
-            stats.skipped += 1
-        else:
-            set_job(
-                connection, job.id, now, survey_due_at=now + BUSY_RETRY, respondent_id=tenant.id
-            )
-            stats.postponed += 1
+    choice = _channel_now(service, questionnaire, connection, job, tenant, now, available, stats)
+    if choice is None:
         return
     messages = service.engine.start(
         channel=choice.channel,
@@ -153,23 +121,95 @@ def _invite_one(
         connection=connection,
     )
     if not messages or messages[0].session_id is None:
-        _skip(connection, job.id, now, "The tenant opted out.", respondent_id=tenant.id)
-        stats.skipped += 1
+        _skip(connection, job.id, now, "The tenant opted out.", stats, respondent_id=tenant.id)
         return
-    session_id = messages[0].session_id
+    _mark_invited(service, connection, job, tenant.id, choice, messages[0].session_id, now)
+    stats.invited += 1
+
+
+def _channel_now(
+    service: Service,
+    questionnaire: Questionnaire,
+    connection: Connection,
+    job: Any,
+    tenant: Any,
+    now: datetime.datetime,
+    available: Collection[str] | None,
+    stats: TickReport,
+) -> ChannelChoice | None:
+    """The channel to invite on now, or None once the job is skipped or deferred."""
+    settings = service.settings
+    allowed = repair_hours(settings).next_allowed(now, tenant_timezone(tenant.timezone, settings))
+    if allowed > now:  # outside the hours follow-ups may go out
+        set_job(connection, job.id, now, survey_due_at=allowed, respondent_id=tenant.id)
+        stats.deferred += 1
+        return None
+    choice = choose_channel(
+        connection,
+        tenant.id,
+        questionnaire.channels,
+        available=available,
+        links=False,  # repairs ask on the channel itself; links are for campaigns
+        settings=settings,
+    )
+    if isinstance(choice, NoChannel):
+        _skip(connection, job.id, now, choice.reason, stats, respondent_id=tenant.id)
+        return None
+    decision = may_contact(
+        connection, tenant.id, choice.channel, choice.address, now, settings=settings
+    )
+    if not decision:
+        reason = decision.reason or "Not allowed."
+        _skip(connection, job.id, now, reason, stats, respondent_id=tenant.id)
+        return None
+    if _has_open_session(connection, tenant.id):
+        _wait_for_other_survey(service, connection, job, tenant.id, now, stats)
+        return None
+    return choice
+
+
+def _wait_for_other_survey(
+    service: Service,
+    connection: Connection,
+    job: Any,
+    respondent_id: int,
+    now: datetime.datetime,
+    stats: TickReport,
+) -> None:
+    """The tenant is answering another survey: try again later, or skip if the window closes."""
+    window_end = job.completed_at + datetime.timedelta(days=service.settings.repair_backdate_days)
+    if now + BUSY_RETRY > window_end:
+        reason = "The tenant was answering another survey until the window closed."
+        _skip(connection, job.id, now, reason, stats, respondent_id=respondent_id)
+        return
+    set_job(connection, job.id, now, survey_due_at=now + BUSY_RETRY, respondent_id=respondent_id)
+    stats.deferred += 1
+
+
+def _mark_invited(
+    service: Service,
+    connection: Connection,
+    job: Any,
+    respondent_id: int,
+    choice: ChannelChoice,
+    session_id: int,
+    now: datetime.datetime,
+) -> None:
+    """The job is invited, in the transaction that wrote the invitation."""
+    settings = service.settings
     expires = now + datetime.timedelta(days=settings.repair_expiry_days)
     identity_id = connection.execute(
         select(IDENTITIES.c.id).where(
             IDENTITIES.c.channel == choice.channel, IDENTITIES.c.address == choice.address
         )
     ).scalar_one()
-    record_invitation(connection, tenant.id, choice.channel, "repair", job.job_id, now)
+    record_invitation(connection, respondent_id, choice.channel, "repair", job.job_id, now)
     set_job(
         connection,
         job.id,
         now,
         state=RepairState.INVITED.value,
-        respondent_id=tenant.id,
+        respondent_id=respondent_id,
         channel=choice.channel,
         identity_id=identity_id,
         session_id=session_id,
@@ -183,7 +223,6 @@ def _invite_one(
         .where(SESSIONS.c.id == session_id, SESSIONS.c.expires_at > expires)
         .values(expires_at=expires)
     )
-    stats.invited += 1
 
 
 def _has_open_session(connection: Connection, respondent_id: int) -> bool:
@@ -199,7 +238,12 @@ def _has_open_session(connection: Connection, respondent_id: int) -> bool:
 
 
 def _skip(
-    connection: Connection, job_row_id: int, now: datetime.datetime, reason: str, **values: Any
+    connection: Connection,
+    job_row_id: int,
+    now: datetime.datetime,
+    reason: str,
+    stats: TickReport,
+    **values: Any,
 ) -> None:
     set_job(
         connection,
@@ -210,3 +254,4 @@ def _skip(
         survey_due_at=None,
         **values,
     )
+    stats.skipped += 1

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, select, update
@@ -12,21 +11,6 @@ from bot.outreach.quiet_hours import BadQuietHours, QuietHours, zone
 from bot.repairs.models import RepairState
 from bot.settings import Settings
 from bot.storage.tables import REPAIR_JOBS
-
-
-@dataclass
-class TickStats:
-    invited: int = 0
-    postponed: int = 0
-    skipped: int = 0
-    reminded: int = 0
-    finished: int = 0
-    expired: int = 0
-    errors: int = 0
-
-    @property
-    def busy(self) -> bool:
-        return bool(self.invited or self.skipped or self.reminded or self.expired or self.errors)
 
 
 def repair_hours(settings: Settings) -> QuietHours:

@@ -15,10 +15,11 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, select, update
 
 from bot.outreach.contact_policy import blocked_reason
-from bot.repairs.jobs import TickStats, lock_job, repair_hours, set_job, tenant_timezone
+from bot.repairs.jobs import lock_job, repair_hours, set_job, tenant_timezone
 from bot.repairs.models import RepairState
 from bot.storage.models import OPEN_STATES, SessionState
 from bot.storage.tables import IDENTITIES, OUTBOUND, REPAIR_JOBS, RESPONDENTS, SESSIONS
+from bot.ticks import TickReport
 
 if TYPE_CHECKING:
     from bot.service import Service
@@ -30,7 +31,7 @@ STALE_CLAIM = datetime.timedelta(minutes=2)
 BATCH = 200
 
 
-def remind_and_expire(service: Service, now: datetime.datetime, stats: TickStats) -> None:
+def remind_and_expire(service: Service, now: datetime.datetime, stats: TickReport) -> None:
     with service.database.engine.connect() as connection:
         with connection.begin():
             stats.finished += _settle(connection, now)
@@ -90,7 +91,7 @@ def _expire(connection: Connection, now: datetime.datetime) -> int:
 
 
 def _remind_due(
-    service: Service, connection: Connection, now: datetime.datetime, stats: TickStats
+    service: Service, connection: Connection, now: datetime.datetime, stats: TickReport
 ) -> None:
     with connection.begin():
         due = list(

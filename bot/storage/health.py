@@ -8,8 +8,6 @@ anything depends on them, and word them for whoever runs the service.
 
 from __future__ import annotations
 
-import datetime
-import logging
 from pathlib import Path
 
 from sqlalchemy import text
@@ -133,40 +131,3 @@ def check_usable(database: Database, *, migrate: bool = True) -> None:
             problem = describe(error, database.url)
     if problem is not None:
         raise DatabaseUnavailable(problem)
-
-
-class OutageLog:
-    """Says a database outage once, then at most once per `every` while it lasts, then that
-    it ended: a loop that retries twice a second would otherwise fill the log."""
-
-    def __init__(
-        self,
-        logger: logging.Logger,
-        what: str,
-        every: datetime.timedelta = datetime.timedelta(minutes=1),
-    ) -> None:
-        self.logger = logger
-        self.what = what
-        self.every = every
-        self.since: datetime.datetime | None = None
-        self._last_said: datetime.datetime | None = None
-
-    def failed(self, error: DBAPIError, url: str, now: datetime.datetime) -> None:
-        if self.since is None:
-            self.since = now
-        if self._last_said is None or now - self._last_said >= self.every:
-            self._last_said = now
-            self.logger.warning(
-                "%s is waiting for the database: %s", self.what, describe(error, url)
-            )
-
-    def recovered(self, now: datetime.datetime) -> None:
-        if self.since is None:
-            return
-        minutes = (now - self.since).total_seconds() / 60
-        self.logger.warning(
-            "%s: the database works again (it was unavailable for %.0f minute(s))",
-            self.what,
-            minutes,
-        )
-        self.since = self._last_said = None

@@ -10,9 +10,10 @@ from sqlalchemy import insert, select, update
 from bot.campaigns import lifecycle
 from bot.campaigns.progress import campaign_progress
 from bot.campaigns.spec import parse_spec
-from bot.campaigns.tick import TickReport, run_campaigns
+from bot.campaigns.tick import run_campaigns
 from bot.service import Service
 from bot.storage.tables import IDENTITIES, OUTBOUND, PROFILE, RESPONDENTS, TARGETS
+from bot.ticks import TickReport
 from tests.support.services import Clock
 
 CHANNELS = ("sms", "telegram")

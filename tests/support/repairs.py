@@ -10,9 +10,9 @@ from sqlalchemy import insert, select
 
 from bot.repairs.events import parse_event, record_event
 from bot.repairs.followup import send_due_repair_surveys
-from bot.repairs.jobs import TickStats
 from bot.service import Service
 from bot.storage.tables import IDENTITIES, OUTBOUND, PROFILE, REPAIR_JOBS, RESPONDENTS, SESSIONS
+from bot.ticks import TickReport
 from tests.support.services import Clock
 
 UTC = datetime.UTC
@@ -91,7 +91,7 @@ def report(service: Service, clock: Clock, *events: dict[str, Any]) -> list[str]
         ]
 
 
-def tick(service: Service, clock: Clock) -> TickStats:
+def tick(service: Service, clock: Clock) -> TickReport:
     return send_due_repair_surveys(service, clock.now, available=("sms", "telegram"))
 
 

@@ -7,10 +7,13 @@ import datetime
 import itertools
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
+import pytest
 from sqlalchemy import select
 
-from bot.dispatch.dispatcher import Dispatcher
+from bot.dispatch import store as outbox_store
+from bot.dispatch.dispatcher import AddressSpacing, Dispatcher
 from bot.dispatch.sending import (
     PermanentSendError,
     RateLimit,
@@ -118,6 +121,38 @@ def test_no_one_second_window_exceeds_the_rate(service: Service, clock: Clock) -
     for index, moment in enumerate(times):
         in_window = [other for other in times[index:] if other - moment < 1.0]
         assert len(in_window) <= 10
+
+
+def test_messages_to_one_address_keep_their_spacing_and_old_addresses_are_forgotten() -> None:
+    spacing = AddressSpacing(interval=1.0)
+    assert spacing.book("+447700900001", now=100.0) == 0.0
+    assert spacing.book("+447700900001", now=100.25) == 0.75  # one second after the first
+    assert spacing.book("+447700900001", now=100.5) == 1.5  # and one after the booked one
+    for number in range(1000):
+        spacing.book(f"+4477009{number:05d}", now=102.0 + number / 1000)
+    spacing.book("+447700999999", now=105.0)  # seconds later: only this address matters
+    assert list(spacing.free_at) == ["+447700999999"]
+
+
+def test_a_slow_commit_does_not_hold_up_other_sends(
+    service: Service, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    start_many(service, 5)
+    real_mark_sent = outbox_store.mark_sent
+    slowed: list[int] = []
+
+    def slow_mark_sent(*args: Any, **options: Any) -> None:
+        if not slowed:
+            slowed.append(1)
+            time.sleep(0.6)  # a commit stuck behind a busy disk, in its worker thread
+        real_mark_sent(*args, **options)
+
+    monkeypatch.setattr(outbox_store, "mark_sent", slow_mark_sent)
+    sender = FakeSender(rate_limit=RateLimit(per_second=100))
+    assert asyncio.run(dispatcher(service, sender, clock).drain()).sent == 5
+    times = [moment for moment, _ in sender.sent]
+    assert max(times) - min(times) < 0.3  # the five slots span 40 ms; a blocked loop waits 0.6 s
+    assert {row.status for row in outbox(service)} == {OutboundStatus.SENT}
 
 
 def test_stale_claims_are_reconciled_not_resent(service: Service, clock: Clock) -> None:

@@ -40,7 +40,7 @@ def test_sent_after_the_delay_and_only_inside_allowed_hours(service: Service, cl
     report(service, clock, event(completed_at="2026-11-02T18:30:00Z"))
     assert job(service).survey_due_at == at("2026-11-02T20:30:00+00:00")  # 2 hours later
     clock.now = at("2026-11-02T20:30:00+00:00")
-    assert tick(service, clock).postponed == 1
+    assert tick(service, clock).deferred == 1
     assert job(service).survey_due_at == at("2026-11-03T09:00:00+00:00")  # 20:00 has passed
     clock.now = at("2026-11-03T08:59:00+00:00")
     assert tick(service, clock).invited == 0 and outbox(service) == []
@@ -191,7 +191,7 @@ def test_a_tenant_in_another_survey_is_asked_later(service: Service, clock: Cloc
     tenant(service, "T-1", sms=SMS)
     Chat(service.engine, address=SMS).start("tsm_perception")
     report(service, clock, event(completed_at="2026-11-02T07:00:00Z"))
-    assert tick(service, clock).postponed == 1
+    assert tick(service, clock).deferred == 1
     assert job(service).survey_due_at == clock.now + datetime.timedelta(hours=6)
     clock.now = at("2026-11-09T09:00:00+00:00")  # Monday, past the 7-day window
     tick(service, clock)
