@@ -129,14 +129,17 @@ def serve(
     """Run the web service (webhooks, web chat, API) with the scheduler in-process."""
     import uvicorn
 
+    from api.errors import LOGGING
+
     settings = get_settings()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # Every line, uvicorn's own included, carries the id of the request it is about.
     uvicorn.run(
         "api.app:create_app",
         factory=True,
         host=host or settings.host,
         port=port or settings.port,
         log_level="info",
+        log_config=LOGGING,
     )
 
 
