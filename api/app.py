@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from fastapi import FastAPI
 
@@ -19,17 +19,10 @@ from channels.registry import ChannelRegistry, build_channels
 logger = logging.getLogger(__name__)
 
 
-def create_app(
-    settings: Settings | None = None,
-    service: Service | None = None,
-    channels: ChannelRegistry | None = None,
-    *,
-    background: bool = True,
-) -> FastAPI:
-    """The app. `background=False` (tests) runs no scheduler and no dispatcher thread."""
-    settings = settings or get_settings()
-    service = service or build_service(settings)
-    channels = channels if channels is not None else build_channels(settings)
+def _lifespan(
+    service: Service, channels: ChannelRegistry, background: bool
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """Start-up and shut-down: hooks, the scheduler and the dispatcher thread."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -54,6 +47,21 @@ def create_app(
                 await hook()
             service.database.dispose()
 
+    return lifespan
+
+
+def create_app(
+    settings: Settings | None = None,
+    service: Service | None = None,
+    channels: ChannelRegistry | None = None,
+    *,
+    background: bool = True,
+) -> FastAPI:
+    """The app. `background=False` (tests) runs no scheduler and no dispatcher thread."""
+    settings = settings or get_settings()
+    service = service or build_service(settings)
+    channels = channels if channels is not None else build_channels(settings)
+    lifespan = _lifespan(service, channels, background)
     app = FastAPI(title="Doorstep", version="0.1.0", lifespan=lifespan)
     app.state.service = service
     app.state.settings = settings

@@ -21,7 +21,7 @@ from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request, Response
 from sqlalchemy.exc import InterfaceError, OperationalError
-from telegram import Update
+from telegram import Bot, Update
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
@@ -96,22 +96,25 @@ def register(app: FastAPI) -> None:
             raise HTTPException(400, "The body is not a Telegram update we can read.") from None
         if not application.running:
             await ensure_running()
-        try:
-            await processor.process(update, application.bot)
-        except MalformedUpdate as error:
-            raise HTTPException(
-                400, f"This is not a Telegram update we can read: {error}."
-            ) from None
-        except (OperationalError, InterfaceError) as error:
-            # The database is away: Telegram retries a 5xx later, so the update is not lost.
-            logger.error("database unavailable for a Telegram update (%s)", type(error).__name__)
-            raise HTTPException(503, "Temporarily unable to take updates; try again.") from None
-        except Exception as error:
-            # Answering 200 drops this one update: a 5xx would make Telegram hold back every
-            # later update behind it for a day. The message of a database error can quote the
-            # tenant's text, so only its type and place are logged.
-            logger.error("Telegram update failed (ref %s): %s", request_id(), _where(error))
+        await _process(processor, update, application.bot)
         return Response(status_code=200)
+
+
+async def _process(processor: UpdateProcessor, update: Update, bot: Bot) -> None:
+    """One update into the engine; only a database outage makes Telegram send it again."""
+    try:
+        await processor.process(update, bot)
+    except MalformedUpdate as error:
+        raise HTTPException(400, f"This is not a Telegram update we can read: {error}.") from None
+    except (OperationalError, InterfaceError) as error:
+        # The database is away: Telegram retries a 5xx later, so the update is not lost.
+        logger.error("database unavailable for a Telegram update (%s)", type(error).__name__)
+        raise HTTPException(503, "Temporarily unable to take updates; try again.") from None
+    except Exception as error:
+        # Answering 200 drops this one update: a 5xx would make Telegram hold back every
+        # later update behind it for a day. The message of a database error can quote the
+        # tenant's text, so only its type and place are logged.
+        logger.error("Telegram update failed (ref %s): %s", request_id(), _where(error))
 
 
 def _where(error: BaseException) -> str:
