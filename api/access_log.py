@@ -71,10 +71,11 @@ def install(logger_name: str = ACCESS_LOGGER) -> None:
 
 
 def log_config() -> dict[str, Any]:
-    """uvicorn's default logging set-up with the filter on the access logger."""
-    from uvicorn.config import LOGGING_CONFIG
+    """The service's logging set-up (every line with its request id) with the filter on the
+    access logger, so the log shows routes, never chat links or tokens."""
+    from api.errors import LOGGING
 
-    config = copy.deepcopy(LOGGING_CONFIG)
+    config = copy.deepcopy(LOGGING)
     config.setdefault("filters", {})["hide_tokens"] = {"()": f"{__name__}.HideTokens"}
-    config["loggers"][ACCESS_LOGGER].setdefault("filters", []).append("hide_tokens")
+    config["loggers"].setdefault(ACCESS_LOGGER, {}).setdefault("filters", []).append("hide_tokens")
     return config

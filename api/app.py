@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
@@ -28,18 +28,10 @@ from channels.registry import ChannelRegistry, build_channels
 logger = logging.getLogger(__name__)
 
 
-def create_app(
-    settings: Settings | None = None,
-    service: Service | None = None,
-    channels: ChannelRegistry | None = None,
-    *,
-    background: bool = True,
-) -> FastAPI:
-    """The app. `background=False` (tests) runs no scheduler and no dispatcher thread."""
-    settings = settings or get_settings()
-    service = service or build_service(settings)
-    channels = channels if channels is not None else build_channels(settings)
-    hide_tokens_in_access_log()  # however uvicorn was started
+def _lifespan(
+    service: Service, channels: ChannelRegistry, background: bool
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """Start-up and shut-down: hooks, the scheduler and the dispatcher thread."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -49,7 +41,7 @@ def create_app(
         dispatcher = DispatcherThread(
             service.database,
             channels.senders(),
-            stale_after=datetime.timedelta(seconds=settings.outbox_stale_seconds),
+            stale_after=datetime.timedelta(seconds=service.settings.outbox_stale_seconds),
         )
         if background:
             dispatcher.start()
@@ -68,6 +60,22 @@ def create_app(
                 await hook()
             service.database.dispose()
 
+    return lifespan
+
+
+def create_app(
+    settings: Settings | None = None,
+    service: Service | None = None,
+    channels: ChannelRegistry | None = None,
+    *,
+    background: bool = True,
+) -> FastAPI:
+    """The app. `background=False` (tests) runs no scheduler and no dispatcher thread."""
+    settings = settings or get_settings()
+    service = service or build_service(settings)
+    channels = channels if channels is not None else build_channels(settings)
+    lifespan = _lifespan(service, channels, background)
+    hide_tokens_in_access_log()  # however uvicorn was started
     # /docs and /redoc from the installed package's copies of Swagger UI and ReDoc: no CDN.
     app = FastAPIOffline(
         title="Doorstep",

@@ -1,15 +1,109 @@
-"""App-wide answers for bad requests: a sentence and the fields at fault, never a 500.
+"""App-wide answers for errors: a sentence and the request's id, never a traceback.
 
-FastAPI's default 422 repeats the submitted input back, which fails to encode (a 500) when
-the input holds a lone surrogate, and echoes tenants' data; this handler names the fields
-and says what is wrong instead.
+- Every request gets an id (`X-Request-ID`, from asgi-correlation-id): sent back on every
+  answer, put on every log line (`LOGGING`), and quoted on error pages.
+- A typed error a domain raises (`STATUS` maps its type to the answer's status) becomes its
+  own sentence: `{"detail": ...}` for the API (a list when the error has `problems`), an
+  HTML page in the console's layout for `/console` pages.
+- Anything else is a bug or an outage: logged with its type and frames only (its message
+  may quote tenants' data, e.g. SQL parameters), answered 500 with a generic sentence.
+- FastAPI's default 422 repeats the submitted input back, which fails to encode (a 500)
+  when the input holds a lone surrogate, and echoes tenants' data; this one names the
+  fields and says what is wrong instead.
 """
 
 from __future__ import annotations
 
+import logging
+import traceback
+from typing import Any
+
+from asgi_correlation_id import CorrelationIdMiddleware, correlation_id
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from analysis.exports.filters import FilterError
+from api.auth.pages import render_page
+from bot.campaigns.lifecycle import CampaignStateError
+from bot.campaigns.spec import CampaignSpecError
+from bot.campaigns.store import UnknownCampaign
+from bot.concerns.queries import ConcernError
+from bot.privacy.rights import UnknownTenant
+from bot.tenants.table import TableError
+from channels.sms.inbound import MalformedWebhook
+
+logger = logging.getLogger(__name__)
+REQUEST_ID_HEADER = "X-Request-ID"
+UNEXPECTED = "Sorry, something went wrong on our side (ref {ref})."
+
+# The typed errors domains raise, and the status each is answered with. An error that
+# carries its own `status` (ConcernError) answers with that one.
+STATUS: dict[type[Exception], int] = {
+    UnknownCampaign: 404,
+    UnknownTenant: 404,
+    CampaignStateError: 409,
+    ConcernError: 409,
+    CampaignSpecError: 422,
+    FilterError: 422,
+    TableError: 422,
+    MalformedWebhook: 400,
+}
+
+LOG_FORMAT = "%(asctime)s %(levelname)s [%(correlation_id)s] %(name)s %(message)s"
+# For `logging.config.dictConfig` (and uvicorn's `log_config`): every line has the id.
+LOGGING: dict[str, Any] = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {
+        "request_id": {"()": "asgi_correlation_id.CorrelationIdFilter", "default_value": "-"}
+    },
+    "formatters": {"plain": {"format": LOG_FORMAT}},
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "plain",
+        }
+    },
+    "root": {"handlers": ["stderr"], "level": "INFO"},
+    "loggers": {
+        name: {"handlers": [], "level": "INFO", "propagate": True}
+        for name in ("uvicorn", "uvicorn.error", "uvicorn.access")
+    },
+}
+
+
+def request_id() -> str:
+    return correlation_id.get() or "-"
+
+
+def _is_page(path: str) -> bool:
+    return path == "/console" or path.startswith("/console/")
+
+
+def error_page(request: Request, status: int, sentences: list[str]) -> Response:
+    """An error as a console page: the sentences and the reference to quote."""
+    service = getattr(request.app.state, "service", None)
+    context = {
+        "principal": getattr(request.state, "principal", None),
+        "landlord": service.settings.landlord_name if service is not None else "",
+        "status": status,
+        "sentences": sentences,
+        "ref": request_id(),
+    }
+    return render_page("error.html", context, status_code=status)
+
+
+async def _typed_error(request: Request, error: Exception) -> Response:
+    status = next(code for kind, code in STATUS.items() if isinstance(error, kind))
+    status = getattr(error, "status", status)
+    problems = getattr(error, "problems", None)
+    if _is_page(request.url.path):
+        return error_page(request, status, list(problems or [str(error)]))
+    return JSONResponse({"detail": problems or str(error)}, status_code=status)
 
 
 async def _invalid_request(_request: Request, error: Exception) -> JSONResponse:
@@ -27,5 +121,49 @@ async def _invalid_request(_request: Request, error: Exception) -> JSONResponse:
     )
 
 
+def log_unexpected(what: str, error: BaseException) -> None:
+    """Log a failure by its type and frames only: its message may quote personal data."""
+    frames = "".join(traceback.format_tb(error.__traceback__))
+    logger.error("%s failed: %s\n%s", what, type(error).__name__, frames)
+
+
+class UnexpectedErrors:
+    """Answers any error nothing else handled: logged, then a 500 with a sentence."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watch(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        except Exception as error:
+            request = Request(scope)
+            log_unexpected(f"{request.method} {request.url.path}", error)
+            if started:  # too late for an answer: the client sees the connection close
+                return
+            sentence = UNEXPECTED.format(ref=request_id())
+            response = (
+                error_page(request, 500, [sentence])
+                if _is_page(request.url.path)
+                else JSONResponse({"detail": sentence}, status_code=500)
+            )
+            await response(scope, receive, send)
+
+
 def register(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _invalid_request)
+    for kind in STATUS:
+        app.add_exception_handler(kind, _typed_error)
+    # Added last, so outermost: the id is set before anything else runs or logs.
+    app.add_middleware(UnexpectedErrors)
+    app.add_middleware(CorrelationIdMiddleware, header_name=REQUEST_ID_HEADER)

@@ -46,6 +46,7 @@ from bot.storage.tables import TARGETS
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.campaigns import lifecycle
+from bot.campaigns import service as campaign_service
 from bot.campaigns.spec import parse_spec
 from bot.campaigns.tick import run_campaigns
 from bot.dispatch.sending import RateLimit, SendResult
@@ -140,7 +141,7 @@ def enqueue(service: Service, count: int) -> float:
         }
     )
     with service.database.engine.begin() as connection:
-        campaign_id = lifecycle.create_campaign(connection, service.registry, spec, now)
+        campaign_id = campaign_service.create_campaign(connection, service.registry, spec, now)
         lifecycle.schedule(connection, campaign_id, now)
     done = threading.Event()
     started = time.perf_counter()

@@ -22,7 +22,8 @@ Contract (import from here, not from the modules behind it):
   emails, addresses) and `principal.can_export_identifiable` (admins; officers granted it).
 - `SessionDep`: a SQLAlchemy Core `Connection` in a transaction, committed after the route
   returns (before the response is sent), rolled back if it raises. A streamed response
-  outlives it: open `service_of(request).database.engine.begin()` inside the stream.
+  outlives it: open `service.database.engine.begin()` inside the stream.
+- The service and settings themselves: `ServiceDep`, `SettingsDep` (from `api.http`).
 - `ConsoleUser` / `console_roles(*roles)`: the same for server-rendered pages, except that
   someone not signed in is redirected (303) to `/console/login?next=<page>`.
 - Audit: `bot.access.audit.audit(connection, principal, action, target, filters, row_count)`.
@@ -39,6 +40,15 @@ from fastapi import Depends, HTTPException, Request
 from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
 
+from api.http import (
+    FORM_TYPE,
+    MULTIPART_TYPE,
+    Limit,
+    get_service,
+    media_type,
+    read_form,
+    read_multipart,
+)
 from bot.access.apikeys import verify_key
 from bot.access.signin import session_user
 from bot.access.users import Principal, Role
@@ -56,7 +66,6 @@ __all__ = [
     "console_roles",
     "current_principal",
     "require_roles",
-    "service_of",
 ]
 
 SESSION_COOKIE = "doorstep_console"
@@ -68,16 +77,13 @@ LOGIN_PAGE = "/console/login"
 NOT_SIGNED_IN = "Sign in, or send an API key as 'Authorization: Bearer <key>'."
 BAD_KEY = "The API key is not valid or has been revoked."
 BAD_CSRF = "The form or request is missing its security token or it has expired; reload the page."
-FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
-
-
-def service_of(request: Request) -> Service:
-    service: Service = request.app.state.service
-    return service
+# A console form is small; an upload may be as large as the largest file a route accepts.
+FORM_LIMIT = Limit(64 * 1024, "The form is too large; check what was typed.")
+UPLOAD_LIMIT = Limit(50 * 1024 * 1024, "The upload is larger than 50 MB; send a smaller file.")
 
 
 def _db_connection(request: Request) -> Iterator[Connection]:
-    with service_of(request).database.engine.connect() as connection, connection.begin():
+    with get_service(request).database.engine.connect() as connection, connection.begin():
         yield connection
 
 
@@ -114,16 +120,24 @@ def _cookie_principal(service: Service, token: str) -> Principal | None:
     return signed_in.user.principal(signed_in.csrf_token) if signed_in else None
 
 
+async def _form_token(request: Request) -> str:
+    """The token in a posted form's `csrf` field (the body is kept for the route)."""
+    try:
+        if media_type(request) == FORM_TYPE:
+            pairs = await read_form(request, FORM_LIMIT, max_fields=40)
+            return next((value for name, value in pairs if name == CSRF_FIELD), "")
+        field = (await read_multipart(request, UPLOAD_LIMIT)).get(CSRF_FIELD)
+    except HTTPException as error:
+        if error.status_code == 413:
+            raise
+        return ""  # a malformed body is the route's 4xx to give, not ours
+    return field if isinstance(field, str) else ""
+
+
 async def _check_csrf(request: Request, expected: str) -> None:
     given = request.headers.get(CSRF_HEADER, "")
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if not given and content_type in FORM_TYPES:
-        try:  # FastAPI has usually parsed the form already; this reads its cache
-            form = await request.form()
-        except Exception:  # a malformed body is the route's 4xx to give, not ours
-            form = None
-        field = form.get(CSRF_FIELD) if form is not None else None
-        given = field if isinstance(field, str) else ""
+    if not given and media_type(request) in (FORM_TYPE, MULTIPART_TYPE):
+        given = await _form_token(request)
     if not given or not hmac.compare_digest(given.encode(), expected.encode()):
         raise HTTPException(403, BAD_CSRF)
 
@@ -133,7 +147,7 @@ async def current_principal(request: Request) -> Principal:
     cached = getattr(request.state, "principal", None)
     if isinstance(cached, Principal):
         return cached
-    service = service_of(request)
+    service = get_service(request)
     key = _presented_key(request)
     if key is not None:
         principal = await run_in_threadpool(_key_principal, service, key)

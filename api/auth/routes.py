@@ -14,7 +14,6 @@ import hmac
 import logging
 import secrets
 from typing import Annotated, Any
-from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.encoders import jsonable_encoder
@@ -30,9 +29,9 @@ from api.auth.deps import (
     CurrentUser,
     Principal,
     console_roles,
-    service_of,
 )
 from api.auth.pages import render_page
+from api.http import FORM_TYPE, JSON_TYPE, Limit, ServiceDep, read_body, read_form, require_type
 from bot.access.signin import NewSession, SignInError, authenticate, end_session, start_session
 from bot.access.users import UserInfo
 from bot.service import Service
@@ -42,7 +41,8 @@ logger = logging.getLogger(__name__)
 router = APIRouter()
 LOGIN_COOKIE = "doorstep_login"
 LOGIN_COOKIE_SECONDS = 60 * 60
-MAX_FORM_BYTES = 8 * 1024
+CREDENTIALS_LIMIT = Limit(8 * 1024, "The request is too large for an email and a password.")
+FORM_LIMIT = Limit(8 * 1024, "The form is too large; check what was typed.")
 HOME = "/console/"
 # Signing out when already signed out goes to the login page instead of a 401.
 ConsolePrincipal = Annotated[Principal, Depends(console_roles())]
@@ -117,16 +117,11 @@ _LOGIN_OPENAPI = {
 
 async def _credentials(request: Request) -> Credentials:
     # A bodiless content type would be read as JSON; a cross-site form cannot send this one.
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if content_type != "application/json":
-        raise HTTPException(415, "Send the credentials as JSON (Content-Type: application/json).")
-    body = bytearray()
-    async for chunk in request.stream():
-        body.extend(chunk)
-        if len(body) > MAX_FORM_BYTES:
-            raise HTTPException(413, "The request is too large for an email and a password.")
+    wrong_type = "Send the credentials as JSON (Content-Type: application/json)."
+    require_type(request, (JSON_TYPE,), wrong_type)
+    body = await read_body(request, CREDENTIALS_LIMIT)
     try:
-        return Credentials.model_validate_json(bytes(body))
+        return Credentials.model_validate_json(body)
     except ValidationError as error:
         # Without the input: it may hold the password, or text that cannot be encoded.
         problems = error.errors(include_input=False, include_url=False, include_context=False)
@@ -134,10 +129,9 @@ async def _credentials(request: Request) -> Credentials:
 
 
 @router.post("/api/auth/login", openapi_extra=_LOGIN_OPENAPI)
-async def login(request: Request) -> JSONResponse:
+async def login(request: Request, service: ServiceDep) -> JSONResponse:
     """Sign in with email and password: sets the session cookie, returns the CSRF token."""
     credentials = await _credentials(request)
-    service = service_of(request)
     try:
         user, session = await run_in_threadpool(
             _sign_in,
@@ -164,8 +158,8 @@ def _end(service: Service, request: Request) -> None:
 
 
 @router.post("/api/auth/logout", status_code=204)
-async def logout(request: Request, principal: CurrentUser) -> Response:
-    await run_in_threadpool(_end, service_of(request), request)
+async def logout(request: Request, principal: CurrentUser, service: ServiceDep) -> Response:
+    await run_in_threadpool(_end, service, request)
     response = Response(status_code=204)
     _clear_session_cookies(response)
     return response
@@ -228,32 +222,24 @@ def _login_page(
 
 
 @router.get(LOGIN_PAGE, include_in_schema=False)
-def login_page(request: Request, next: str | None = None) -> Response:
+def login_page(request: Request, service: ServiceDep, next: str | None = None) -> Response:
     pre_login = request.cookies.get(LOGIN_COOKIE, "")
     if len(pre_login) != 43:
         pre_login = secrets.token_urlsafe(32)
-    return _login_page(service_of(request), pre_login, next_path=_safe_next(next))
+    return _login_page(service, pre_login, next_path=_safe_next(next))
 
 
 async def _small_form(request: Request) -> dict[str, str]:
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if content_type != "application/x-www-form-urlencoded":
-        raise HTTPException(415, "Send the sign-in form as an ordinary web form.")
-    body = bytearray()
-    async for chunk in request.stream():
-        body.extend(chunk)
-        if len(body) > MAX_FORM_BYTES:
-            raise HTTPException(413, "The form is too large; check what was typed.")
-    try:
-        parsed = parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=10)
-    except (UnicodeDecodeError, ValueError):
-        raise HTTPException(400, "The form could not be read; reload the page.") from None
-    return {name: values[0] for name, values in parsed.items() if values}
+    require_type(request, (FORM_TYPE,), "Send the sign-in form as an ordinary web form.")
+    pairs = await read_form(request, FORM_LIMIT, max_fields=10)
+    form: dict[str, str] = {}
+    for name, value in pairs:
+        form.setdefault(name, value)
+    return form
 
 
 @router.post(LOGIN_PAGE, include_in_schema=False)
-async def login_form(request: Request) -> Response:
-    service = service_of(request)
+async def login_form(request: Request, service: ServiceDep) -> Response:
     form = await _small_form(request)
     next_path = _safe_next(form.get("next"))
     email = form.get("email", "").strip()[:254]
@@ -285,8 +271,10 @@ async def login_form(request: Request) -> Response:
 
 
 @router.post("/console/logout", include_in_schema=False)
-async def logout_form(request: Request, principal: ConsolePrincipal) -> Response:
-    await run_in_threadpool(_end, service_of(request), request)
+async def logout_form(
+    request: Request, principal: ConsolePrincipal, service: ServiceDep
+) -> Response:
+    await run_in_threadpool(_end, service, request)
     response = RedirectResponse(LOGIN_PAGE, status_code=303)
     _clear_session_cookies(response)
     return response

@@ -13,12 +13,14 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi import Path as PathParam
 from starlette.responses import HTMLResponse, Response
 
-from api.auth.deps import console_roles, service_of
-from api.campaigns import work as campaign_work
+from api.auth.deps import console_roles
 from api.console.render import back_to, form_of, page
-from api.http import CAMPAIGN_ERRORS, campaign_http_error
+from api.http import ServiceDep, get_service
 from bot.access.users import Principal, Role
+from bot.campaigns import service as campaign_service
+from bot.campaigns.lifecycle import CampaignStateError
 from bot.campaigns.spec import CampaignSpecError
+from bot.campaigns.store import UnknownCampaign
 
 router = APIRouter(include_in_schema=False)
 Staff = Annotated[Principal, Depends(console_roles(Role.OFFICER, Role.ANALYST))]
@@ -42,9 +44,11 @@ BUTTONS = {
 
 
 @router.get("/console/campaigns")
-def campaigns(request: Request, user: Staff, message: Message = None) -> HTMLResponse:
-    with service_of(request).database.engine.connect() as connection:
-        found = campaign_work.list_campaigns(connection, None)
+def campaigns(
+    request: Request, service: ServiceDep, user: Staff, message: Message = None
+) -> HTMLResponse:
+    with service.database.engine.connect() as connection:
+        found = campaign_service.list_campaigns(connection)
     return page(
         request, "campaigns.html", user, "/console/campaigns", campaigns=found, message=message
     )
@@ -53,7 +57,7 @@ def campaigns(request: Request, user: Staff, message: Message = None) -> HTMLRes
 def _new_form(
     request: Request, user: Principal, form: dict[str, str], problems: list[str], status: int
 ) -> HTMLResponse:
-    questionnaires = service_of(request).registry.all()
+    questionnaires = get_service(request).registry.all()
     return page(
         request,
         "campaign_new.html",
@@ -101,18 +105,15 @@ def spec_from_form(form: dict[str, str]) -> dict[str, Any]:
 
 
 @router.post("/console/campaigns")
-async def create_campaign(request: Request, user: Officer) -> Response:
+async def create_campaign(request: Request, service: ServiceDep, user: Officer) -> Response:
     form = await form_of(request)
-    service = service_of(request)
     try:
         with service.database.engine.begin() as connection:
-            campaign_id = campaign_work.create(
+            campaign_id = campaign_service.create_campaign(
                 connection, service.registry, spec_from_form(form), service.engine.clock()
             )
-    except CampaignSpecError as error:
+    except CampaignSpecError as error:  # shown on the form, beside what was typed
         return _new_form(request, user, form, error.problems, 422)
-    except OverflowError:
-        return _new_form(request, user, form, ["starts_at: the date is out of range."], 422)
     return back_to(
         f"/console/campaigns/{campaign_id}",
         message="The campaign was created as a draft. Schedule it when it is ready.",
@@ -122,17 +123,15 @@ async def create_campaign(request: Request, user: Officer) -> Response:
 @router.get("/console/campaigns/{campaign_id}")
 def campaign(
     request: Request,
+    service: ServiceDep,
     user: Staff,
     campaign_id: CampaignId,
     message: Message = None,
     error: Message = None,
 ) -> HTMLResponse:
-    try:
-        with service_of(request).database.engine.connect() as connection:
-            details = campaign_work.campaign_json(connection, campaign_id)
-            progress = campaign_work.progress_json(connection, campaign_id)
-    except CAMPAIGN_ERRORS as problem:
-        raise campaign_http_error(problem) from None
+    with service.database.engine.connect() as connection:
+        details = campaign_service.campaign_json(connection, campaign_id)
+        progress = campaign_service.progress_json(connection, campaign_id)
     may_act = user.role in (Role.OFFICER, Role.ADMIN)
     buttons = BUTTONS.get(details["state"], ()) if may_act else ()
     return page(
@@ -150,15 +149,14 @@ def campaign(
 
 @router.post("/console/campaigns/{campaign_id}/{action}")
 def campaign_action(
-    request: Request, user: Officer, campaign_id: CampaignId, action: str
+    service: ServiceDep, user: Officer, campaign_id: CampaignId, action: str
 ) -> Response:
     path = f"/console/campaigns/{campaign_id}"
-    if action not in campaign_work.ACTIONS:
-        return back_to(path, error="That is not something a campaign can do.")
-    service = service_of(request)
     try:
         with service.database.engine.begin() as connection:
-            changed = campaign_work.ACTIONS[action](connection, campaign_id, service.engine.clock())
-    except CAMPAIGN_ERRORS as problem:
+            changed = campaign_service.change_state(
+                connection, campaign_id, action, service.engine.clock()
+            )
+    except (CampaignStateError, UnknownCampaign) as problem:  # shown on the campaign's page
         return back_to(path, error=str(problem))
     return back_to(path, message=f"The campaign is now {changed.state.value}.")

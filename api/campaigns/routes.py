@@ -10,17 +10,19 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse
 
-from api.auth.deps import OfficerUser, SessionDep, StaffUser, service_of
-from api.campaigns import work as campaign_work
-from api.http import CAMPAIGN_ERRORS, campaign_http_error, json_object, now_of
+from api.auth.deps import OfficerUser, SessionDep, StaffUser
+from api.http import Limit, NowDep, ServiceDep, read_json_object
+from bot.campaigns import service as campaign_service
 from bot.campaigns.models import CampaignState
 
 router = APIRouter(tags=["campaigns"])
-MAX_SPEC_BYTES = 64 * 1024
+SPEC_LIMIT = Limit(
+    64 * 1024, f"The upload is larger than {64 * 1024:,} bytes; send a smaller file."
+)
 BIGGEST_ID = 2**63 - 1
 CampaignId = Annotated[int, PathParam(ge=1, le=BIGGEST_ID)]
 Action = Literal["schedule", "pause", "resume", "cancel"]
@@ -51,75 +53,49 @@ _SPEC_BODY = {
 }
 
 
-async def _spec_body(request: Request) -> dict[str, Any]:
-    return await json_object(request, MAX_SPEC_BYTES)
-
-
 @router.get("/api/campaigns")
 def campaigns(
     user: StaffUser, connection: SessionDep, state: CampaignState | None = None
 ) -> list[dict[str, Any]]:
-    return campaign_work.list_campaigns(connection, state)
+    return campaign_service.list_campaigns(connection, state)
 
 
 @router.post("/api/campaigns", openapi_extra=_SPEC_BODY, status_code=201)
-async def create_campaign(request: Request, user: OfficerUser) -> JSONResponse:
-    data = await _spec_body(request)
-    service = service_of(request)
-    try:
-        with service.database.engine.begin() as connection:
-            campaign_id = campaign_work.create(connection, service.registry, data, now_of(request))
-            created = campaign_work.campaign_json(connection, campaign_id)
-    except CAMPAIGN_ERRORS as error:
-        raise campaign_http_error(error) from None
-    except OverflowError:
-        raise HTTPException(422, "starts_at or ends_at is too far in the past or future.") from None
+async def create_campaign(
+    request: Request, user: OfficerUser, service: ServiceDep, now: NowDep
+) -> JSONResponse:
+    data = await read_json_object(request, SPEC_LIMIT)
+    with service.database.engine.begin() as connection:
+        campaign_id = campaign_service.create_campaign(connection, service.registry, data, now)
+        created = campaign_service.campaign_json(connection, campaign_id)
     return JSONResponse(created, status_code=201)
 
 
 @router.get("/api/campaigns/{campaign_id}")
 def campaign(user: StaffUser, connection: SessionDep, campaign_id: CampaignId) -> dict[str, Any]:
-    try:
-        return campaign_work.campaign_json(connection, campaign_id)
-    except CAMPAIGN_ERRORS as error:
-        raise campaign_http_error(error) from None
+    return campaign_service.campaign_json(connection, campaign_id)
 
 
 @router.patch("/api/campaigns/{campaign_id}", openapi_extra=_SPEC_BODY)
-async def edit_campaign(request: Request, user: OfficerUser, campaign_id: CampaignId) -> Any:
-    changes = await _spec_body(request)
-    service = service_of(request)
-    try:
-        with service.database.engine.begin() as connection:
-            campaign_work.edit(connection, service.registry, campaign_id, changes, now_of(request))
-            return campaign_work.campaign_json(connection, campaign_id)
-    except CAMPAIGN_ERRORS as error:
-        raise campaign_http_error(error) from None
-    except OverflowError:
-        raise HTTPException(422, "starts_at or ends_at is too far in the past or future.") from None
+async def edit_campaign(
+    request: Request, user: OfficerUser, service: ServiceDep, now: NowDep, campaign_id: CampaignId
+) -> dict[str, Any]:
+    changes = await read_json_object(request, SPEC_LIMIT)
+    with service.database.engine.begin() as connection:
+        campaign_service.edit_campaign(connection, service.registry, campaign_id, changes, now)
+        return campaign_service.campaign_json(connection, campaign_id)
 
 
 @router.get("/api/campaigns/{campaign_id}/progress")
 def progress(user: StaffUser, connection: SessionDep, campaign_id: CampaignId) -> dict[str, Any]:
-    try:
-        return campaign_work.progress_json(connection, campaign_id)
-    except CAMPAIGN_ERRORS as error:
-        raise campaign_http_error(error) from None
-
-
-def change_state(request: Request, campaign_id: int, action: str) -> dict[str, Any]:
-    service = service_of(request)
-    try:
-        with service.database.engine.begin() as connection:
-            campaign_work.ACTIONS[action](connection, campaign_id, now_of(request))
-            return campaign_work.campaign_json(connection, campaign_id)
-    except CAMPAIGN_ERRORS as error:
-        raise campaign_http_error(error) from None
+    return campaign_service.progress_json(connection, campaign_id)
 
 
 @router.post("/api/campaigns/{campaign_id}/{action}")
 def campaign_action(
-    request: Request, user: OfficerUser, campaign_id: CampaignId, action: Action
+    user: OfficerUser, service: ServiceDep, now: NowDep, campaign_id: CampaignId, action: Action
 ) -> dict[str, Any]:
     """schedule (a draft), pause, resume or cancel; 409 when the state does not allow it."""
-    return change_state(request, campaign_id, action)
+    with service.database.engine.begin() as connection:
+        campaign_service.change_state(connection, campaign_id, action, now)
+        return campaign_service.campaign_json(connection, campaign_id)

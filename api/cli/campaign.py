@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import time
 from pathlib import Path
@@ -12,7 +13,7 @@ from rich.console import Console, Group
 from rich.live import Live
 from rich.table import Table
 
-from bot.campaigns import lifecycle
+from bot.campaigns import service as campaign_service
 from bot.campaigns.audience import select_targets
 from bot.campaigns.lifecycle import CampaignStateError
 from bot.campaigns.models import CampaignState
@@ -21,7 +22,6 @@ from bot.campaigns.spec import Audience, CampaignSpecError, Sample, parse_spec, 
 from bot.campaigns.store import UnknownCampaign, load_campaign
 from bot.service import Service, build_service
 from bot.storage.models import utcnow
-from bot.storage.tables import CAMPAIGNS
 
 app = typer.Typer(help="Schedule campaigns and watch their progress.", no_args_is_help=True)
 out = Console(highlight=False, soft_wrap=True)
@@ -45,58 +45,73 @@ def _pairs(values: list[str] | None, what: str) -> dict[str, str]:
     return found
 
 
+# `create`'s options, declared once here so the command's signature reads as a list.
+SpecFile = Annotated[
+    Path | None, typer.Argument(help="A YAML or JSON campaign file; options override it.")
+]
+Text = str | None
+Texts = list[str] | None
+Number = int | None
+NameOpt = Annotated[Text, typer.Option(help="A unique name.")]
+QuestionnaireOpt = Annotated[Text, typer.Option(help="Questionnaire id.")]
+StartOpt = Annotated[Text, typer.Option(help="Start, e.g. '2026-11-02 09:00'.")]
+EndOpt = Annotated[Text, typer.Option(help="End (default: four weeks after start).")]
+DaysOpt = Annotated[Text, typer.Option(help="Allowed days, e.g. mon-fri.")]
+HoursOpt = Annotated[Text, typer.Option(help="Allowed local hours, e.g. 09:00-20:00.")]
+TimezoneOpt = Annotated[Text, typer.Option(help="Default tenant timezone.")]
+AreaOpt = Annotated[Texts, typer.Option(help="Only these areas.")]
+TenureOpt = Annotated[Texts, typer.Option(help="Only these tenures.")]
+SegmentOpt = Annotated[Texts, typer.Option(help="Only these segments.")]
+AttributeOpt = Annotated[Texts, typer.Option(help="Profile filter name=value (repeatable).")]
+NotSurveyedOpt = Annotated[Number, typer.Option(help="Skip tenants surveyed in this many days.")]
+SampleSizeOpt = Annotated[Number, typer.Option(help="Invite this many at random.")]
+MarginOpt = Annotated[Text, typer.Option(help="Sample for this margin of error: 0.04, or 'tsm'.")]
+ResponseRateOpt = Annotated[
+    float | None, typer.Option(help="Expected response rate, to size the sample.")
+]
+StratifyOpt = Annotated[
+    Text, typer.Option(help="Spread the sample over this attribute, e.g. area.")
+]
+SeedOpt = Annotated[Number, typer.Option(help="Seed for a repeatable sample.")]
+ChannelsOpt = Annotated[
+    Text, typer.Option(help="Fallback channel order, e.g. sms,telegram,webchat.")
+]
+RateOpt = Annotated[Texts, typer.Option(help="Invitations per minute, e.g. sms=300.")]
+RemindersOpt = Annotated[Number, typer.Option(help="How many reminders.")]
+ReminderHoursOpt = Annotated[Number, typer.Option(help="Hours between reminders.")]
+ExpiryOpt = Annotated[Number, typer.Option(help="Days before a session expires.")]
+ScheduleOpt = Annotated[bool, typer.Option("--schedule", help="Schedule it straight away.")]
+
+
 @app.command()
 def create(
-    spec_file: Annotated[
-        Path | None, typer.Argument(help="A YAML or JSON campaign file; options override it.")
-    ] = None,
-    name: Annotated[str | None, typer.Option(help="A unique name.")] = None,
-    questionnaire: Annotated[str | None, typer.Option(help="Questionnaire id.")] = None,
-    start: Annotated[str | None, typer.Option(help="Start, e.g. '2026-11-02 09:00'.")] = None,
-    end: Annotated[str | None, typer.Option(help="End (default: four weeks after start).")] = None,
-    days: Annotated[str | None, typer.Option(help="Allowed days, e.g. mon-fri.")] = None,
-    hours: Annotated[
-        str | None, typer.Option(help="Allowed local hours, e.g. 09:00-20:00.")
-    ] = None,
-    timezone: Annotated[str | None, typer.Option(help="Default tenant timezone.")] = None,
-    area: Annotated[list[str] | None, typer.Option(help="Only these areas.")] = None,
-    tenure: Annotated[list[str] | None, typer.Option(help="Only these tenures.")] = None,
-    segment: Annotated[list[str] | None, typer.Option(help="Only these segments.")] = None,
-    attribute: Annotated[
-        list[str] | None, typer.Option(help="Profile filter name=value (repeatable).")
-    ] = None,
-    not_surveyed_days: Annotated[
-        int | None, typer.Option(help="Skip tenants surveyed in this many days.")
-    ] = None,
-    sample_size: Annotated[int | None, typer.Option(help="Invite this many at random.")] = None,
-    margin: Annotated[
-        str | None, typer.Option(help="Sample for this margin of error: 0.04, or 'tsm'.")
-    ] = None,
-    response_rate: Annotated[
-        float | None, typer.Option(help="Expected response rate, to size the sample.")
-    ] = None,
-    stratify_by: Annotated[
-        str | None, typer.Option(help="Spread the sample over this attribute, e.g. area.")
-    ] = None,
-    seed: Annotated[int | None, typer.Option(help="Seed for a repeatable sample.")] = None,
-    channels: Annotated[
-        str | None, typer.Option(help="Fallback channel order, e.g. sms,telegram,webchat.")
-    ] = None,
-    rate: Annotated[
-        list[str] | None, typer.Option(help="Invitations per minute, e.g. sms=300.")
-    ] = None,
-    reminders: Annotated[int | None, typer.Option(help="How many reminders.")] = None,
-    reminder_hours: Annotated[int | None, typer.Option(help="Hours between reminders.")] = None,
-    expiry_days: Annotated[int | None, typer.Option(help="Days before a session expires.")] = None,
-    schedule_now: Annotated[
-        bool, typer.Option("--schedule", help="Schedule it straight away.")
-    ] = False,
+    spec_file: SpecFile = None,
+    name: NameOpt = None,
+    questionnaire: QuestionnaireOpt = None,
+    start: StartOpt = None,
+    end: EndOpt = None,
+    days: DaysOpt = None,
+    hours: HoursOpt = None,
+    timezone: TimezoneOpt = None,
+    area: AreaOpt = None,
+    tenure: TenureOpt = None,
+    segment: SegmentOpt = None,
+    attribute: AttributeOpt = None,
+    not_surveyed_days: NotSurveyedOpt = None,
+    sample_size: SampleSizeOpt = None,
+    margin: MarginOpt = None,
+    response_rate: ResponseRateOpt = None,
+    stratify_by: StratifyOpt = None,
+    seed: SeedOpt = None,
+    channels: ChannelsOpt = None,
+    rate: RateOpt = None,
+    reminders: RemindersOpt = None,
+    reminder_hours: ReminderHoursOpt = None,
+    expiry_days: ExpiryOpt = None,
+    schedule_now: ScheduleOpt = False,
 ) -> None:
     """Create a draft campaign from a file and/or options."""
-    try:
-        data: dict[str, Any] = read_spec_file(spec_file) if spec_file else {}
-    except CampaignSpecError as error:
-        raise _fail(str(error)) from None
+    data = _spec_file(spec_file)
     given = {
         "name": name, "questionnaire": questionnaire, "starts_at": start, "ends_at": end,
         "days": days, "hours": hours, "timezone": timezone, "channels": channels,
@@ -104,8 +119,32 @@ def create(
         "session_expiry_days": expiry_days, "seed": seed,
     }  # fmt: skip
     data.update({key: value for key, value in given.items() if value is not None})
-    audience = dict(data.get("audience") or {})
     filters = {"area": area, "tenure": tenure, "segment": segment}
+    data["audience"] = _audience(data.get("audience"), filters, attribute, not_surveyed_days)
+    if rate:
+        data["send_rate_per_minute"] = {k: float(v) for k, v in _pairs(rate, "--rate").items()}
+    if sample_size is not None or margin is not None:
+        data["sample"] = _sample(data.get("sample"), sample_size, margin, stratify_by)
+        if response_rate is not None:
+            data["sample"]["response_rate"] = response_rate
+    _store(data, schedule_now)
+
+
+def _spec_file(path: Path | None) -> dict[str, Any]:
+    try:
+        return read_spec_file(path) if path else {}
+    except CampaignSpecError as error:
+        raise _fail(str(error)) from None
+
+
+def _audience(
+    given: Any,
+    filters: dict[str, list[str] | None],
+    attribute: list[str] | None,
+    not_surveyed_days: int | None,
+) -> dict[str, Any]:
+    """The file's audience with the options' filters laid over it."""
+    audience = dict(given or {})
     audience.update({key: value for key, value in filters.items() if value})
     if attribute:
         audience["attributes"] = {
@@ -114,24 +153,30 @@ def create(
         }
     if not_surveyed_days is not None:
         audience["not_surveyed_days"] = not_surveyed_days
-    data["audience"] = audience
-    if rate:
-        data["send_rate_per_minute"] = {k: float(v) for k, v in _pairs(rate, "--rate").items()}
-    if sample_size is not None or margin is not None:
-        sample: dict[str, Any] = dict(data.get("sample") or {})
-        sample.update(size=sample_size, margin=_margin(margin) if margin else None)
-        if stratify_by:
-            sample.update(method="stratified", by=stratify_by)
-        if response_rate is not None:
-            sample["response_rate"] = response_rate
-        data["sample"] = sample
+    return audience
+
+
+def _sample(
+    given: Any, size: int | None, margin: str | None, stratify_by: str | None
+) -> dict[str, Any]:
+    sample: dict[str, Any] = dict(given or {})
+    sample.update(size=size, margin=_margin(margin) if margin else None)
+    if stratify_by:
+        sample.update(method="stratified", by=stratify_by)
+    return sample
+
+
+def _store(data: dict[str, Any], schedule_now: bool) -> None:
+    """Create (and perhaps schedule) the campaign, then say what was done."""
     service = build_service()
     try:
         spec = parse_spec(data)
         with service.database.engine.begin() as connection:
-            campaign_id = lifecycle.create_campaign(connection, service.registry, spec, utcnow())
+            campaign_id = campaign_service.create_campaign(
+                connection, service.registry, spec, utcnow()
+            )
             if schedule_now:
-                lifecycle.schedule(connection, campaign_id, utcnow())
+                campaign_service.change_state(connection, campaign_id, "schedule", utcnow())
     except CampaignSpecError as error:
         raise _fail("The campaign was not created:\n" + str(error)) from None
     finally:
@@ -154,7 +199,7 @@ def _change(action: str, key: str, done: str) -> None:
     service = build_service()
     try:
         with service.database.engine.begin() as connection:
-            campaign = getattr(lifecycle, action)(connection, key, utcnow())
+            campaign = campaign_service.change_state(connection, key, action, utcnow())
         preview = _preview(service, campaign) if action == "schedule" else ""
     except (CampaignStateError, UnknownCampaign) as error:
         raise _fail(str(error)) from None
@@ -279,10 +324,12 @@ def _all_campaigns(service: Service) -> Table:
     for column in ("number", "name", "questionnaire", "state", "starts (UTC)", "ends (UTC)"):
         table.add_column(column)
     with service.database.engine.connect() as connection:
-        rows = connection.execute(CAMPAIGNS.select().order_by(CAMPAIGNS.c.id)).all()
-    for row in rows:
+        found = campaign_service.list_campaigns(connection)
+    for campaign in reversed(found):  # oldest first
+        starts = datetime.datetime.fromisoformat(campaign["starts_at"])
+        ends = datetime.datetime.fromisoformat(campaign["ends_at"])
         table.add_row(
-            str(row.id), row.name, row.questionnaire_id, row.state,
-            f"{row.starts_at:%d %b %Y %H:%M}", f"{row.ends_at:%d %b %Y %H:%M}",
+            str(campaign["id"]), campaign["name"], campaign["questionnaire"], campaign["state"],
+            f"{starts:%d %b %Y %H:%M}", f"{ends:%d %b %Y %H:%M}",
         )  # fmt: skip
     return table

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Annotated
 
 import typer
@@ -60,14 +59,14 @@ def serve(
     host, port = host or settings.host, port or settings.port
     for line in addresses(host, port):
         out.print(line, markup=False)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # Every line, uvicorn's own included, carries the id of the request it is about.
     uvicorn.run(
         "api.app:create_app",
         factory=True,
         host=host,
         port=port,
         log_level="info",
-        log_config=log_config(),  # the access log shows routes, never chat links or tokens
+        log_config=log_config(),  # request ids on every line; routes, never tokens
     )
 
 

@@ -8,8 +8,9 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi import Path as PathParam
 from starlette.responses import HTMLResponse, Response
 
-from api.auth.deps import console_roles, service_of
+from api.auth.deps import console_roles
 from api.console.render import back_to, form_of, page
+from api.http import ServiceDep
 from bot.access.users import Principal, Role
 from bot.concerns import queries
 from bot.concerns.models import ConcernStatus
@@ -26,6 +27,7 @@ MAX_NOTE = 2000
 @router.get(PATH)
 def concerns(
     request: Request,
+    service: ServiceDep,
     user: Staff,
     status: Annotated[str, Query(max_length=16)] = "open",
     message: Message = None,
@@ -38,7 +40,6 @@ def concerns(
         if status in set(ConcernStatus)
         else ConcernStatus.OPEN
     )
-    service = service_of(request)
     with service.database.engine.begin() as connection:
         found = queries.view_concerns(
             connection, service.registry, user, status=wanted, via="console"
@@ -59,7 +60,7 @@ def concerns(
 
 @router.post(PATH + "/{concern_id}/{action}")
 async def concern_action(
-    request: Request, user: Officer, concern_id: ConcernId, action: str
+    request: Request, service: ServiceDep, user: Officer, concern_id: ConcernId, action: str
 ) -> Response:
     form = await form_of(request)
     note = form.get("note", "").strip()
@@ -75,7 +76,6 @@ async def concern_action(
             status=back,
             error=f"Write a note saying what was done before closing concern {concern_id}.",
         )
-    service = service_of(request)
     now = service.engine.clock()
     try:
         with service.database.engine.begin() as connection:

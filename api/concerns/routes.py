@@ -7,14 +7,15 @@ what was done. A list with personal data in it is written to the audit log.
 
 from __future__ import annotations
 
+import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query
 from fastapi import Path as PathParam
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.auth.deps import OfficerUser, SessionDep, StaffUser, service_of
-from api.http import no_nul, now_of
+from api.auth.deps import OfficerUser, SessionDep, StaffUser
+from api.http import NowDep, ServiceDep, no_nul
 from bot.access.audit import audit
 from bot.concerns import queries
 from bot.concerns.models import ConcernStatus
@@ -37,61 +38,50 @@ class CloseBody(BaseModel):
 
 @router.get("/api/concerns")
 def concerns(
-    request: Request,
+    service: ServiceDep,
     user: StaffUser,
     connection: SessionDep,
     status: ConcernStatus | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 200,
 ) -> list[dict[str, Any]]:
     return queries.view_concerns(
-        connection, service_of(request).registry, user, status=status, limit=limit, via="api"
+        connection, service.registry, user, status=status, limit=limit, via="api"
     )
 
 
 def act(
-    connection: Any, request: Request, concern_id: int, by: str, close: bool, note: str | None
+    connection: Any, now: datetime.datetime, concern_id: int, by: str, close: bool, note: str | None
 ) -> None:
-    note = no_nul(note) if note else None
-    try:
-        if close:
-            if not (note or "").strip():
-                raise HTTPException(422, "Write a note saying what was done before closing.")
-            queries.close(
-                connection, concern_id, by=by, note=(note or "").strip(), now=now_of(request)
-            )
-        else:
-            queries.acknowledge(
-                connection,
-                concern_id,
-                by=by,
-                note=(note or "").strip() or None,
-                now=now_of(request),
-            )
-    except queries.ConcernError as error:
-        raise HTTPException(error.status, str(error)) from None
+    note = no_nul(note).strip() if note else ""
+    if close:
+        if not note:
+            raise HTTPException(422, "Write a note saying what was done before closing.")
+        queries.close(connection, concern_id, by=by, note=note, now=now)
+    else:
+        queries.acknowledge(connection, concern_id, by=by, note=note or None, now=now)
 
 
 @router.post("/api/concerns/{concern_id}/acknowledge")
 def acknowledge(
-    request: Request,
+    now: NowDep,
     user: OfficerUser,
     connection: SessionDep,
     concern_id: ConcernId,
     body: AcknowledgeBody | None = None,
 ) -> dict[str, str]:
-    act(connection, request, concern_id, user.name, False, body.note if body else None)
+    act(connection, now, concern_id, user.name, False, body.note if body else None)
     return {"status": ConcernStatus.ACKNOWLEDGED.value}
 
 
 @router.post("/api/concerns/{concern_id}/close")
 def close(
-    request: Request,
+    now: NowDep,
     user: OfficerUser,
     connection: SessionDep,
     concern_id: ConcernId,
     body: CloseBody,
 ) -> dict[str, str]:
-    act(connection, request, concern_id, user.name, True, body.note)
+    act(connection, now, concern_id, user.name, True, body.note)
     return {"status": ConcernStatus.CLOSED.value}
 
 

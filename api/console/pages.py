@@ -12,8 +12,9 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi import Path as PathParam
 from starlette.responses import HTMLResponse
 
-from api.auth.deps import console_roles, service_of
+from api.auth.deps import console_roles
 from api.console.render import STATIC_DIR, STATIC_PATH, page
+from api.http import ServiceDep
 from api.questionnaires.routes import preview_questionnaire
 from api.tenants.routes import find_tenants, view_tenant
 from bot.access.audit import list_audit
@@ -28,16 +29,15 @@ CHANNELS = ("sms", "telegram", "webchat")
 
 
 @router.get("/console/")
-def dashboard(request: Request, user: Staff) -> HTMLResponse:
-    service = service_of(request)
+def dashboard(request: Request, service: ServiceDep, user: Staff) -> HTMLResponse:
     with service.database.engine.connect() as connection:
         counts = dashboard_counts(connection, service.engine.clock())
     return page(request, "dashboard.html", user, "/console/", counts=counts)
 
 
 @router.get("/console/questionnaires")
-def questionnaires(request: Request, user: Staff) -> HTMLResponse:
-    loaded = service_of(request).registry.all()
+def questionnaires(request: Request, service: ServiceDep, user: Staff) -> HTMLResponse:
+    loaded = service.registry.all()
     return page(
         request,
         "questionnaires.html",
@@ -51,12 +51,12 @@ def questionnaires(request: Request, user: Staff) -> HTMLResponse:
 @router.get("/console/questionnaires/{questionnaire_id}")
 def questionnaire_preview(
     request: Request,
+    service: ServiceDep,
     user: Staff,
     questionnaire_id: Annotated[str, PathParam(max_length=64)],
     language: Annotated[str | None, Query(max_length=16)] = None,
     channel: Annotated[str, Query(max_length=16)] = "sms",
 ) -> HTMLResponse:
-    service = service_of(request)
     if channel not in CHANNELS:
         channel = "sms"
     try:
@@ -79,27 +79,33 @@ def questionnaire_preview(
 
 @router.get("/console/tenants")
 def tenants(
-    request: Request, user: Staff, q: Annotated[str, Query(max_length=100)] = ""
+    request: Request,
+    service: ServiceDep,
+    user: Staff,
+    q: Annotated[str, Query(max_length=100)] = "",
 ) -> HTMLResponse:
     found = None
     if q.strip():
-        with service_of(request).database.engine.begin() as connection:
+        with service.database.engine.begin() as connection:
             found = find_tenants(connection, user, q.replace("\x00", ""), via="console")
     return page(request, "tenants.html", user, "/console/tenants", q=q, tenants=found)
 
 
 @router.get("/console/tenants/{tenant_ref}")
 def tenant(
-    request: Request, user: Officer, tenant_ref: Annotated[str, PathParam(max_length=64)]
+    request: Request,
+    service: ServiceDep,
+    user: Officer,
+    tenant_ref: Annotated[str, PathParam(max_length=64)],
 ) -> HTMLResponse:
-    with service_of(request).database.engine.begin() as connection:
+    with service.database.engine.begin() as connection:
         profile = view_tenant(connection, user, tenant_ref, "console")
     return page(request, "tenant.html", user, "/console/tenants", tenant=profile)
 
 
 @router.get("/console/exports")
-def exports(request: Request, user: Staff) -> HTMLResponse:
-    loaded = service_of(request).registry.all()
+def exports(request: Request, service: ServiceDep, user: Staff) -> HTMLResponse:
+    loaded = service.registry.all()
     return page(
         request,
         "exports.html",
@@ -113,12 +119,13 @@ def exports(request: Request, user: Staff) -> HTMLResponse:
 @router.get("/console/audit")
 def audit_log(
     request: Request,
+    service: ServiceDep,
     user: Admin,
     action: Annotated[str | None, Query(max_length=64)] = None,
     offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
 ) -> HTMLResponse:
     wanted = action.replace("\x00", "") if action else None
-    with service_of(request).database.engine.connect() as connection:
+    with service.database.engine.connect() as connection:
         entries = list_audit(connection, action=wanted or None, limit=100, offset=offset)
     return page(
         request,

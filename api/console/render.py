@@ -11,19 +11,18 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import HTTPException
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse
 
-from api.auth.deps import service_of
+from api.auth.deps import FORM_LIMIT
 from api.auth.pages import SECURITY_HEADERS, TEMPLATES_DIR
+from api.http import FORM_TYPE, get_service, read_form, require_type
 from bot.access.users import Principal
 
 HERE = Path(__file__).resolve().parent
 STATIC_DIR = HERE / "static"
 STATIC_PATH = "/console/static"
-MAX_FORM_BYTES = 64 * 1024
 _env = Environment(
     loader=FileSystemLoader(TEMPLATES_DIR),
     autoescape=select_autoescape(["html"]),
@@ -64,7 +63,7 @@ def page(
     status_code: int = 200,
     **context: Any,
 ) -> HTMLResponse:
-    service = service_of(request)
+    service = get_service(request)
     html = _env.get_template(name).render(
         principal=principal,
         landlord=service.settings.landlord_name,
@@ -83,10 +82,6 @@ def back_to(path: str, **message: str) -> RedirectResponse:
 
 async def form_of(request: Request) -> dict[str, str]:
     """The posted form's text fields; a console form is small, so a big body is refused."""
-    declared = request.headers.get("content-length", "")
-    if not (declared.isascii() and declared.isdigit()) or int(declared) > MAX_FORM_BYTES:
-        raise HTTPException(413, "The form is too large; check what was typed.")
-    form = await request.form(max_files=0, max_fields=40)
-    return {
-        name: value.replace("\x00", "") for name, value in form.items() if isinstance(value, str)
-    }
+    require_type(request, (FORM_TYPE,), "Send the form as an ordinary web form.")
+    pairs = await read_form(request, FORM_LIMIT, max_fields=40)
+    return {name: value.replace("\x00", "") for name, value in pairs}

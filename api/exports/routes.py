@@ -17,14 +17,13 @@ import json
 import re
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import Response, StreamingResponse
 
 from analysis.exports import (
     MEDIA_TYPES,
     ExportFilters,
     ExportTable,
-    FilterError,
     Format,
     build_export,
     codebook_csv,
@@ -32,9 +31,11 @@ from analysis.exports import (
     export_stream,
 )
 from analysis.frames.sql import reading
-from api.auth.deps import Principal, StaffUser, service_of
+from api.auth.deps import Principal, StaffUser
+from api.http import ServiceDep
 from bot.access.audit import audit
 from bot.iso_types import IsoDate
+from bot.service import Service
 
 router = APIRouter(tags=["analysis"])
 MAX_PAGE = 1000
@@ -67,46 +68,39 @@ def export_filters(
         questionnaire, version, campaign, date_from, date_to, channel, language, segment,
         completed,
     )  # fmt: skip
-    try:
-        filters.check()
-    except FilterError as problem:
-        raise HTTPException(422, str(problem)) from None
+    filters.check()
     return filters
 
 
 FiltersDep = Annotated[ExportFilters, Depends(export_filters)]
 
 
-def _build(request: Request, filters: ExportFilters, identifiable: bool) -> ExportTable:
-    service = service_of(request)
-    try:
-        with reading(service.database) as connection:
-            return build_export(
-                connection,
-                filters=filters,
-                secret=service.settings.secret_key.get_secret_value(),
-                identifiable=identifiable,
-                registry=service.registry,
-            )
-    except FilterError as problem:
-        raise HTTPException(422, str(problem)) from None
+def _build(service: Service, filters: ExportFilters, identifiable: bool) -> ExportTable:
+    with reading(service.database) as connection:
+        return build_export(
+            connection,
+            filters=filters,
+            secret=service.settings.secret_key.get_secret_value(),
+            identifiable=identifiable,
+            registry=service.registry,
+        )
 
 
 def _audit(
-    request: Request, principal: Principal, target: str, details: dict[str, Any], rows: int | None
+    service: Service, principal: Principal, target: str, details: dict[str, Any], rows: int | None
 ) -> None:
-    with service_of(request).database.engine.begin() as connection:
+    with service.database.engine.begin() as connection:
         audit(connection, principal, "export", target, details, rows)
 
 
 def _check_identifiable(
-    request: Request, principal: Principal, identifiable: bool, target: str,
+    service: Service, principal: Principal, identifiable: bool, target: str,
     details: dict[str, Any],
 ) -> None:  # fmt: skip
     """403 unless the caller may have identifiable data; a refusal is audited too, since an
     attempt at personal data is something the data protection officer wants to see."""
     if identifiable and not principal.can_export_identifiable:
-        with service_of(request).database.engine.begin() as connection:
+        with service.database.engine.begin() as connection:
             audit(connection, principal, "export_refused", target, details, 0)
         raise HTTPException(403, NOT_ALLOWED)
 
@@ -119,17 +113,17 @@ def _filename(export: ExportTable, suffix: str) -> str:
 
 @router.get("/api/responses")
 def responses(
-    request: Request,
+    service: ServiceDep,
     principal: StaffUser,
     filters: FiltersDep,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
     offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
 ) -> dict[str, Any]:
     """One pseudonymised row per conversation, a page at a time, with the variables."""
-    export = _build(request, filters, identifiable=False)
+    export = _build(service, filters, identifiable=False)
     page = export.frame.iloc[offset : offset + limit]
     rows = json.loads(page.to_json(orient="records", date_format="iso"))
-    _audit(request, principal, "responses",
+    _audit(service, principal, "responses",
            {**filters.as_json(), "format": "json", "limit": limit, "offset": offset},
            len(rows))  # fmt: skip
     return {
@@ -143,7 +137,7 @@ def responses(
 
 @router.get("/api/exports/codebook.{suffix}")
 def codebook(
-    request: Request,
+    service: ServiceDep,
     principal: StaffUser,
     filters: FiltersDep,
     suffix: Literal["json", "csv"],
@@ -152,9 +146,9 @@ def codebook(
     """Every variable of the export with the same filters: label, type, measurement level,
     value labels, source question and questionnaire versions."""
     details = {**filters.as_json(), "format": f"codebook.{suffix}", "identifiable": identifiable}
-    _check_identifiable(request, principal, identifiable, "codebook", details)
-    export = _build(request, filters, identifiable)
-    _audit(request, principal, "codebook", details, None)
+    _check_identifiable(service, principal, identifiable, "codebook", details)
+    export = _build(service, filters, identifiable)
+    _audit(service, principal, "codebook", details, None)
     body = (
         json.dumps(codebook_json(export), ensure_ascii=False, indent=2)
         if suffix == "json"
@@ -170,7 +164,7 @@ def codebook(
 
 @router.get("/api/exports/{fmt}")
 def export(
-    request: Request,
+    service: ServiceDep,
     principal: StaffUser,
     filters: FiltersDep,
     fmt: Format,
@@ -180,9 +174,9 @@ def export(
 ) -> StreamingResponse:
     """The responses as a file, streamed; pseudonymised unless identifiable=true."""
     details = {**filters.as_json(), "format": fmt, "identifiable": identifiable}
-    _check_identifiable(request, principal, identifiable, "responses", details)
-    export = _build(request, filters, identifiable)
-    _audit(request, principal, "responses", details, export.rows)
+    _check_identifiable(service, principal, identifiable, "responses", details)
+    export = _build(service, filters, identifiable)
+    _audit(service, principal, "responses", details, export.rows)
     return StreamingResponse(
         export_stream(export, fmt),
         media_type=MEDIA_TYPES[fmt],

@@ -13,8 +13,10 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
-from api.auth.deps import Principal, Role, console_roles, service_of
+from api.auth.deps import Principal, Role, console_roles
 from api.auth.pages import render_page
+from api.console.render import form_of
+from api.http import get_service
 from bot.access.audit import audit
 from bot.privacy.rights import ErasureResult, UnknownTenant, erase, respondent_id_for
 
@@ -30,7 +32,7 @@ def _page(
 ) -> HTMLResponse:  # fmt: skip
     context = {
         "principal": principal,
-        "landlord": service_of(request).settings.landlord_name,
+        "landlord": get_service(request).settings.landlord_name,
         "nav_current": "/console/tenants",
         "tenant_ref": tenant_ref,
         **values,
@@ -41,7 +43,7 @@ def _page(
 def _known(request: Request, tenant_ref: str) -> bool:
     if len(tenant_ref) > MAX_REF or not tenant_ref.isprintable():
         return False
-    with service_of(request).database.engine.connect() as connection:
+    with get_service(request).database.engine.connect() as connection:
         try:
             respondent_id_for(connection, tenant_ref)
         except UnknownTenant:
@@ -57,7 +59,7 @@ def data_rights(request: Request, tenant_ref: str, principal: ConsoleAdmin) -> H
 
 
 def _erase(request: Request, principal: Principal, tenant_ref: str) -> ErasureResult:
-    service = service_of(request)
+    service = get_service(request)
     with service.database.engine.connect() as connection, connection.begin():
         result = erase(connection, service.registry, tenant_ref, service.engine.clock(),
                        f"{principal.kind}:{principal.name}"[:100])  # fmt: skip
@@ -68,9 +70,8 @@ def _erase(request: Request, principal: Principal, tenant_ref: str) -> ErasureRe
 
 @router.post("/console/tenants/{tenant_ref}/erase")
 async def erase_form(request: Request, tenant_ref: str, principal: ConsoleAdmin) -> HTMLResponse:
-    # The CSRF check in `console_roles` has already read (and cached) the form.
-    form = await request.form()
-    confirm = form.get("confirm")
+    # The CSRF check in `console_roles` has already read the form; this reads what it kept.
+    confirm = (await form_of(request)).get("confirm")
     if not await run_in_threadpool(_known, request, tenant_ref):
         return _page(request, principal, tenant_ref[:MAX_REF], missing=True, status_code=404)
     if not isinstance(confirm, str) or confirm.strip() != tenant_ref:

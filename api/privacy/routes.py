@@ -10,11 +10,12 @@ import datetime
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Path, Query, Request
+from fastapi import APIRouter, HTTPException, Path, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from api.auth.deps import AdminUser, SessionDep, service_of
+from api.auth.deps import AdminUser, SessionDep
+from api.http import ServiceDep
 from bot.access.audit import MAX_PAGE, audit, list_audit
 from bot.iso_types import IsoDateTime
 from bot.privacy.rights import UnknownTenant, erase, respondent_id_for, subject_access
@@ -72,15 +73,11 @@ def audit_log(
     }
 
 
-def _unknown(tenant_ref: str) -> HTTPException:
-    return HTTPException(404, f"No tenant with the reference {tenant_ref!r} is known.")
-
-
 def _checked_ref(tenant_ref: str) -> str:
     """The reference in its normal form; 404 when no stored tenant can have it (e.g. NUL)."""
     normal = lookup_reference(tenant_ref)
     if normal is None:
-        raise _unknown(tenant_ref)
+        raise UnknownTenant(tenant_ref)
     return normal
 
 
@@ -90,10 +87,7 @@ def tenant_subject_access(
 ) -> Response:
     """Everything held about one tenant (a subject access request), as JSON."""
     _checked_ref(tenant_ref)
-    try:
-        report = subject_access(connection, tenant_ref)
-    except UnknownTenant:
-        raise _unknown(tenant_ref) from None
+    report = subject_access(connection, tenant_ref)
     rows = 1 + sum(len(value) for value in report.values() if isinstance(value, list))
     stored = str(report["tenant_ref"])
     audit(connection, principal, "subject_access", f"tenant:{stored}", {}, rows)
@@ -123,31 +117,24 @@ class ErasureRequest(BaseModel):
 def erase_tenant(
     tenant_ref: TenantRef,
     body: ErasureRequest,
-    request: Request,
+    service: ServiceDep,
     principal: AdminUser,
     connection: SessionDep,
 ) -> dict[str, Any]:
     """Erase a tenant's personal data and free text; coded answers stay, anonymous."""
-    service = service_of(request)
     normal = _checked_ref(tenant_ref)
-    try:
-        respondent_id_for(connection, tenant_ref)
-    except UnknownTenant:
-        raise _unknown(tenant_ref) from None
+    respondent_id_for(connection, tenant_ref)
     if lookup_reference(body.confirm) != normal:
         raise HTTPException(
             422, "To confirm the erasure, send the tenant reference again in 'confirm'."
         )
-    try:
-        result = erase(
-            connection,
-            service.registry,
-            tenant_ref,
-            service.engine.clock(),
-            f"{principal.kind}:{principal.name}"[:100],
-        )
-    except UnknownTenant:
-        raise _unknown(tenant_ref) from None
+    result = erase(
+        connection,
+        service.registry,
+        tenant_ref,
+        service.engine.clock(),
+        f"{principal.kind}:{principal.name}"[:100],
+    )
     audit(connection, principal, "erasure", f"tenant:{normal}", {}, result.rows_deleted)
     return {
         "erased": True,

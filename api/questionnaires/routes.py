@@ -21,8 +21,8 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
-from api.auth.deps import OfficerUser, StaffUser, service_of
-from api.http import limited_body, uploaded_file
+from api.auth.deps import OfficerUser, StaffUser
+from api.http import MULTIPART_TYPE, Limit, ServiceDep, media_type, read_body, read_upload
 from bot.engine.messages import OutboundMessage
 from bot.engine.render import question_prompt
 from bot.i18n.translate import translator
@@ -35,6 +35,10 @@ from channels.sms.render import render_sms
 
 router = APIRouter(tags=["questionnaires"])
 MAX_QUESTIONNAIRE_BYTES = 512 * 1024
+UPLOAD_LIMIT = Limit(
+    MAX_QUESTIONNAIRE_BYTES,
+    f"The upload is larger than {MAX_QUESTIONNAIRE_BYTES:,} bytes; send a smaller file.",
+)
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml", "text/plain")
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 Channel = Literal["sms", "telegram", "webchat"]
@@ -61,14 +65,13 @@ def _file_name(name: str) -> str:
 
 
 async def _read_upload(request: Request, filename: str | None) -> tuple[str, str]:
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    body = await limited_body(request, MAX_QUESTIONNAIRE_BYTES)
-    if content_type == "multipart/form-data":
-        name, content, _ = await uploaded_file(request, body)
+    content_type = media_type(request)
+    if content_type == MULTIPART_TYPE:
+        name, content, _ = await read_upload(request, UPLOAD_LIMIT)
         if len(content) > MAX_QUESTIONNAIRE_BYTES:
             raise HTTPException(413, "The questionnaire file is too large.")
     elif content_type in YAML_TYPES or not content_type:
-        name, content = filename or "upload.yaml", body
+        name, content = filename or "upload.yaml", await read_body(request, UPLOAD_LIMIT)
     else:
         raise HTTPException(
             415, "Send the questionnaire as YAML text or as a form field called 'file'."
@@ -112,9 +115,9 @@ def _save(service: Service, questionnaire: Questionnaire, text: str) -> Path:
 async def upload_questionnaire(
     request: Request,
     user: OfficerUser,
+    service: ServiceDep,
     filename: Annotated[str | None, Query(max_length=100)] = None,
 ) -> JSONResponse:
-    service = service_of(request)
     name, text = await _read_upload(request, filename)
     # Compiling is CPU work: off the event loop, so /health and chats never wait behind it.
     return await run_in_threadpool(load_upload, service, name, text)
@@ -240,10 +243,10 @@ def preview_questionnaire(
 
 @router.get("/api/questionnaires/{questionnaire_id}/preview")
 def questionnaire_preview(
-    request: Request,
+    service: ServiceDep,
     questionnaire_id: Annotated[str, PathParam(max_length=64)],
     user: StaffUser,
     language: Annotated[str | None, Query(max_length=16)] = None,
     channel: Channel = "sms",
 ) -> dict[str, Any]:
-    return preview_questionnaire(service_of(request), questionnaire_id, language, channel)
+    return preview_questionnaire(service, questionnaire_id, language, channel)

@@ -13,7 +13,6 @@ it is reported as a duplicate and gets no second survey.
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Annotated, Any
 
@@ -21,6 +20,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from api.http import Limit, ServiceDep, read_json
 from bot.access.apikeys import KeyInfo, verify_key
 from bot.repairs.events import Accepted, RepairEvent, parse_event, record_event
 from bot.service import Service
@@ -41,10 +41,9 @@ def _presented_key(request: Request) -> str | None:
     return request.headers.get("x-api-key") or None
 
 
-def require_api_key(request: Request) -> KeyInfo:
+def require_api_key(request: Request, service: ServiceDep) -> KeyInfo:
     """The caller's key, or 401 when it is missing, unknown or revoked (no hint which)."""
     presented = _presented_key(request)
-    service: Service = request.app.state.service
     info = None
     if presented:
         with service.database.engine.connect() as connection, connection.begin():
@@ -63,18 +62,6 @@ def require_api_key(request: Request) -> KeyInfo:
 
 
 ApiKeyDep = Annotated[KeyInfo, Depends(require_api_key)]
-
-
-async def _limited_body(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise HTTPException(413, f"The body is larger than {limit} bytes; send fewer events.")
-    body = bytearray()
-    async for chunk in request.stream():
-        body.extend(chunk)
-        if len(body) > limit:
-            raise HTTPException(413, f"The body is larger than {limit} bytes; send fewer events.")
-    return bytes(body)
 
 
 def _job_id(item: dict[str, Any]) -> str | None:
@@ -137,13 +124,11 @@ _OPENAPI = {
 
 
 @router.post(PATH, openapi_extra=_OPENAPI)
-async def repair_events(request: Request, key: ApiKeyDep) -> JSONResponse:
-    service: Service = request.app.state.service
-    body = await _limited_body(request, service.settings.api_max_body_bytes)
-    try:
-        data = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
-        raise HTTPException(400, "The body is not valid JSON.") from None
+async def repair_events(request: Request, key: ApiKeyDep, service: ServiceDep) -> JSONResponse:
+    limit = service.settings.api_max_body_bytes
+    data = await read_json(
+        request, Limit(limit, f"The body is larger than {limit} bytes; send fewer events.")
+    )
     events = _events(data, service)
     results = await run_in_threadpool(_store, service, events, key)
     counts = {status: 0 for status in ("scheduled", "skipped", "duplicate")}

@@ -13,17 +13,20 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi import Path as PathParam
 from starlette.concurrency import run_in_threadpool
 
-from api.auth.deps import OfficerUser, SessionDep, StaffUser, service_of
-from api.http import limited_body, no_nul, now_of, uploaded_file
+from api.auth.deps import OfficerUser, SessionDep, StaffUser
+from api.http import MULTIPART_TYPE, Limit, NowDep, ServiceDep, no_nul, read_upload, require_type
 from bot.access.audit import audit
 from bot.access.users import Principal
 from bot.service import Service
 from bot.tenants.importer import ImportSummary, import_tenants
 from bot.tenants.queries import search_tenants, tenant_profile
-from bot.tenants.table import CSV_SUFFIXES, XLSX_SUFFIXES, TableError
+from bot.tenants.table import CSV_SUFFIXES, XLSX_SUFFIXES
 
 router = APIRouter(tags=["tenants"])
 MAX_IMPORT_BYTES = 50 * 1024 * 1024
+IMPORT_LIMIT = Limit(
+    MAX_IMPORT_BYTES, f"The upload is larger than {MAX_IMPORT_BYTES:,} bytes; send a smaller file."
+)
 _IMPORT_OPENAPI = {
     "requestBody": {
         "required": True,
@@ -109,17 +112,14 @@ def run_import(
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / safe
         path.write_bytes(content)
-        try:
-            return import_tenants(
-                service.database,
-                path,
-                now=now,
-                region=service.settings.sms_default_region,
-                default_timezone=service.settings.timezone,
-                dry_run=dry_run,
-            )
-        except TableError as error:
-            raise HTTPException(422, str(error)) from None
+        return import_tenants(
+            service.database,
+            path,
+            now=now,
+            region=service.settings.sms_default_region,
+            default_timezone=service.settings.timezone,
+            dry_run=dry_run,
+        )
 
 
 def summary_json(summary: ImportSummary) -> dict[str, Any]:
@@ -137,15 +137,11 @@ def summary_json(summary: ImportSummary) -> dict[str, Any]:
 
 
 @router.post("/api/tenants/import", openapi_extra=_IMPORT_OPENAPI)
-async def import_file(request: Request, user: OfficerUser) -> dict[str, Any]:
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if content_type != "multipart/form-data":
-        raise HTTPException(415, "Send the file as a form field called 'file'.")
-    body = await limited_body(request, MAX_IMPORT_BYTES)
-    name, content, fields = await uploaded_file(request, body)
+async def import_file(
+    request: Request, user: OfficerUser, service: ServiceDep, now: NowDep
+) -> dict[str, Any]:
+    require_type(request, (MULTIPART_TYPE,), "Send the file as a form field called 'file'.")
+    name, content, fields = await read_upload(request, IMPORT_LIMIT)
     dry_run = fields.get("dry_run", "").strip().lower() in ("true", "1", "yes", "on")
-    service = service_of(request)
-    summary = await run_in_threadpool(
-        run_import, service, name, content, dry_run=dry_run, now=now_of(request)
-    )
+    summary = await run_in_threadpool(run_import, service, name, content, dry_run=dry_run, now=now)
     return summary_json(summary)

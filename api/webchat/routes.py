@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import traceback
-import uuid
-from typing import cast
 
 from fastapi import APIRouter
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from api.errors import log_unexpected, request_id
+from api.http import ServiceDep, get_service
 from api.webchat import pages
 from api.webchat.ratelimit import over_limit
 from api.webchat.security import (
@@ -42,10 +41,6 @@ logger = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
 
 
-def _service(request: Request) -> Service:
-    return cast(Service, request.app.state.service)
-
-
 def _wants_json(request: Request) -> bool:
     return "application/json" in request.headers.get("accept", "")
 
@@ -58,7 +53,7 @@ def _redirect(service: Service, session: ChatSession, anchor: str = "") -> Respo
 
 async def _error(request: Request, session: ChatSession, error: ChatError) -> Response:
     """A friendly page (or JSON for the script) in the conversation's language."""
-    service = _service(request)
+    service = get_service(request)
 
     def language() -> str:
         current = chosen = None
@@ -81,7 +76,7 @@ async def _error(request: Request, session: ChatSession, error: ChatError) -> Re
 
 async def _checked_form(request: Request, session: ChatSession) -> tuple[dict[str, str], list[str]]:
     """The post's fields once it passed the size, CSRF and rate-limit checks."""
-    service = _service(request)
+    service = get_service(request)
     form, choices = await read_form(request)
     check_csrf(service.settings, session, form)
     keys = [f"s:{session.address[:32]}", f"ip:{client_key(service.settings, request)}"]
@@ -99,22 +94,14 @@ async def _checked_form(request: Request, session: ChatSession) -> tuple[dict[st
 
 
 def _unexpected(what: str, error: Exception) -> ChatError:
-    """A bug or an outage: logged with a reference the tenant can quote.
-
-    Only the error's type and where it happened are logged: its message may quote what the
-    tenant typed (database errors repeat their parameters).
-    """
-    reference = uuid.uuid4().hex[:8]
-    where = "".join(traceback.format_tb(error.__traceback__))
-    logger.error(
-        "web chat %s failed (ref %s): %s\n%s", what, reference, type(error).__name__, where
-    )
-    return ChatError(500, texts.SERVICE_ERROR, ref=reference)
+    """A bug or an outage: logged (type and frames only), quoting the request's id."""
+    log_unexpected(f"web chat {what}", error)
+    return ChatError(500, texts.SERVICE_ERROR, ref=request_id())
 
 
 @router.get("/chat")
-async def chat_page(request: Request, lang: str | None = None) -> Response:
-    service, session = _service(request), chat_session(request)
+async def chat_page(request: Request, service: ServiceDep, lang: str | None = None) -> Response:
+    session = chat_session(request)
     view = await run_in_threadpool(pages.load_view, service, request, session, asked_language=lang)
     response = pages.render_page(service, view)
     keep_session(response, session, service.settings)
@@ -122,8 +109,8 @@ async def chat_page(request: Request, lang: str | None = None) -> Response:
 
 
 @router.post("/chat/reply")
-async def reply(request: Request) -> Response:
-    service, session = _service(request), chat_session(request)
+async def reply(request: Request, service: ServiceDep) -> Response:
+    session = chat_session(request)
     try:
         form, choices = await _checked_form(request, session)
         text, after = reply_text(form, choices), form_int(form, "after")
@@ -151,8 +138,8 @@ async def reply(request: Request) -> Response:
 
 
 @router.post("/chat/start")
-async def start(request: Request) -> Response:
-    service, session = _service(request), chat_session(request)
+async def start(request: Request, service: ServiceDep) -> Response:
+    session = chat_session(request)
     try:
         form, _ = await _checked_form(request, session)
     except ChatError as error:
@@ -184,8 +171,8 @@ async def start(request: Request) -> Response:
 
 
 @router.post("/chat/language")
-async def change_language(request: Request) -> Response:
-    service, session = _service(request), chat_session(request)
+async def change_language(request: Request, service: ServiceDep) -> Response:
+    session = chat_session(request)
     try:
         form, _ = await _checked_form(request, session)
         language = form.get("language", "")
@@ -215,9 +202,9 @@ async def change_language(request: Request) -> Response:
 
 
 @router.get("/chat/{token}")
-async def open_invite(request: Request, token: str) -> Response:
+async def open_invite(request: Request, service: ServiceDep, token: str) -> Response:
     """A personal link from an SMS: start (or resume) that tenant's conversation here."""
-    service, session = _service(request), chat_session(request)
+    session = chat_session(request)
     asked = request.query_params.get("lang")
     language = asked if asked in LANGUAGES else None
 

@@ -1,4 +1,4 @@
-"""The web chat's guards: the session cookie, CSRF tokens, bounded form reading.
+"""The web chat's guards: the session cookie, CSRF tokens, reading a small form.
 
 The CSRF token is bound to the session: an HMAC of the cookie's token with the service's
 secret, so it needs no storage and a page from another session never validates.
@@ -10,18 +10,21 @@ import hashlib
 import hmac
 import re
 from dataclasses import dataclass
-from urllib.parse import parse_qs
 
+from fastapi import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from api import http
+from api.http import FORM_TYPE, Limit, require_type
 from bot.i18n import texts
 from bot.settings import Settings
 from channels.webchat import channel as webchat
 
 COOKIE = "doorstep_chat"
 COOKIE_MAX_AGE = 60 * 60 * 24 * 30  # a month: longer than any questionnaire stays open
-MAX_BODY_BYTES = 16 * 1024  # 1,000 characters of any script, percent-encoded
+# 1,000 characters of any script, percent-encoded (the sentence is the chat's own).
+FORM_LIMIT = Limit(16 * 1024, texts.CHAT_TOO_LONG)
 MAX_FIELDS = 40
 MAX_REPLY_CHARS = 1000
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
@@ -88,30 +91,20 @@ def client_key(settings: Settings, request: Request) -> str:
 async def read_form(request: Request) -> tuple[dict[str, str], list[str]]:
     """A small url-encoded form: (first value of each field, every `choice` value).
 
-    The body is read up to a limit, so an oversized post costs nothing and gets a 413.
+    The body is read up to a limit, so an oversized post costs nothing and gets a 413; the
+    refusals are the chat's own sentences, in the conversation's language.
     """
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if content_type != "application/x-www-form-urlencoded":
-        raise ChatError(415, texts.CHAT_BAD_REQUEST)
-    declared = request.headers.get("content-length", "")
-    if declared.isascii() and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        raise ChatError(413, texts.CHAT_TOO_LONG, limit=MAX_REPLY_CHARS)
-    body = bytearray()
-    async for chunk in request.stream():
-        body.extend(chunk)
-        if len(body) > MAX_BODY_BYTES:
-            raise ChatError(413, texts.CHAT_TOO_LONG, limit=MAX_REPLY_CHARS)
     try:
-        parsed = parse_qs(
-            body.decode("utf-8"),
-            keep_blank_values=True,
-            strict_parsing=False,
-            max_num_fields=MAX_FIELDS,
-        )
-    except (UnicodeDecodeError, ValueError) as error:
-        raise ChatError(400, texts.CHAT_BAD_REQUEST) from error
-    fields = {name: values[0] for name, values in parsed.items() if values}
-    return fields, parsed.get("choice", [])
+        require_type(request, (FORM_TYPE,), texts.CHAT_BAD_REQUEST)
+        pairs = await http.read_form(request, FORM_LIMIT, max_fields=MAX_FIELDS)
+    except HTTPException as error:
+        if error.status_code == 413:
+            raise ChatError(413, texts.CHAT_TOO_LONG, limit=MAX_REPLY_CHARS) from None
+        raise ChatError(error.status_code, texts.CHAT_BAD_REQUEST) from None
+    fields: dict[str, str] = {}
+    for name, value in pairs:
+        fields.setdefault(name, value)
+    return fields, [value for name, value in pairs if name == "choice"]
 
 
 def reply_text(form: dict[str, str], choices: list[str]) -> str:

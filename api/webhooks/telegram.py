@@ -14,19 +14,19 @@ import asyncio
 import contextlib
 import datetime
 import hmac
-import json
 import logging
 import signal
 import traceback
-import uuid
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request, Response
 from sqlalchemy.exc import InterfaceError, OperationalError
-from telegram import Update
+from telegram import Bot, Update
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
+from api.errors import request_id
+from api.http import Limit, read_json
 from bot.dispatch.dispatcher import Dispatcher
 from bot.dispatch.worker import run_dispatcher
 from bot.service import Service, build_service
@@ -36,7 +36,8 @@ from channels.telegram.updates import MalformedUpdate, UpdateProcessor
 
 logger = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
-MAX_BODY = 256 * 1024  # an update is a few kB; anything near this is not from Telegram
+# An update is a few kB; anything near this is not from Telegram.
+UPDATE_LIMIT = Limit(256 * 1024, "An update must be at most 256 kB.")
 TelegramApp = Application[Any, Any, Any, Any, Any, Any]
 
 
@@ -89,30 +90,32 @@ def register(app: FastAPI) -> None:
             raise HTTPException(403, "The Telegram secret token is missing or wrong.")
         if application is None:
             raise HTTPException(404, "Telegram is not set up on this server.")
-        data = _update_data(await _read_body(request))
+        data = _update_data(await read_json(request, UPDATE_LIMIT))
         try:
             update = Update.de_json(data, application.bot)
         except Exception:  # untrusted shapes can trip the parser in many ways
             raise HTTPException(400, "The body is not a Telegram update we can read.") from None
         if not application.running:
             await ensure_running()
-        try:
-            await processor.process(update, application.bot)
-        except MalformedUpdate as error:
-            raise HTTPException(
-                400, f"This is not a Telegram update we can read: {error}."
-            ) from None
-        except (OperationalError, InterfaceError) as error:
-            # The database is away: Telegram retries a 5xx later, so the update is not lost.
-            logger.error("database unavailable for a Telegram update (%s)", type(error).__name__)
-            raise HTTPException(503, "Temporarily unable to take updates; try again.") from None
-        except Exception as error:
-            # Answering 200 drops this one update: a 5xx would make Telegram hold back every
-            # later update behind it for a day. The message of a database error can quote the
-            # tenant's text, so only its type and place are logged.
-            ref = uuid.uuid4().hex[:8]
-            logger.error("Telegram update failed (ref %s): %s", ref, _where(error))
+        await _process(processor, update, application.bot)
         return Response(status_code=200)
+
+
+async def _process(processor: UpdateProcessor, update: Update, bot: Bot) -> None:
+    """One update into the engine; only a database outage makes Telegram send it again."""
+    try:
+        await processor.process(update, bot)
+    except MalformedUpdate as error:
+        raise HTTPException(400, f"This is not a Telegram update we can read: {error}.") from None
+    except (OperationalError, InterfaceError) as error:
+        # The database is away: Telegram retries a 5xx later, so the update is not lost.
+        logger.error("database unavailable for a Telegram update (%s)", type(error).__name__)
+        raise HTTPException(503, "Temporarily unable to take updates; try again.") from None
+    except Exception as error:
+        # Answering 200 drops this one update: a 5xx would make Telegram hold back every
+        # later update behind it for a day. The message of a database error can quote the
+        # tenant's text, so only its type and place are logged.
+        logger.error("Telegram update failed (ref %s): %s", request_id(), _where(error))
 
 
 def _where(error: BaseException) -> str:
@@ -121,23 +124,7 @@ def _where(error: BaseException) -> str:
     return f"{type(error).__name__}{place}"
 
 
-async def _read_body(request: Request) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY):
-        raise HTTPException(413, f"An update must be at most {MAX_BODY // 1024} kB.")
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_BODY:
-            raise HTTPException(413, f"An update must be at most {MAX_BODY // 1024} kB.")
-    return bytes(body)
-
-
-def _update_data(body: bytes) -> dict[str, Any]:
-    try:
-        data = json.loads(body)
-    except (ValueError, RecursionError):
-        raise HTTPException(400, "The body is not valid JSON.") from None
+def _update_data(data: Any) -> dict[str, Any]:
     if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
         raise HTTPException(400, "The body is not a Telegram update (no update_id).")
     for key in ("message", "callback_query"):

@@ -12,20 +12,19 @@ from __future__ import annotations
 import logging
 import threading
 import time
-import traceback
-import uuid
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
-from urllib.parse import parse_qsl
+from typing import Annotated
 from weakref import WeakKeyDictionary
 
-from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from sqlalchemy import Connection, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import ImmutableMultiDict
 from twilio.request_validator import RequestValidator
 
+from api.http import FORM_TYPE, Limit, ServiceDep, SettingsDep, read_form, require_type
 from bot.dispatch.store import record_delivery
 from bot.engine.commands import Command
 from bot.engine.messages import InboundMessage, OutboundMessage
@@ -36,13 +35,14 @@ from bot.storage.db import Database
 from bot.storage.models import OutboundStatus
 from bot.storage.tables import OUTBOUND
 from channels.sms import inbound as sms_inbound
-from channels.sms.inbound import CHANNEL, MalformedWebhook, StatusUpdate
+from channels.sms.inbound import CHANNEL, StatusUpdate
 from channels.sms.render import render_sms
 
 logger = logging.getLogger(__name__)
 SMS_PATH = "/webhooks/twilio/sms"
 STATUS_PATH = "/webhooks/twilio/status"
-MAX_FORM_BYTES = 16 * 1024  # an SMS webhook is about 1 KiB; a 1,600-character body fits
+# An SMS webhook is about 1 KiB; a 1,600-character body fits.
+FORM_LIMIT = Limit(16 * 1024, "The request is larger than a Twilio webhook can be.")
 MAX_FORM_FIELDS = 100
 ENGINE_ATTEMPTS = 3  # two first messages from one new number can race to create the contact
 RETRY_PAUSE = 0.02  # seconds, times the attempt number
@@ -55,32 +55,19 @@ def twiml() -> Response:
     return Response(EMPTY_TWIML, media_type="text/xml")
 
 
-async def signed_form(request: Request) -> ImmutableMultiDict[str, str]:
+async def signed_form(request: Request, settings: SettingsDep) -> ImmutableMultiDict[str, str]:
     """The form Twilio posted, after checking its size, shape and signature."""
-    settings: Settings = request.app.state.settings
     token = settings.twilio_auth_token.get_secret_value()
     if not token:
         raise HTTPException(404, "SMS through Twilio is not configured on this server.")
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if content_type != "application/x-www-form-urlencoded":
-        raise HTTPException(415, "Twilio webhooks must be sent as a URL-encoded form.")
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_FORM_BYTES:
-        raise HTTPException(413, "The request is larger than a Twilio webhook can be.")
-    body = bytearray()
-    async for chunk in request.stream():
-        body.extend(chunk)
-        if len(body) > MAX_FORM_BYTES:
-            raise HTTPException(413, "The request is larger than a Twilio webhook can be.")
-    try:
-        pairs = parse_qsl(
-            body.decode("utf-8"),
-            keep_blank_values=True,
-            max_num_fields=MAX_FORM_FIELDS,
-            errors="strict",
-        )
-    except (UnicodeDecodeError, ValueError):
-        raise HTTPException(400, "The form could not be read as UTF-8 form fields.") from None
+    require_type(request, (FORM_TYPE,), "Twilio webhooks must be sent as a URL-encoded form.")
+    pairs = await read_form(
+        request,
+        FORM_LIMIT,
+        max_fields=MAX_FORM_FIELDS,
+        unreadable="The form could not be read as UTF-8 form fields.",
+        strict=True,
+    )
     form = ImmutableMultiDict(pairs)
     url = settings.public_base_url.rstrip("/") + request.url.path
     if request.url.query:
@@ -89,6 +76,9 @@ async def signed_form(request: Request) -> ImmutableMultiDict[str, str]:
     if not signature or not RequestValidator(token).validate(url, form, signature):
         raise HTTPException(403, "The request is not signed by Twilio for this address.")
     return form
+
+
+SignedForm = Annotated[ImmutableMultiDict[str, str], Depends(signed_form)]
 
 
 _sqlite_writers: WeakKeyDictionary[Database, threading.Lock] = WeakKeyDictionary()
@@ -138,30 +128,11 @@ def handle_inbound(service: Service, inbound: InboundMessage, opt_out_type: str 
 
 
 @router.post(SMS_PATH, include_in_schema=False)
-async def inbound_sms(request: Request) -> Response:
-    form = await signed_form(request)
-    service: Service = request.app.state.service
-    settings: Settings = request.app.state.settings
-    try:
-        inbound = sms_inbound.inbound_message(
-            form,
-            region=settings.sms_default_region,
-            received_at=service.engine.clock(),
-        )
-    except MalformedWebhook as error:
-        raise HTTPException(400, str(error)) from None
-    try:
-        await run_in_threadpool(handle_inbound, service, inbound, form.get("OptOutType"))
-    except Exception as error:
-        ref = uuid.uuid4().hex[:12]
-        # Frames and the error's type only: its message may quote SQL parameters (numbers).
-        logger.error(
-            "inbound SMS failed (ref %s, %s)\n%s",
-            ref,
-            type(error).__name__,
-            "".join(traceback.format_tb(error.__traceback__)),
-        )
-        raise HTTPException(500, f"Sorry, something went wrong on our side (ref {ref}).") from None
+async def inbound_sms(form: SignedForm, service: ServiceDep, settings: SettingsDep) -> Response:
+    inbound = sms_inbound.inbound_message(
+        form, region=settings.sms_default_region, received_at=service.engine.clock()
+    )
+    await run_in_threadpool(handle_inbound, service, inbound, form.get("OptOutType"))
     return twiml()
 
 
@@ -239,14 +210,10 @@ def _status(
 
 
 @router.post(STATUS_PATH, include_in_schema=False)
-async def delivery_status(request: Request) -> Response:
-    form = await signed_form(request)
-    service: Service = request.app.state.service
-    settings: Settings = request.app.state.settings
-    try:
-        update_ = sms_inbound.status_update(form, region=settings.sms_default_region)
-    except MalformedWebhook as error:
-        raise HTTPException(400, str(error)) from None
+async def delivery_status(
+    request: Request, form: SignedForm, service: ServiceDep, settings: SettingsDep
+) -> Response:
+    update_ = sms_inbound.status_update(form, region=settings.sms_default_region)
     outbox = request.query_params.get("outbox", "")
     outbox_id = int(outbox) if outbox.isdigit() and len(outbox) < 19 else None
     await run_in_threadpool(_status, service, settings, update_, outbox_id)

@@ -3,6 +3,7 @@
 Each change is a conditional UPDATE on the state the change starts from, inside the
 caller's transaction, so two officers (or an officer and the scheduler) cannot both move
 the same campaign. A change that is not allowed raises `CampaignStateError` with a sentence.
+Creating and editing a campaign are `bot.campaigns.service`'s.
 """
 
 from __future__ import annotations
@@ -14,9 +15,8 @@ from sqlalchemy import Connection, insert, select, update
 
 from bot.campaigns.audience import select_targets
 from bot.campaigns.models import CampaignState, TargetStatus
-from bot.campaigns.spec import Audience, CampaignSpec, CampaignSpecError, Sample
+from bot.campaigns.spec import Audience, Sample
 from bot.campaigns.store import CampaignRow, load_campaign
-from bot.questionnaire.registry import QuestionnaireRegistry
 from bot.storage.models import OutboundStatus, SessionState
 from bot.storage.tables import CAMPAIGNS, OUTBOUND, SESSIONS, TARGETS
 
@@ -63,61 +63,14 @@ def _move(
         .values(state=to.value, updated_at=now, **values)
     )
     if result.rowcount != 1:
-        raise CampaignStateError(
-            f"Campaign {campaign.name!r} changed while this was being done; look at its "
-            "status and try again."
-        )
+        raise changed_meanwhile(campaign)
 
 
-def create_campaign(
-    connection: Connection,
-    registry: QuestionnaireRegistry,
-    spec: CampaignSpec,
-    now: datetime.datetime,
-) -> int:
-    """Store a draft campaign; nothing is sent until it is scheduled and its start comes."""
-    problems = []
-    try:
-        registry.latest(spec.questionnaire)
-    except KeyError:
-        known = ", ".join(q.id for q in registry.all()) or "none"
-        problems.append(
-            f"questionnaire: no questionnaire {spec.questionnaire!r} is loaded (loaded: {known})."
-        )
-    taken = connection.execute(select(CAMPAIGNS.c.id).where(CAMPAIGNS.c.name == spec.name)).first()
-    if taken is not None:
-        problems.append(f"name: a campaign called {spec.name!r} already exists.")
-    if problems:
-        raise CampaignSpecError(problems)
-    start, end = spec.window()
-    assert spec.ends_at is not None  # filled in by the spec's validation
-    return int(
-        connection.execute(
-            insert(CAMPAIGNS)
-            .values(
-                name=spec.name,
-                questionnaire_id=spec.questionnaire,
-                state=S.DRAFT.value,
-                audience=spec.audience.model_dump(exclude_none=True, exclude_defaults=True),
-                sample=spec.sample.model_dump() if spec.sample else None,
-                channel_policy={"order": spec.channels, "use_preferences": spec.use_preferences},
-                starts_at=spec.starts_at,
-                ends_at=spec.ends_at,
-                allowed_days=spec.day_numbers(),
-                allowed_from=start,
-                allowed_until=end,
-                timezone=spec.timezone,
-                send_rates=spec.send_rate_per_minute,
-                reminders=spec.reminders,
-                reminder_interval_hours=spec.reminder_interval_hours,
-                session_expiry_days=spec.session_expiry_days,
-                seed=spec.seed,
-                pacing={},
-                created_at=now,
-                updated_at=now,
-            )
-            .returning(CAMPAIGNS.c.id)
-        ).scalar_one()
+def changed_meanwhile(campaign: CampaignRow) -> CampaignStateError:
+    """Someone else moved or changed the campaign between loading it and changing it."""
+    return CampaignStateError(
+        f"Campaign {campaign.name!r} changed while this was being done; look at its "
+        "status and try again."
     )
 
 

@@ -185,6 +185,10 @@ def parse_spec(data: dict[str, Any]) -> CampaignSpec:
         raise CampaignSpecError(_problems(error)) from None
     except (BadQuietHours, BadSample) as error:
         raise CampaignSpecError([str(error)]) from None
+    except OverflowError:  # a date near year 1 or 9999 moved to another zone
+        raise CampaignSpecError(
+            ["starts_at or ends_at is too far in the past or future."]
+        ) from None
 
 
 def read_spec_file(path: Path) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 
 from bot.campaigns import lifecycle
+from bot.campaigns import service as campaign_service
 from bot.campaigns.progress import campaign_progress
 from bot.campaigns.spec import parse_spec
 from bot.campaigns.tick import run_campaigns
@@ -88,7 +89,7 @@ def spec(clock: Clock, **overrides: Any) -> dict[str, Any]:
 
 def create(service: Service, clock: Clock, *, scheduled: bool = True, **overrides: Any) -> int:
     with service.database.engine.begin() as connection:
-        campaign_id = lifecycle.create_campaign(
+        campaign_id = campaign_service.create_campaign(
             connection, service.registry, parse_spec(spec(clock, **overrides)), clock.now
         )
         if scheduled:

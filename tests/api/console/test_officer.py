@@ -127,6 +127,18 @@ def test_campaign_problems_come_back_as_sentences(
     assert unknown.status_code == 422
     assert "no questionnaire 'nope' is loaded" in unknown.json()["detail"][0]
     assert client.post("/api/campaigns", content=b"[", headers=officer).status_code == 400
+    # Editing a draft is held to the same checks, in the same words.
+    draft = client.post("/api/campaigns", json=spec(clock), headers=officer).json()
+    edited = client.patch(
+        f"/api/campaigns/{draft['id']}", json={"questionnaire": "nope"}, headers=officer
+    )
+    assert edited.status_code == 422
+    assert edited.json()["detail"] == unknown.json()["detail"]
+    far = client.post(
+        "/api/campaigns", json=spec(clock, starts_at="0001-01-01T00:30:00+01:00"), headers=officer
+    )
+    assert far.status_code == 422
+    assert far.json()["detail"] == ["starts_at or ends_at is too far in the past or future."]
 
 
 def test_viewing_a_tenant_is_audited(

@@ -23,6 +23,7 @@ import pytest
 from sqlalchemy import func, insert, select
 
 from bot.campaigns import lifecycle
+from bot.campaigns import service as campaign_service
 from bot.campaigns.spec import parse_spec
 from bot.campaigns.tick import run_campaigns
 from bot.engine.engine import Engine
@@ -161,7 +162,7 @@ def test_a_killed_and_restarted_dispatcher_sends_every_invitation_exactly_once(
         }
     )
     with database.engine.begin() as connection:
-        campaign_id = lifecycle.create_campaign(connection, registry, campaign, now)
+        campaign_id = campaign_service.create_campaign(connection, registry, campaign, now)
         lifecycle.schedule(connection, campaign_id, now)
 
     with running_fake() as fake:
