@@ -9,8 +9,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse
 
 from api.auth.pages import render_page
-from bot.access.users import MIN_PASSWORD, USERS
+from bot.access.users import MIN_PASSWORD
 from bot.service import Service
+from bot.storage.tables import USERS
 
 
 def anyone_can_sign_in(connection: Connection) -> bool:
