@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from bot.access import users
 from bot.campaigns import service as campaign_service
 from bot.service import Service
-from tests.api.auth_support import add_key, add_user, bearer, client_for, sign_in
+from tests.support.auth import add_key, add_user, bearer, client_for, sign_in
 
 REQUEST_ID = re.compile(r"[0-9a-f]{32}")
 TENANT, PHONE = "T-10042", "+447700900123"

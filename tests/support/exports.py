@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy import update
 
+from analysis.exports import (
+    ExportFilters,
+    ExportTable,
+    build_export,
+)
 from bot.service import Service
 from bot.storage.models import Respondent, table
 from tests.support.chat import Chat
@@ -28,3 +33,17 @@ def name_tenants(service: Service) -> None:
             .values(tenant_ref="T-10042", name="Ada Lovelace")
             .where(respondents.c.id == 1)
         )
+
+
+def build(service: Service, identifiable: bool = False, **filters: object) -> ExportTable:
+    with service.database.engine.connect() as connection:
+        return build_export(
+            connection,
+            filters=ExportFilters("all_types", **filters),  # type: ignore[arg-type]
+            secret=SECRET,
+            identifiable=identifiable,
+            registry=service.registry,
+        )
+
+
+SECRET = "test-secret"

@@ -36,20 +36,7 @@ from bot.storage.db import Database
 from bot.storage.models import ProfileAttribute, table
 from tests.support.chat import Chat
 from tests.support.demo import Demo
-from tests.support.exports import FORMULA, answer_all_types, name_tenants
-
-SECRET = "test-secret"
-
-
-def build(service: Service, identifiable: bool = False, **filters: object) -> ExportTable:
-    with service.database.engine.connect() as connection:
-        return build_export(
-            connection,
-            filters=ExportFilters("all_types", **filters),  # type: ignore[arg-type]
-            secret=SECRET,
-            identifiable=identifiable,
-            registry=service.registry,
-        )
+from tests.support.exports import FORMULA, SECRET, answer_all_types, build, name_tenants
 
 
 def test_sav_read_back_has_variable_and_value_labels(service: Service, tmp_path: Path) -> None:

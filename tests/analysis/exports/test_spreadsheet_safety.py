@@ -14,7 +14,8 @@ from analysis.report.build import write_tables
 from api.cli.tenants import print_problems
 from bot.service import Service
 from bot.storage.models import Respondent, table
-from bot.tenants import Problem, import_tenants
+from bot.tenants.importer import import_tenants
+from bot.tenants.rows import Problem
 from tests.support.exports import answer_all_types, build
 from tests.support.services import Clock
 

@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from api.cli.main import app
 from bot.settings import get_settings
-from tests.bot.test_database_health import read_only_url, where
+from tests.support.database import read_only_url, where
 
 ROOT = Path(__file__).resolve().parents[2]
 runner = CliRunner()

@@ -14,8 +14,8 @@ from bot.engine.engine import Engine
 from bot.service import Service
 from bot.storage.db import Database
 from channels.registry import ChannelRegistry
-from tests.bot.test_database_health import read_only_url, where
 from tests.support.auth import PASSWORD, add_user, client_for
+from tests.support.database import read_only_url, where
 from tests.support.services import Clock
 
 FIRST_ADMIN = "doorstep users create --role admin"

@@ -10,24 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy.engine import make_url
 
 from bot.storage.db import Database
 from bot.storage.health import DatabaseUnavailable, check_usable, probe_writable
-
-
-def read_only_url(url: str) -> str:
-    """The same database, opened so that it refuses every write."""
-    if url.startswith("sqlite:///"):
-        return f"sqlite:///file:{url.removeprefix('sqlite:///')}?mode=ro&uri=true"
-    return url + "%20-cdefault_transaction_read_only%3Don"  # conftest's URL ends in options=
-
-
-def where(url: str) -> str:
-    """How the sentence names the database: the file's path, or the database's name."""
-    if url.startswith("sqlite:///"):
-        return str(Path(url.removeprefix("sqlite:///")).resolve())
-    return f'"{make_url(url).database}" on'
+from tests.support.database import read_only_url, where
 
 
 def test_a_writable_database_passes_the_probe(database: Database) -> None:

@@ -16,7 +16,7 @@ from bot.privacy import rights as privacy
 from bot.repairs.events import parse_event, record_event
 from bot.service import Service
 from bot.storage.tables import RESPONDENTS
-from bot.tenants import import_tenants
+from bot.tenants.importer import import_tenants
 from bot.tenants.values import normal_reference
 from tests.support.auth import add_key, add_tenant, bearer, client_for
 from tests.support.services import Clock

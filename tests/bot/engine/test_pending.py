@@ -9,7 +9,7 @@ from bot.engine.contacts import find_contact, switch_language
 from bot.engine.turn.context import Pending
 from bot.service import Service
 from bot.storage.models import Session
-from tests.chat import Chat
+from tests.support.chat import Chat
 
 
 @pytest.mark.parametrize(
