@@ -21,8 +21,7 @@ from api.scheduler import start_scheduler
 from api.unavailable import register as register_unavailable
 from bot.dispatch.thread import DispatcherThread
 from bot.service import Service, build_service
-from bot.settings import Settings, get_settings
-from bot.version import package_version
+from bot.settings import Settings, get_settings, package_version
 from channels.registry import ChannelRegistry, build_channels
 
 logger = logging.getLogger(__name__)

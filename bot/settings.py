@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Literal
 
@@ -141,3 +142,11 @@ class Settings(BaseSettings):
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return Settings()
+
+
+def package_version() -> str:
+    """The installed package's version, from its metadata (set once, in pyproject.toml)."""
+    try:
+        return version("doorstep")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "unknown"

@@ -13,11 +13,9 @@ import datetime
 from sqlalchemy import Connection, and_, exists, insert, select
 
 from analysis.frames.sql import epoch, read_frame
-from bot.repairs.models import RepairJob, RepairState
-from bot.storage.models import ProfileAttribute, QuestionnaireVersion, Respondent, Session, table
+from bot.repairs.models import RepairState
+from bot.storage.tables import PROFILE, REPAIR_JOBS, RESPONDENTS, SESSIONS, VERSIONS
 
-PROFILE, RESPONDENTS, SESSIONS = table(ProfileAttribute), table(Respondent), table(Session)
-JOBS, VERSIONS = table(RepairJob), table(QuestionnaireVersion)
 AREAS = ("Riverside", "Northfield", "Old Town", "Hillcrest", "Eastgate")
 TRADES = ("plumbing", "electrical", "carpentry", "roofing", "heating")
 CONTRACTORS = ("Acme Property Services", "Brightwork Ltd", "City Repairs Co")
@@ -57,7 +55,7 @@ def add_landlord_records(connection: Connection, *, now: datetime.datetime | Non
     ).join(RESPONDENTS, RESPONDENTS.c.id == SESSIONS.c.respondent_id).where(
         RESPONDENTS.c.tenant_ref.like("DEMO-%"),
         SESSIONS.c.questionnaire_version_id.in_(_version_ids(connection, "post_repair")),
-        ~exists().where(JOBS.c.session_id == SESSIONS.c.id),
+        ~exists().where(REPAIR_JOBS.c.session_id == SESSIONS.c.id),
     ))  # fmt: skip
     jobs: list[dict[str, object]] = []
     for session in sessions.to_dict("records") if not sessions.empty else []:
@@ -74,7 +72,7 @@ def add_landlord_records(connection: Connection, *, now: datetime.datetime | Non
             "invited_at": sent, "updated_at": sent,
         })  # fmt: skip
     for start in range(0, len(jobs), BATCH):
-        connection.execute(insert(JOBS), jobs[start : start + BATCH])
+        connection.execute(insert(REPAIR_JOBS), jobs[start : start + BATCH])
     return added + len(jobs)
 
 

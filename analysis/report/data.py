@@ -15,18 +15,15 @@ from analysis.frames.tidy import answers_frame
 from analysis.segments import contact
 from analysis.tsm.measures import measure_responses, measure_specs, suppress, wilson_interval
 from bot.questionnaire.registry import QuestionnaireRegistry
-from bot.storage.models import table
-from bot.storage.segment_models import Segment, SegmentMembership, SegmentRun
-from bot.storage.tables import REPAIR_JOBS
+from bot.storage.tables import MEMBERSHIPS, REPAIR_JOBS, SEGMENT_RUNS, SEGMENTS
 
-RUNS, SEGMENTS, MEMBERS = table(SegmentRun), table(Segment), table(SegmentMembership)
 REPAIR_QUESTIONNAIRE = "post_repair"
 GROUP_ATTRIBUTES = ("age_band", "tenure", "area", "ethnicity")
 
 
 def latest_segments(connection: Connection, min_cell: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The latest segmentation run: (segments, memberships respondent_id -> code, label)."""
-    run_id = connection.execute(select(func.max(RUNS.c.id))).scalar()
+    run_id = connection.execute(select(func.max(SEGMENT_RUNS.c.id))).scalar()
     columns = ["code", "label", "size", "portrait", "recommended_channel", "not_enough_data"]
     if run_id is None:
         empty = pd.DataFrame(columns=[*columns, "name", "suppressed"])
@@ -39,8 +36,8 @@ def latest_segments(connection: Connection, min_cell: int) -> tuple[pd.DataFrame
     segments["portrait"] = segments["portrait"].map(lambda p: list(p or []))
     segments["name"] = segments["code"] + " " + segments["label"]
     members = read_frame(
-        connection, select(MEMBERS.c.respondent_id, MEMBERS.c.code, MEMBERS.c.label)
-        .where(MEMBERS.c.run_id == run_id)
+        connection, select(MEMBERSHIPS.c.respondent_id, MEMBERSHIPS.c.code, MEMBERSHIPS.c.label)
+        .where(MEMBERSHIPS.c.run_id == run_id)
     )  # fmt: skip
     members["segment"] = members["code"].astype(str) + " " + members["label"].astype(str)
     segments = suppress(segments, "size", min_cell)

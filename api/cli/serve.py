@@ -7,10 +7,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from bot.settings import Settings, get_settings
+from bot.settings import Settings, get_settings, package_version
 from bot.storage.db import Database
 from bot.storage.health import DatabaseUnavailable, check_usable
-from bot.version import package_version
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.storage.db import Database
-from bot.tenants.columns import ALIASES, map_columns
+from bot.tenants.columns import ALIASES, ColumnMap, map_columns
 from bot.tenants.rows import Problem, TenantRecord, read_row
-from bot.tenants.table import TableError, read_table
+from bot.tenants.table import Table, TableError, read_table
 from bot.tenants.writer import BatchWriter
 
 logger = logging.getLogger(__name__)
@@ -77,8 +77,30 @@ def import_tenants(
             f"(also accepted: {', '.join(ALIASES['tenant_ref'][2:6])})."
         )
     summary = ImportSummary(rows=len(sheet_table.rows), dry_run=dry_run)
+    summary.problems.extend(_column_notes(columns))
+    records = _valid_records(sheet_table, columns, region, summary)
+    source = f"import:{path.name}"[:128]
+    done = summary.refused
+    for start in range(0, len(records), BATCH_SIZE):
+        batch = records[start : start + BATCH_SIZE]
+        done = _write_batch(database, batch, source, now, default_timezone, summary, done,
+                            on_progress)  # fmt: skip
+    if on_progress is not None:
+        on_progress(summary.rows, summary.rows)
+    summary.problems.sort(key=lambda problem: problem.row or 0)
+    logger.info(
+        "tenant import %s: %d row(s), %d new, %d updated, %d unchanged, %d refused",
+        "checked" if dry_run else "done",
+        summary.rows, summary.created, summary.updated, summary.unchanged, summary.refused,
+    )  # fmt: skip
+    return summary
+
+
+def _column_notes(columns: ColumnMap) -> list[Problem]:
+    """Warnings about columns the import could not use."""
+    notes = []
     if columns.ignored:
-        summary.problems.append(
+        notes.append(
             Problem(
                 None,
                 "These columns were not recognised and were ignored: "
@@ -88,9 +110,16 @@ def import_tenants(
             )
         )
     for header in columns.duplicated:
-        summary.problems.append(
+        notes.append(
             Problem(None, f"The column {header!r} repeats an earlier one and was ignored.", False)
         )
+    return notes
+
+
+def _valid_records(
+    sheet_table: Table, columns: ColumnMap, region: str, summary: ImportSummary
+) -> list[TenantRecord]:
+    """The rows that read cleanly, each tenant reference once (the first row wins)."""
     first_seen: dict[str, int] = {}
     records: list[TenantRecord] = []
     for row in sheet_table.rows:
@@ -110,34 +139,36 @@ def import_tenants(
             continue
         first_seen[record.tenant_ref] = row.number
         records.append(record)
-    source = f"import:{path.name}"[:128]
-    done = summary.refused
-    for start in range(0, len(records), BATCH_SIZE):
-        batch = records[start : start + BATCH_SIZE]
-        with database.engine.connect() as connection:
-            transaction = connection.begin()
-            writer = BatchWriter(connection, source, now, default_timezone)
-            for outcome in writer.write(batch):
-                summary.problems.extend(outcome.problems)
-                if outcome.created:
-                    summary.created += 1
-                elif outcome.changed:
-                    summary.updated += 1
-                else:
-                    summary.unchanged += 1
-                done += 1
-                if on_progress is not None:
-                    on_progress(done, summary.rows)
-            if dry_run:
-                transaction.rollback()
+    return records
+
+
+def _write_batch(
+    database: Database,
+    batch: list[TenantRecord],
+    source: str,
+    now: datetime.datetime,
+    default_timezone: str,
+    summary: ImportSummary,
+    done: int,
+    on_progress: Callable[[int, int], None] | None,
+) -> int:
+    """One transaction per batch (rolled back on a dry run); returns the rows done so far."""
+    with database.engine.connect() as connection:
+        transaction = connection.begin()
+        writer = BatchWriter(connection, source, now, default_timezone)
+        for outcome in writer.write(batch):
+            summary.problems.extend(outcome.problems)
+            if outcome.created:
+                summary.created += 1
+            elif outcome.changed:
+                summary.updated += 1
             else:
-                transaction.commit()
-    if on_progress is not None:
-        on_progress(summary.rows, summary.rows)
-    summary.problems.sort(key=lambda problem: problem.row or 0)
-    logger.info(
-        "tenant import %s: %d row(s), %d new, %d updated, %d unchanged, %d refused",
-        "checked" if dry_run else "done",
-        summary.rows, summary.created, summary.updated, summary.unchanged, summary.refused,
-    )  # fmt: skip
-    return summary
+                summary.unchanged += 1
+            done += 1
+            if on_progress is not None:
+                on_progress(done, summary.rows)
+        if summary.dry_run:
+            transaction.rollback()
+        else:
+            transaction.commit()
+    return done

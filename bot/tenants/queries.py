@@ -128,24 +128,6 @@ def tenant_profile(connection: Connection, tenant_ref: str) -> dict[str, Any] | 
         return None
     row = connection.execute(select(RESPONDENTS).where(RESPONDENTS.c.id == found)).one()
     rid = int(row.id)
-    history = connection.execute(
-        select(PROFILE)
-        .where(PROFILE.c.respondent_id == rid)
-        .order_by(PROFILE.c.name, PROFILE.c.recorded_at)
-    ).all()
-    consents = connection.execute(
-        select(CONSENTS).where(CONSENTS.c.respondent_id == rid).order_by(CONSENTS.c.recorded_at)
-    ).all()
-    sessions = connection.execute(
-        select(SESSIONS, VERSIONS.c.questionnaire_id, VERSIONS.c.version)
-        .join(VERSIONS, VERSIONS.c.id == SESSIONS.c.questionnaire_version_id)
-        .where(SESSIONS.c.respondent_id == rid)
-        .order_by(SESSIONS.c.created_at)
-    ).all()
-    blocks = connection.execute(select(DNC).where(DNC.c.respondent_id == rid)).all()
-    concerns = connection.execute(
-        select(CONCERNS).where(CONCERNS.c.respondent_id == rid).order_by(CONCERNS.c.raised_at)
-    ).all()
     return {
         "tenant_ref": row.tenant_ref,
         "name": row.name,
@@ -153,53 +135,86 @@ def tenant_profile(connection: Connection, tenant_ref: str) -> dict[str, Any] | 
         "timezone": row.timezone,
         "created_at": _when(row.created_at),
         "channels": _identities(connection, [rid], addresses=True)[rid],
-        "profile": [
-            {
-                "name": item.name,
-                "value": item.value,
-                "source": item.source,
-                "recorded_at": _when(item.recorded_at),
-                "current": item.superseded_at is None,
-            }
-            for item in history
-        ],
-        "consents": [
-            {
-                "questionnaire": item.questionnaire_id,
-                "purpose": item.purpose,
-                "scope": item.scope,
-                "outcome": item.outcome,
-                "wording_version": item.wording_version,
-                "language": item.language,
-                "channel": item.channel,
-                "recorded_at": _when(item.recorded_at),
-            }
-            for item in consents
-        ],
+        "profile": _profile_history(connection, rid),
+        "consents": _consents(connection, rid),
         "do_not_contact": [
             {"reason": item.reason, "added_by": item.added_by, "added_at": _when(item.added_at)}
-            for item in blocks
+            for item in connection.execute(select(DNC).where(DNC.c.respondent_id == rid))
         ],
-        "sessions": [
-            {
-                "questionnaire": item.questionnaire_id,
-                "version": item.version,
-                "channel": item.channel,
-                "state": item.state,
-                "language": item.language,
-                "started_at": _when(item.created_at),
-                "completed_at": _when(item.completed_at),
-            }
-            for item in sessions
-        ],
-        "concerns": [
-            {
-                "id": item.id,
-                "question": item.question,
-                "reason": item.reason,
-                "status": item.status,
-                "raised_at": _when(item.raised_at),
-            }
-            for item in concerns
-        ],
+        "sessions": _sessions(connection, rid),
+        "concerns": _concerns(connection, rid),
     }
+
+
+def _profile_history(connection: Connection, rid: int) -> list[dict[str, Any]]:
+    history = connection.execute(
+        select(PROFILE)
+        .where(PROFILE.c.respondent_id == rid)
+        .order_by(PROFILE.c.name, PROFILE.c.recorded_at)
+    )
+    return [
+        {
+            "name": item.name,
+            "value": item.value,
+            "source": item.source,
+            "recorded_at": _when(item.recorded_at),
+            "current": item.superseded_at is None,
+        }
+        for item in history
+    ]
+
+
+def _consents(connection: Connection, rid: int) -> list[dict[str, Any]]:
+    consents = connection.execute(
+        select(CONSENTS).where(CONSENTS.c.respondent_id == rid).order_by(CONSENTS.c.recorded_at)
+    )
+    return [
+        {
+            "questionnaire": item.questionnaire_id,
+            "purpose": item.purpose,
+            "scope": item.scope,
+            "outcome": item.outcome,
+            "wording_version": item.wording_version,
+            "language": item.language,
+            "channel": item.channel,
+            "recorded_at": _when(item.recorded_at),
+        }
+        for item in consents
+    ]
+
+
+def _sessions(connection: Connection, rid: int) -> list[dict[str, Any]]:
+    sessions = connection.execute(
+        select(SESSIONS, VERSIONS.c.questionnaire_id, VERSIONS.c.version)
+        .join(VERSIONS, VERSIONS.c.id == SESSIONS.c.questionnaire_version_id)
+        .where(SESSIONS.c.respondent_id == rid)
+        .order_by(SESSIONS.c.created_at)
+    )
+    return [
+        {
+            "questionnaire": item.questionnaire_id,
+            "version": item.version,
+            "channel": item.channel,
+            "state": item.state,
+            "language": item.language,
+            "started_at": _when(item.created_at),
+            "completed_at": _when(item.completed_at),
+        }
+        for item in sessions
+    ]
+
+
+def _concerns(connection: Connection, rid: int) -> list[dict[str, Any]]:
+    concerns = connection.execute(
+        select(CONCERNS).where(CONCERNS.c.respondent_id == rid).order_by(CONCERNS.c.raised_at)
+    )
+    return [
+        {
+            "id": item.id,
+            "question": item.question,
+            "reason": item.reason,
+            "status": item.status,
+            "raised_at": _when(item.raised_at),
+        }
+        for item in concerns
+    ]
