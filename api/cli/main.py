@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from sqlalchemy.exc import DBAPIError
 
 from api.cli.campaign import app as campaign_app
 from api.cli.export import export_command
@@ -27,6 +28,7 @@ from bot.questionnaire.problems import Severity
 from bot.questionnaire.registry import questionnaire_files
 from bot.settings import get_settings
 from bot.settings_checks import settings_error_sentences
+from bot.storage.health import describe, is_unavailable, missing_folder
 
 app = typer.Typer(
     help="Doorstep: conversational surveys for social-housing landlords.",
@@ -241,6 +243,13 @@ def main() -> None:
     except KeyboardInterrupt:
         err.print("Stopped.")
         sys.exit(130)
+    except DBAPIError as error:
+        if not is_unavailable(error):
+            raise
+        # Any command that opens the database: one sentence naming it, never a traceback.
+        url = get_settings().database_url
+        err.print(missing_folder(url) or describe(error, url), markup=False)
+        sys.exit(1)
     except ValidationError as error:
         if error.title != "Settings":
             raise

@@ -20,7 +20,7 @@ from api.cli.main import app
 from bot.settings import get_settings
 from tests.support.database import read_only_url, where
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 runner = CliRunner()
 
 
@@ -58,7 +58,9 @@ def test_version_comes_from_the_package_metadata() -> None:
     assert result.output == f"doorstep {version('doorstep')}\n"
 
 
-@pytest.mark.parametrize("command", [["serve"], ["db", "upgrade"]])
+@pytest.mark.parametrize(
+    "command", [["serve"], ["db", "upgrade"], ["users", "list"], ["campaign", "status", "1"]]
+)
 def test_a_missing_database_folder_is_one_sentence(command: list[str], tmp_path: Path) -> None:
     folder = tmp_path / "nonexistent" / "dir"
     result = doorstep(*command, database_url=f"sqlite:///{folder}/doorstep.db", cwd=tmp_path)
