@@ -54,17 +54,22 @@ def test_the_filter_rewrites_a_uvicorn_access_record(path: str, logged: str) -> 
 @pytest.fixture
 def access_lines() -> Iterator[io.StringIO]:
     """uvicorn's access logger configured as `doorstep serve` configures it, into a buffer."""
-    logger = logging.getLogger("uvicorn.access")
+    logger, root = logging.getLogger("uvicorn.access"), logging.getLogger()
     saved = (logger.handlers[:], logger.filters[:], logger.level, logger.propagate)
+    saved_root = (root.handlers[:], root.level)
     dictConfig(log_config())
     buffer = io.StringIO()
-    for handler in logger.handlers:
+    # The access lines reach the root's handler (which adds the request id).
+    handlers = logger.handlers + (root.handlers if logger.propagate else [])
+    assert handlers
+    for handler in handlers:
         assert isinstance(handler, logging.StreamHandler)
         handler.setStream(buffer)
     yield buffer
     logger.handlers, logger.filters, logger.level, logger.propagate = (
         saved[0], saved[1], saved[2], saved[3],
     )  # fmt: skip
+    root.handlers, root.level = saved_root
 
 
 def test_serve_logging_config_hides_invites(access_lines: io.StringIO) -> None:
