@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, Response
 
 from api.auth.pages import render_page
-from bot.service import Service
+from api.http import get_service
 from bot.storage.health import describe, is_unavailable, probe_writable
 
 logger = logging.getLogger(__name__)
@@ -24,7 +24,7 @@ UNAVAILABLE = "Doorstep cannot save anything just now; please try again in a few
 
 async def health(request: Request) -> JSONResponse:
     """`ok` only when the database takes a (rolled-back) write."""
-    service: Service = request.app.state.service
+    service = get_service(request)
     problem = await run_in_threadpool(probe_writable, service.database)
     if problem is None:
         return JSONResponse({"status": "ok"})
@@ -39,7 +39,7 @@ async def database_unavailable(request: Request, error: Exception) -> Response:
     """A 503 with a sentence (HTML for browsers, JSON otherwise) instead of a bare 500."""
     if not (isinstance(error, DBAPIError) and is_unavailable(error)):
         raise error  # a bug, not the environment: the app's usual 500 handling applies
-    service: Service = request.app.state.service
+    service = get_service(request)
     logger.warning(
         "%s %s: %s", request.method, request.url.path, describe(error, service.database.url)
     )

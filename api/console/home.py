@@ -9,8 +9,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse
 
 from api.auth.pages import render_page
+from api.http import get_service
 from bot.access.users import MIN_PASSWORD
-from bot.service import Service
 from bot.storage.tables import USERS
 
 
@@ -20,7 +20,7 @@ def anyone_can_sign_in(connection: Connection) -> bool:
 
 
 async def home(request: Request) -> HTMLResponse:
-    service: Service = request.app.state.service
+    service = get_service(request)
 
     def first_run() -> bool:
         with service.database.engine.connect() as connection:

@@ -7,13 +7,9 @@ A/AA violation on the front page.
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 
 import pytest
-import uvicorn
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, Request, expect
 
@@ -21,26 +17,14 @@ from api.app import create_app
 from bot.service import Service
 from channels.registry import ChannelRegistry
 from tests.support.browser import WCAG_21_AA
+from tests.support.live import live_server
 
 
 @pytest.fixture
 def base_url(service: Service) -> Iterator[str]:
-    """A real uvicorn serving the app on a free 127.0.0.1 port, in a thread."""
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.bind(("127.0.0.1", 0))
-    port = listener.getsockname()[1]
     app = create_app(service.settings, service, ChannelRegistry([]), background=False)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert server.started, "the test server did not start"
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-    listener.close()
+    with live_server(lambda _url: app) as url:
+        yield url
 
 
 @pytest.fixture
