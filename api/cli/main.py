@@ -22,11 +22,12 @@ from api.cli.respondent import retention as run_retention
 from api.cli.serve import db_upgrade, serve, show_version
 from api.cli.tenants import app as tenants_app
 from api.cli.users import app as users_app
+from api.cli.versions import stored_changes, version_line
 from api.cli.worker import worker_command
 from bot.questionnaire.compiler import compile_file
 from bot.questionnaire.model import Questionnaire
 from bot.questionnaire.problems import Severity
-from bot.questionnaire.registry import questionnaire_files
+from bot.questionnaire.registry import changed_sentence, questionnaire_files
 from bot.settings import get_settings
 from bot.settings_checks import settings_error_sentences
 
@@ -82,6 +83,7 @@ def validate(
         err.print("No questionnaire files (*.yaml) found in the paths given.")
         raise typer.Exit(1)
     errors = warnings = 0
+    loaded: list[Questionnaire] = []
     for path in files:
         result = compile_file(path, landlord_name=settings.landlord_name)
         for problem in result.problems:
@@ -92,10 +94,15 @@ def validate(
                 warnings += 1
         if result.questionnaire is not None:
             q = result.questionnaire
+            loaded.append(q)
             statuses = ", ".join(f"{code} ({status})" for code, status in q.languages.items())
             out.print(f"{path}: {q.id} {q.version}, {len(q.questions)} questions; {statuses}")
             if sms_cost:
                 _print_sms_cost(q, settings.landlord_name)
+    for changed in stored_changes(settings, loaded):
+        line = version_line(changed.source_path)
+        print(f"{changed.source_path}:{line}:1: warning: {changed_sentence(changed)}")
+        warnings += 1
     summary = f"{len(files)} file(s) checked: {errors} error(s), {warnings} warning(s)."
     (err if errors else out).print(summary)
     raise typer.Exit(1 if errors else 0)

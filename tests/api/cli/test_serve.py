@@ -20,7 +20,7 @@ from api.cli.main import app
 from bot.settings import get_settings
 from tests.support.database import read_only_url, where
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 runner = CliRunner()
 
 
