@@ -5,27 +5,30 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from pydantic import ValidationError
 from rich.console import Console
 from sqlalchemy.exc import DBAPIError
+from typer.core import TyperOption
 
+from api.cli.apikey import app as apikey_app
 from api.cli.campaign import app as campaign_app
 from api.cli.export import export_command
 from api.cli.i18n import app as i18n_app
-from api.cli.repairs import register as register_repairs_cli
+from api.cli.repairs import dnc_app, repairs_app
 from api.cli.respondent import app as respondent_app
 from api.cli.respondent import retention as run_retention
 from api.cli.serve import db_upgrade, serve, show_version
 from api.cli.tenants import app as tenants_app
 from api.cli.users import app as users_app
+from api.cli.versions import stored_changes, version_line
 from api.cli.worker import worker_command
 from bot.questionnaire.compiler import compile_file
 from bot.questionnaire.model import Questionnaire
 from bot.questionnaire.problems import Severity
-from bot.questionnaire.registry import questionnaire_files
+from bot.questionnaire.registry import changed_sentence, questionnaire_files
 from bot.settings import get_settings
 from bot.settings_checks import settings_error_sentences
 from bot.storage.health import describe, is_unavailable, missing_folder
@@ -35,19 +38,22 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+
+
+def _flags_without_a_type() -> None:
+    """Typer's rich help prints "<bool>" after every flag, though a flag takes no value."""
+    shown = TyperOption.display_type_rich
+
+    def display_type_rich(self: TyperOption, ctx: Any) -> str | None:
+        return None if self.is_flag else shown(self, ctx)
+
+    setattr(TyperOption, "display_type_rich", display_type_rich)  # noqa: B010
+
+
+_flags_without_a_type()
 db_app = typer.Typer(help="Look after the database.", no_args_is_help=True)
-app.add_typer(db_app, name="db")
-app.command()(serve)
 db_app.command("upgrade")(db_upgrade)
-app.add_typer(i18n_app, name="i18n")
-app.add_typer(respondent_app, name="respondent")
-app.command("retention")(run_retention)
-app.add_typer(tenants_app, name="tenants")
-register_repairs_cli(app)  # repairs, apikey, dnc
-app.add_typer(campaign_app, name="campaign")
-app.add_typer(users_app, name="users")
-app.command("worker")(worker_command)
-app.command("export")(export_command)  # light to import: pandas loads when it runs
+telegram_app = typer.Typer(help="Connect tenants on Telegram.", no_args_is_help=True)
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
@@ -64,7 +70,6 @@ def options(
     """Doorstep: conversational surveys for social-housing landlords."""
 
 
-@app.command()
 def validate(
     paths: Annotated[
         list[Path] | None, typer.Argument(help="Questionnaire files or folders.")
@@ -80,6 +85,7 @@ def validate(
         err.print("No questionnaire files (*.yaml) found in the paths given.")
         raise typer.Exit(1)
     errors = warnings = 0
+    loaded: list[Questionnaire] = []
     for path in files:
         result = compile_file(path, landlord_name=settings.landlord_name)
         for problem in result.problems:
@@ -90,10 +96,15 @@ def validate(
                 warnings += 1
         if result.questionnaire is not None:
             q = result.questionnaire
+            loaded.append(q)
             statuses = ", ".join(f"{code} ({status})" for code, status in q.languages.items())
             out.print(f"{path}: {q.id} {q.version}, {len(q.questions)} questions; {statuses}")
             if sms_cost:
                 _print_sms_cost(q, settings.landlord_name)
+    for changed in stored_changes(settings, loaded):
+        line = version_line(changed.source_path)
+        print(f"{changed.source_path}:{line}:1: warning: {changed_sentence(changed)}")
+        warnings += 1
     summary = f"{len(files)} file(s) checked: {errors} error(s), {warnings} warning(s)."
     (err if errors else out).print(summary)
     raise typer.Exit(1 if errors else 0)
@@ -128,7 +139,6 @@ def _print_sms_cost(questionnaire: Questionnaire, landlord: str) -> None:
     out.print(table)
 
 
-@app.command()
 def simulate(
     questionnaire: Annotated[str, typer.Argument(help="Questionnaire id, e.g. post_repair.")],
     lang: Annotated[str | None, typer.Option("--lang", help="Language code, e.g. cy.")] = None,
@@ -138,10 +148,6 @@ def simulate(
     from api.cli.simulate import run_simulation
 
     run_simulation(questionnaire, language=lang, address=address)
-
-
-telegram_app = typer.Typer(help="Connect tenants on Telegram.", no_args_is_help=True)
-app.add_typer(telegram_app, name="telegram")
 
 
 @telegram_app.command("link-url")
@@ -190,7 +196,6 @@ def telegram_poll() -> None:
         raise typer.Exit(1) from None
 
 
-@app.command()
 def segment(
     k: Annotated[
         int | None,
@@ -215,7 +220,6 @@ def segment(
     )
 
 
-@app.command("demo-data")
 def demo_data(
     tenants: Annotated[int, typer.Option(min=1, help="How many demo tenants.")] = 1000,
     rounds: Annotated[int, typer.Option(min=1, help="Monthly rounds of contact.")] = 10,
@@ -227,7 +231,6 @@ def demo_data(
     demo_data_command(tenants=tenants, rounds=rounds, seed=seed)
 
 
-@app.command()
 def report(
     output: Annotated[Path, typer.Option("--output", help="Folder for report.html and the CSVs.")],
 ) -> None:
@@ -235,6 +238,44 @@ def report(
     from api.cli.report import report_command
 
     report_command(output=output)
+
+
+# Commands in the order a new landlord meets them, grouped into panels. Collections have
+# singular names (`doorstep tenant import`); the old plural names still work, unlisted.
+_START, _SURVEYS, _RESULTS, _RIGHTS, _ADMIN = (
+    "Start here",
+    "Tenants and surveys",
+    "Responses and reports",
+    "Data rights",
+    "Administration",
+)
+for _name, _function, _panel in (
+    ("serve", serve, _START),
+    ("validate", validate, _START),
+    ("simulate", simulate, _START),
+    ("worker", worker_command, _SURVEYS),  # also places this panel second
+    ("export", export_command, _RESULTS),  # light to import: pandas loads when it runs
+    ("report", report, _RESULTS),
+    ("segment", segment, _RESULTS),
+    ("demo-data", demo_data, _RESULTS),
+    ("retention", run_retention, _RIGHTS),
+):
+    app.command(_name, rich_help_panel=_panel)(_function)
+for _name, _group, _panel in (
+    ("db", db_app, _START),
+    ("tenant", tenants_app, _SURVEYS),
+    ("repair", repairs_app, _SURVEYS),
+    ("campaign", campaign_app, _SURVEYS),
+    ("dnc", dnc_app, _SURVEYS),
+    ("telegram", telegram_app, _SURVEYS),
+    ("respondent", respondent_app, _RIGHTS),
+    ("user", users_app, _ADMIN),
+    ("apikey", apikey_app, _ADMIN),
+    ("i18n", i18n_app, _ADMIN),
+):
+    app.add_typer(_group, name=_name, rich_help_panel=_panel)
+for _old, _group in (("tenants", tenants_app), ("repairs", repairs_app), ("users", users_app)):
+    app.add_typer(_group, name=_old, hidden=True)
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""The repairs, API key and do-not-contact commands: `doorstep repairs|apikey|dnc ...`."""
+"""The repairs and do-not-contact commands: `doorstep repair|dnc ...`."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from rich.table import Table
 from sqlalchemy import select
 
 from api.cli.tenants import open_database, print_problems, progress_bar
-from bot.access import apikeys
 from bot.outreach import contact_policy
 from bot.repairs.importer import import_repairs
 from bot.settings import get_settings
@@ -23,16 +22,9 @@ from bot.tenants.table import TableError
 from bot.tenants.values import phones
 
 repairs_app = typer.Typer(help="Post-repair follow-up surveys.", no_args_is_help=True)
-apikey_app = typer.Typer(help="API keys for other systems (e.g. repairs).", no_args_is_help=True)
 dnc_app = typer.Typer(help="The do-not-contact list.", no_args_is_help=True)
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
-
-
-def register(app: typer.Typer) -> None:
-    app.add_typer(repairs_app, name="repairs")
-    app.add_typer(apikey_app, name="apikey")
-    app.add_typer(dnc_app, name="dnc")
 
 
 @repairs_app.command("import")
@@ -59,65 +51,6 @@ def repairs_import(
     print_problems(summary.problems, report)
     (err if summary.refused else out).print(summary.line(), markup=False)
     raise typer.Exit(1 if summary.refused else 0)
-
-
-@apikey_app.command("create")
-def apikey_create(
-    name: Annotated[str, typer.Argument(help="Who uses it, e.g. repairs-system.")],
-) -> None:
-    """Create a key and print it once: only a hash of it is kept."""
-    database = open_database()
-    try:
-        with database.engine.connect() as connection, connection.begin():
-            created = apikeys.create_key(connection, name, utcnow())
-    except ValueError as error:
-        err.print(str(error), markup=False)
-        raise typer.Exit(1) from None
-    finally:
-        database.dispose()
-    print(created.key)
-    err.print(
-        f"Key {created.info.prefix!r} for {created.info.name!r} created. Copy it now: it "
-        "cannot be shown again. Send it as 'Authorization: Bearer <key>'.",
-        markup=False,
-    )
-
-
-@apikey_app.command("list")
-def apikey_list() -> None:
-    """Every key with when it was last used; secrets are never shown."""
-    database = open_database()
-    try:
-        with database.engine.connect() as connection:
-            keys = apikeys.list_keys(connection)
-    finally:
-        database.dispose()
-    if not keys:
-        out.print("There are no API keys yet; create one with: doorstep apikey create NAME")
-        return
-    grid = Table("name", "prefix", "created", "last used", "status")
-    for key in keys:
-        status = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
-        used = f"{key.last_used_at:%Y-%m-%d %H:%M}" if key.last_used_at else "never"
-        grid.add_row(key.name, key.prefix, f"{key.created_at:%Y-%m-%d}", used, status)
-    out.print(grid)
-
-
-@apikey_app.command("revoke")
-def apikey_revoke(
-    name_or_prefix: Annotated[str, typer.Argument(help="The key's name or prefix.")],
-) -> None:
-    """Stop a key working at once (it stays listed as revoked)."""
-    database = open_database()
-    try:
-        with database.engine.connect() as connection, connection.begin():
-            count = apikeys.revoke_key(connection, name_or_prefix, utcnow())
-    finally:
-        database.dispose()
-    if not count:
-        err.print(f"No active key has the name or prefix {name_or_prefix!r}.", markup=False)
-        raise typer.Exit(1)
-    out.print(f"Revoked {count} key(s).")
 
 
 TenantOption = Annotated[str | None, typer.Option("--tenant", help="Tenant reference.")]

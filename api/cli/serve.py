@@ -7,6 +7,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from api.cli.versions import stored_changes
+from bot.questionnaire.problems import QuestionnaireInvalid
+from bot.questionnaire.registry import QuestionnaireRegistry, changed_sentence
 from bot.settings import Settings, get_settings, package_version
 from bot.storage.db import Database
 from bot.storage.health import DatabaseUnavailable, check_usable
@@ -26,6 +29,27 @@ def usable_database(settings: Settings) -> None:
         raise typer.Exit(1) from None
     finally:
         database.dispose()
+
+
+def usable_questionnaires(settings: Settings) -> None:
+    """Exit 1 with one sentence per file that is broken or was edited under an old version."""
+    try:
+        registry = QuestionnaireRegistry.from_directory(
+            settings.questionnaires_dir, settings.landlord_name
+        )
+    except QuestionnaireInvalid as invalid:
+        files = sorted({problem.file for problem in invalid.problems if problem.file})
+        err.print(
+            f"{', '.join(files) or settings.questionnaires_dir} has problems: "
+            "run doorstep validate to see each one with its line, fix them and start again.",
+            markup=False,
+        )
+        raise typer.Exit(1) from None
+    changed = stored_changes(settings, registry.all())
+    for questionnaire in changed:
+        err.print(changed_sentence(questionnaire), markup=False)
+    if changed:
+        raise typer.Exit(1)
 
 
 def addresses(host: str, port: int) -> list[str]:
@@ -55,6 +79,7 @@ def serve(
 
     settings = get_settings()
     usable_database(settings)
+    usable_questionnaires(settings)
     host, port = host or settings.host, port or settings.port
     for line in addresses(host, port):
         out.print(line, markup=False)

@@ -8,8 +8,11 @@ import uuid
 from rich.console import Console
 from sqlalchemy import update
 
+from bot.engine.contacts import find_contact, switch_language
 from bot.engine.engine import SessionAlreadyOpen
 from bot.engine.messages import InboundMessage, OutboundMessage
+from bot.i18n.languages import LANGUAGES
+from bot.questionnaire.model import Questionnaire
 from bot.service import Service, build_service
 from bot.storage.models import OutboundRecord, OutboundStatus, table
 
@@ -45,8 +48,7 @@ def run_simulation(questionnaire_id: str, *, language: str | None, address: str)
             language=language,
         )
     except SessionAlreadyOpen:
-        console.print("You have an unfinished conversation; carrying on where you left off.")
-        messages = service.engine.remind(channel=CHANNEL, address=address)
+        messages = _resume(service, questionnaire, language=language, address=address)
     while True:
         _mark_displayed(service, messages)
         _show(messages)
@@ -66,6 +68,30 @@ def run_simulation(questionnaire_id: str, *, language: str | None, address: str)
         )
         messages = service.engine.handle(inbound)
     console.print("Conversation saved. Run it again to resume where you left off.")
+
+
+def _resume(
+    service: Service, questionnaire: Questionnaire, *, language: str | None, address: str
+) -> list[OutboundMessage]:
+    """Carry on the unfinished conversation, in the language asked for when it has one."""
+    note = "You have an unfinished conversation; carrying on where you left off"
+    if language is not None:
+        with service.database.engine.begin() as connection:
+            contact = find_contact(connection, CHANNEL, address)
+            current = contact.session_language if contact is not None else None
+            if language not in questionnaire.languages:
+                note += f" in {current}: {questionnaire.id} has no text in {language!r}"
+            elif current != language:
+                now = datetime.datetime.now(datetime.UTC)
+                switch_language(connection, CHANNEL, address, language, now)
+                note += f", now in {_language_name(language)}"
+    console.print(note + ".", markup=False)
+    return service.engine.remind(channel=CHANNEL, address=address)
+
+
+def _language_name(code: str) -> str:
+    language = LANGUAGES.get(code)
+    return language.english_name if language is not None else code
 
 
 def _mark_displayed(service: Service, messages: list[OutboundMessage]) -> None:

@@ -1,4 +1,4 @@
-"""`doorstep tenants import FILE`: load tenants from a housing-management export."""
+"""`doorstep tenant import FILE`: load tenants from a housing-management export."""
 
 from __future__ import annotations
 

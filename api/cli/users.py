@@ -1,4 +1,4 @@
-"""`doorstep users ...`: console users (the first admin too) and API keys with a role."""
+"""`doorstep user ...`: console users (the first admin too); API keys are `doorstep apikey`."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from api.cli.apikey import RoleOption
+from api.cli.apikey import create as create_key
 from api.cli.tenants import open_database
-from bot.access import apikeys, users
+from bot.access import users
 from bot.access.signin import end_all_sessions
 from bot.access.users import Role
 from bot.storage.models import utcnow
@@ -63,7 +65,7 @@ def create(
     ] = False,
     password_stdin: PasswordStdin = False,
 ) -> None:
-    """Create a user (e.g. the first admin: `doorstep users create --role admin EMAIL`)."""
+    """Create a user (e.g. the first admin: `doorstep user create --role admin EMAIL`)."""
     chosen = _role(role, people_only=True)
     password = _password(password_stdin)
     database = open_database()
@@ -166,21 +168,10 @@ def set_password(
     out.print(f"New password set for {user.email}.", markup=False)
 
 
-@app.command("apikey")
+@app.command("apikey", hidden=True)
 def apikey(
     name: Annotated[str, typer.Argument(help="Which system uses it, e.g. reporting-server.")],
-    role: Annotated[str, typer.Option(help="repairs, analyst, officer or admin.")] = "repairs",
+    role: RoleOption = "repairs",
 ) -> None:
-    """Create an API key with a role and print it once (`doorstep apikey` lists and revokes)."""
-    chosen = _role(role, people_only=False)
-    database = open_database()
-    try:
-        with database.engine.connect() as connection, connection.begin():
-            created = apikeys.create_key(connection, name, utcnow(), role=chosen.value)
-    except ValueError as error:
-        raise _fail(error) from None
-    finally:
-        database.dispose()
-    print(created.key)
-    err.print(f"Key {created.info.prefix!r} ({chosen.value}) for {created.info.name!r} created. "
-              "Copy it now: it cannot be shown again.", markup=False)  # fmt: skip
+    """The old name of `doorstep apikey create NAME --role ROLE`."""
+    create_key(name, role)

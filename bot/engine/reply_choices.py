@@ -97,8 +97,17 @@ def _exact_index_of(options: tuple[Option, ...]) -> Mapping[str, Option | None]:
 
 
 def _by_position(options: Sequence[Option], number: int) -> Option | None:
+    """The option shown with ``number``; else the one option stored with that code.
+
+    Tenants are shown positions (1-6), but a code printed on a paper form or known from
+    an earlier survey (TSM "9" for "Don't know") is read too when no option is shown with
+    that number and exactly one option has it as its code, so it can never be mistaken.
+    """
     found = [option for option in options if option.position == number]
-    return found[0] if len(found) == 1 else None
+    if found:
+        return found[0] if len(found) == 1 else None
+    coded = [option for option in options if option.code == number]
+    return coded[0] if len(coded) == 1 else None
 
 
 def _is_cjk(char: str) -> bool:

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, Select, insert, select, update
 
 from bot.storage.models import (
     OPEN_STATES,
     OutboundStatus,
     SessionState,
 )
-from bot.storage.tables import IDENTITIES, OUTBOUND, SESSIONS
+from bot.storage.tables import CONSENTS, IDENTITIES, OUTBOUND, SESSIONS
 
 
 def opt_out_address(
@@ -35,13 +36,15 @@ def opt_out_address(
         .values(opted_out_at=now)
     )
     cancel_pending(connection, channel, address, f"opted out: {reason}", now)
+    open_sessions = [
+        SESSIONS.c.respondent_id == row.respondent_id,
+        SESSIONS.c.channel == channel,
+        SESSIONS.c.state.in_([state.value for state in OPEN_STATES]),
+    ]
+    record_withdrawals(connection, select(SESSIONS.c.id).where(*open_sessions), channel, now)
     connection.execute(
         update(SESSIONS)
-        .where(
-            SESSIONS.c.respondent_id == row.respondent_id,
-            SESSIONS.c.channel == channel,
-            SESSIONS.c.state.in_([state.value for state in OPEN_STATES]),
-        )
+        .where(*open_sessions)
         .values(
             state=SessionState.OPTED_OUT.value,
             updated_at=now,
@@ -51,6 +54,39 @@ def opt_out_address(
         )
     )
     return int(row.respondent_id)
+
+
+def record_withdrawals(
+    connection: Connection, sessions: Select[Any], channel: str, now: datetime.datetime
+) -> int:
+    """A withdrawn row for every consent granted in these (open) conversations.
+
+    However the tenant withdrew (STOP, Twilio's own block, a blocked bot), the row carries
+    the wording version and text hash of the consent they had been shown and granted, so
+    each withdrawal names exactly what it withdraws; the channel is where it came from.
+    """
+    granted = connection.execute(
+        select(CONSENTS).where(
+            CONSENTS.c.session_id.in_(sessions.scalar_subquery()),
+            CONSENTS.c.outcome == "granted",
+        )
+    ).all()
+    rows = [
+        {
+            **{key: getattr(consent, key) for key in _COPIED},
+            "channel": channel,
+            "outcome": "withdrawn",
+            "recorded_at": now,
+        }
+        for consent in granted
+    ]
+    if rows:
+        connection.execute(insert(CONSENTS), rows)
+    return len(rows)
+
+
+_COPIED = ("respondent_id", "session_id", "questionnaire_id", "purpose", "scope",
+           "wording_version", "text_hash", "language")  # fmt: skip
 
 
 def cancel_pending(

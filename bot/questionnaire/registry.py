@@ -149,10 +149,40 @@ class QuestionnaireRegistry:
         return questionnaire
 
 
+def changed_since_stored(
+    connection: Connection, questionnaires: list[Questionnaire]
+) -> list[Questionnaire]:
+    """Those whose id and version are stored with other content (answers use the stored one)."""
+    if not questionnaires:
+        return []
+    rows = connection.execute(
+        select(VERSIONS.c.questionnaire_id, VERSIONS.c.version, VERSIONS.c.source_hash).where(
+            VERSIONS.c.questionnaire_id.in_({q.id for q in questionnaires})
+        )
+    )
+    stored = {(row.questionnaire_id, row.version): row.source_hash for row in rows}
+    return [
+        q for q in questionnaires if stored.get((q.id, q.version), q.source_hash) != q.source_hash
+    ]
+
+
+def changed_sentence(questionnaire: Questionnaire) -> str:
+    """What a person reads when a questionnaire was edited without a new version number."""
+    return (
+        f"{questionnaire.source_path} was changed after answers were stored for "
+        f"{questionnaire.id} version {questionnaire.version}: give it a new number in its "
+        f'"version:" line (for example version: "{_next_version(questionnaire.version)}") '
+        "and start Doorstep again."
+    )
+
+
+def _next_version(version: str) -> str:
+    head, _, last = version.rpartition(".")
+    if last.isdigit():
+        return f"{head}.{int(last) + 1}" if head else str(int(last) + 1)
+    return f"{version}.1"
+
+
 class QuestionnaireChanged(Exception):
     def __init__(self, questionnaire: Questionnaire) -> None:
-        super().__init__(
-            f"{questionnaire.source_path}: questionnaire {questionnaire.id} version "
-            f"{questionnaire.version} differs from the one already used for answers — "
-            "give the changed file a new version number"
-        )
+        super().__init__(changed_sentence(questionnaire))

@@ -1,4 +1,4 @@
-"""`doorstep repairs import FILE`: "repair completed" events from a CSV or XLSX export.
+"""`doorstep repair import FILE`: "repair completed" events from a CSV or XLSX export.
 
 Each row goes through the same checks and the same idempotent insert as the API, so a file
 imported twice, or a job both posted and imported, gives one survey.

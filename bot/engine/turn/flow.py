@@ -13,7 +13,6 @@ from bot.engine.turn.consent import (
     answer_consent,
     answer_sensitive_consent,
     ask_consent,
-    record_consent,
 )
 from bot.engine.turn.context import Pending, TurnContext
 from bot.engine.turn.output import finish, set_state
@@ -130,11 +129,10 @@ def no_session(context: TurnContext, text: str, command: Command | None) -> list
 def opt_out(context: TurnContext) -> list[OutboundMessage]:
     """STOP: no more messages on this address, and an open survey ends here."""
     conversation = context.conversation
-    # Also cancels anything still queued for this address (reminders, invitations).
+    # Also cancels anything still queued for this address (reminders, invitations) and
+    # records the withdrawal of every consent granted in the open conversation.
     opt_out_address(context.connection, context.channel, context.address, context.now, "STOP")
     if conversation.session_id is not None:
-        if conversation.state is SessionState.IN_PROGRESS:
-            record_consent(context, "questionnaire", "withdrawn")
         set_state(context, SessionState.OPTED_OUT)
     context.say(context.translator(texts.OPTED_OUT, landlord=context.settings.landlord_name))
     return finish(context)

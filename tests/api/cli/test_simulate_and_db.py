@@ -59,3 +59,27 @@ def test_db_upgrade(cli_database: str) -> None:
     result = runner.invoke(app, ["db", "upgrade"])
     assert result.exit_code == 0
     assert "up to date" in result.output
+
+
+def test_simulate_resumes_an_english_conversation_in_welsh(cli_database: str) -> None:
+    english = runner.invoke(app, ["simulate", "post_repair"], input="\n")
+    assert english.exit_code == 0 and "Reply YES" in english.output
+    welsh = runner.invoke(app, ["simulate", "post_repair", "--lang", "cy"], input="ie\n")
+    assert welsh.exit_code == 0, welsh.output
+    said = " ".join(welsh.output.split())  # the terminal wraps long lines
+    assert "carrying on where you left off, now in Welsh." in said
+    assert "Atebwch" in said  # the consent request again, in Welsh
+    database = Database(cli_database)
+    with database.sessions() as session:
+        (row,) = session.execute(select(Session.state, Session.language)).all()
+    database.dispose()
+    assert (row.state, row.language) == (SessionState.IN_PROGRESS, "cy")  # "ie" accepted
+
+
+def test_simulate_resume_in_a_language_the_questionnaire_lacks_says_so(
+    cli_database: str,
+) -> None:
+    runner.invoke(app, ["simulate", "post_repair"], input="\n")
+    result = runner.invoke(app, ["simulate", "post_repair", "--lang", "xx"], input="\n")
+    assert result.exit_code == 0
+    assert "in en: post_repair has no text in 'xx'." in " ".join(result.output.split())

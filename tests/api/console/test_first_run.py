@@ -18,7 +18,7 @@ from tests.support.auth import PASSWORD, add_user, client_for
 from tests.support.database import read_only_url, where
 from tests.support.services import Clock
 
-FIRST_ADMIN = "doorstep users create --role admin"
+FIRST_ADMIN = "doorstep user create --role admin"
 
 
 def test_the_front_page_says_what_this_is_and_where_to_go(service: Service) -> None:

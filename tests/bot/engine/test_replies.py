@@ -226,7 +226,7 @@ def test_parse_choice_accepts(text: str, expected: str) -> None:
     [
         "",
         "   ",
-        "9",  # no option shown as 9 (code 9 is not a position)
+        "7",  # neither an option shown as 7 nor an option stored as 7 (see test_tsm_codes)
         "0",
         "12",
         "a",  # letters are not option references
