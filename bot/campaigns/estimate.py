@@ -250,4 +250,3 @@ def _finish(spec: CampaignSpec, seconds: float) -> datetime.datetime | None:
             return (opens + left).astimezone(datetime.UTC)
         left -= closes - opens
     return None
-
