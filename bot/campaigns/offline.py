@@ -30,7 +30,7 @@ WORDS = {"letter": "a letter", "phone": "a phone call"}
 
 
 def offline_preference(value: Any) -> str | None:
-    """"letter" or "phone" when the stored preference asks for one; None otherwise."""
+    """The letter or phone preference a stored value asks for; None for any other value."""
     if not isinstance(value, str):
         return None
     key = "".join(character for character in value.lower() if character.isalnum())
