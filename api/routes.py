@@ -9,6 +9,7 @@ from fastapi import APIRouter, FastAPI
 from starlette.staticfiles import StaticFiles
 
 from api.auth import routes as auth
+from api.campaigns import builder as campaign_builder
 from api.campaigns import pages as campaign_pages
 from api.campaigns import routes as campaigns
 from api.concerns import pages as concern_pages
@@ -38,6 +39,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     campaigns.router,
     concerns.router,
     console.router,
+    campaign_builder.router,  # before the pages: /new is not a campaign id
     campaign_pages.router,
     concern_pages.router,
 )

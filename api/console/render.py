@@ -7,10 +7,12 @@ security headers as the sign-in page: no caching, no framing, nothing from elsew
 from __future__ import annotations
 
 import datetime
+import math
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from babel.numbers import format_currency
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse
@@ -46,11 +48,29 @@ def when(value: object) -> str:
     return str(value)
 
 
+def money(amount: float, currency: str) -> str:
+    return format_currency(amount, currency, locale="en_GB")
+
+
+def duration(minutes: float) -> str:
+    """'under a minute', '45 minutes', '3 hours 20 minutes'."""
+    whole = math.ceil(minutes)
+    if whole < 1:
+        return "under a minute"
+    hours, rest = divmod(whole, 60)
+    parts = [f"{hours} hour{'s' if hours != 1 else ''}"] if hours else []
+    if rest:
+        parts.append(f"{rest} minute{'s' if rest != 1 else ''}")
+    return "about " + " ".join(parts)
+
+
 def query(**values: object) -> str:
     return urlencode({name: value for name, value in values.items() if value not in (None, "")})
 
 
 _env.filters["when"] = when
+_env.filters["money"] = money
+_env.filters["duration"] = duration
 _env.globals["static"] = STATIC_PATH
 _env.globals["query"] = query
 
@@ -72,6 +92,12 @@ def page(
         **context,
     )
     return HTMLResponse(html, status_code=status_code, headers=SECURITY_HEADERS)
+
+
+def fragment(name: str, **context: Any) -> HTMLResponse:
+    """A piece of a page (no layout) for a script to swap in."""
+    html = _env.get_template(name).render(**context)
+    return HTMLResponse(html, headers=SECURITY_HEADERS)
 
 
 def back_to(path: str, **message: str) -> RedirectResponse:
