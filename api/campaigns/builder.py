@@ -22,7 +22,6 @@ from bot.campaigns import service as campaign_service
 from bot.campaigns.attributes import profile_attributes
 from bot.campaigns.estimate import KIND_NAMES, Estimate, estimate_campaign
 from bot.campaigns.spec import CHANNELS, CampaignSpecError, parse_spec
-from bot.i18n.languages import LANGUAGES
 
 router = APIRouter(include_in_schema=False)
 Officer = Annotated[Principal, Depends(console_roles(Role.OFFICER))]
@@ -72,7 +71,6 @@ def _context(request: Request, form: dict[str, str]) -> dict[str, Any]:
         "channel_names": CHANNELS,
         "rate_channels": RATE_CHANNELS,
         "kind_names": KIND_NAMES,
-        "languages": LANGUAGES,
     }
 
 

@@ -26,7 +26,6 @@ from bot.campaigns.offline import WORDS
 from bot.campaigns.report import campaign_report
 from bot.campaigns.report import letter_list as report_letter_list
 from bot.campaigns.store import UnknownCampaign
-from bot.i18n.languages import LANGUAGES
 from bot.service import Service
 from bot.spreadsheet import neutralise
 
@@ -89,7 +88,6 @@ def campaign(
         report=report,
         title=titles.get(details["questionnaire"], details["questionnaire"]),
         may_list=user.sees_contact_details,
-        languages=LANGUAGES,
         buttons=buttons,
         message=message,
         error=error,

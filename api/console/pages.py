@@ -17,7 +17,7 @@ from api.console.render import STATIC_DIR, STATIC_PATH, page
 from api.http import ServiceDep
 from api.questionnaires.routes import preview_questionnaire
 from api.tenants.routes import find_tenants, view_tenant
-from bot.access.audit import list_audit
+from bot.access.audit import ACTION_WORDS, list_audit
 from bot.access.users import Principal, Role
 from bot.concerns.queries import dashboard_counts
 
@@ -133,6 +133,7 @@ def audit_log(
         user,
         "/console/audit",
         entries=entries,
+        action_choices=ACTION_WORDS,
         action=wanted or "",
         offset=offset,
         limit=100,

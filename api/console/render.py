@@ -14,13 +14,16 @@ from urllib.parse import urlencode
 
 from babel.numbers import format_currency
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse
 
 from api.auth.deps import FORM_LIMIT
 from api.auth.pages import SECURITY_HEADERS, TEMPLATES_DIR
 from api.http import FORM_TYPE, get_service, read_form, require_type
+from bot.access.audit import action_words, filter_words
 from bot.access.users import Principal
+from bot.i18n.languages import LANGUAGES
 
 HERE = Path(__file__).resolve().parent
 STATIC_DIR = HERE / "static"
@@ -64,12 +67,40 @@ def duration(minutes: float) -> str:
     return "about " + " ".join(parts)
 
 
+def language_name(code: object) -> str:
+    """'cy' -> 'Cymraeg (Welsh)': the own name first, then the English for officers."""
+    language = LANGUAGES.get(str(code or "").split("-")[0].lower())
+    if language is None:
+        return str(code) if code else "–"
+    if language.native_name == language.english_name:
+        return language.native_name
+    return f"{language.native_name} ({language.english_name})"
+
+
+def language_label(code: object) -> Markup:
+    """A language's name marked up with its language and direction, for running text."""
+    language = LANGUAGES.get(str(code or "").split("-")[0].lower())
+    if language is None:
+        return Markup.escape(str(code) if code else "–")
+    direction = "rtl" if language.right_to_left else "ltr"
+    own = Markup('<span lang="{}" dir="{}">{}</span>').format(
+        language.code, direction, language.native_name
+    )
+    if language.native_name == language.english_name:
+        return own
+    return own + Markup(" ({})").format(language.english_name)
+
+
 def query(**values: object) -> str:
     return urlencode({name: value for name, value in values.items() if value not in (None, "")})
 
 
 _env.filters["when"] = when
 _env.filters["money"] = money
+_env.filters["language_name"] = language_name
+_env.filters["language_label"] = language_label
+_env.filters["action_words"] = action_words
+_env.filters["filter_words"] = filter_words
 _env.filters["duration"] = duration
 _env.globals["static"] = STATIC_PATH
 _env.globals["query"] = query

@@ -47,6 +47,6 @@ def wanted_values(values: list[AttributeValue], typed: Iterable[str]) -> list[st
             if folded in (value.label.casefold(), value.name.casefold()) and value.name != text:
                 wanted.append(value.name)
     unique: dict[str, str] = {}
-    for value in wanted:  # matching ignores case, so one spelling of each is enough
-        unique.setdefault(value.casefold(), value)
+    for item in wanted:  # matching ignores case, so one spelling of each is enough
+        unique.setdefault(item.casefold(), item)
     return list(unique.values())
