@@ -16,6 +16,7 @@ from api.concerns import pages as concern_pages
 from api.concerns import routes as concerns
 from api.console import pages as console
 from api.console.render import STATIC_DIR as CONSOLE_STATIC
+from api.exports import pages as export_pages
 from api.exports import routes as exports
 from api.privacy import pages as privacy_pages
 from api.privacy import routes as privacy
@@ -42,6 +43,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     campaign_builder.router,  # before the pages: /new is not a campaign id
     campaign_pages.router,
     concern_pages.router,
+    export_pages.router,
 )
 STATIC = (
     ("/chat/static", WEBCHAT_STATIC, "webchat-static"),

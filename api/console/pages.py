@@ -1,4 +1,4 @@
-"""The officer console's pages: dashboard, questionnaires, tenants, exports, audit log.
+"""The officer console's pages: dashboard, questionnaires, tenants, audit log.
 
 Campaign and concern pages live in their own modules and join this router. A page for a
 role that may not see it answers 403; someone not signed in goes to the sign-in page.
@@ -126,19 +126,6 @@ def tenant(
     with service.database.engine.begin() as connection:
         profile = view_tenant(connection, user, tenant_ref, "console")
     return page(request, "tenant.html", user, "/console/tenants", tenant=profile)
-
-
-@router.get("/console/exports")
-def exports(request: Request, service: ServiceDep, user: Staff) -> HTMLResponse:
-    loaded = service.registry.all()
-    return page(
-        request,
-        "exports.html",
-        user,
-        "/console/exports",
-        questionnaires=loaded,
-        formats=("csv", "xlsx", "parquet", "sav"),
-    )
 
 
 @router.get("/console/audit")

@@ -106,3 +106,30 @@ def test_the_audit_log_names_campaign_actions_in_words(
     assert "campaign_create" not in log.split("<table")[1]
     only = client.get("/console/audit", params={"action": "campaign_schedule"}).text
     assert "Scheduled a campaign" in only and "Cancelled a campaign</td>" not in only
+
+
+def test_the_exports_form_checks_filters_and_hands_over_to_the_streaming_download(
+    client: TestClient, service: Service
+) -> None:
+    as_role(client, service, users.Role.ANALYST)
+    shown = client.get("/console/exports")
+    assert shown.status_code == 200
+    assert "for officers an administrator has allowed; analysts never get them" in shown.text
+    assert "Your account may not." in shown.text
+    assert 'name="identifiable"' not in shown.text
+    form = {"download": "1", "questionnaire": "post_repair", "version": "", "campaign": "",
+            "date_from": "2026-11-01", "date_to": "", "channel": "sms", "language": "cy",
+            "segment": "", "completed": "true", "format": "xlsx"}  # fmt: skip
+    handed = client.get("/console/exports", params=form, follow_redirects=False)
+    assert handed.status_code == 303
+    assert handed.headers["location"] == (
+        "/api/exports/xlsx?questionnaire=post_repair&date_from=2026-11-01&channel=sms"
+        "&language=cy&completed=true"
+    )
+    download = client.get(handed.headers["location"])
+    assert download.status_code == 200
+    assert "attachment" in download.headers["content-disposition"]
+    wrong = client.get("/console/exports", params={**form, "date_to": "yesterday"})
+    assert wrong.status_code == 422 and "To: give a date such as 2026-11-02." in wrong.text
+    refused = client.get("/console/exports", params={**form, "identifiable": "true"})
+    assert refused.status_code == 422 and "may not download identifiable data" in refused.text
