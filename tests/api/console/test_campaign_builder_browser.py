@@ -72,8 +72,13 @@ def signed_in(browser: Browser, base_url: str, *, javascript: bool, width: int =
 
 
 def assert_accessible(page: Page) -> None:
+    """No axe violation, and nothing scrolls the whole page sideways."""
     results = Axe().run(page, options=WCAG_22_AA)
     assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, f"{page.url} is {overflow}px too wide"
 
 
 def parts(page: Page) -> int:
@@ -151,3 +156,28 @@ def test_the_builder_and_the_campaign_page_are_accessible(
     assert_accessible(page)
     page.goto(f"{base_url}/console/campaigns")
     assert_accessible(page)
+
+
+@pytest.mark.parametrize("width", [768, 1280])
+def test_the_changed_console_pages_are_accessible(
+    browser: Browser, base_url: str, service: Service, width: int
+) -> None:
+    add_user(service, "officer@example.org", users.Role.ADMIN)
+    tenants(service)
+    page = signed_in(browser, base_url, javascript=True, width=width)
+    page.goto(f"{base_url}/console/tenants/T-2")  # a view, so the audit log has an entry
+    for path in (
+        "/console/tenants",
+        "/console/tenants?language=ur",
+        "/console/tenants/T-3",
+        "/console/questionnaires",
+        "/console/questionnaires/post_repair?language=ur&channel=sms",
+        "/console/exports",
+        "/console/exports?download=1&questionnaire=post_repair&date_from=soon",
+        "/console/audit",
+        "/console/no-such-page",
+        "/console/campaigns/999",
+    ):
+        page.goto(f"{base_url}{path}")
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        assert_accessible(page)
