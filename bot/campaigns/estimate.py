@@ -22,7 +22,7 @@ from bot.campaigns.audience import select_targets
 from bot.campaigns.links import tenant_language
 from bot.campaigns.offline import offline_preferences
 from bot.campaigns.pacing import rate_per_second
-from bot.campaigns.sampling import sample_size, tsm_margin
+from bot.campaigns.sampling import random_sample, sample_size, tsm_margin
 from bot.campaigns.spec import CampaignSpec
 from bot.campaigns.texts import LINK_INVITATION
 from bot.engine.render import opening_text, sms_prompt
@@ -40,6 +40,7 @@ KIND_NAMES = {
     "webchat_link": "SMS with a web chat link",
     "telegram": "Telegram",
 }
+CHANNEL_SAMPLE = 2000
 _TOKEN_LENGTH = math.ceil(TOKEN_BYTES * 4 / 3)  # a urlsafe base64 token without padding
 
 
@@ -77,6 +78,7 @@ class Estimate:
     sending_minutes: float = 0.0
     finishes_at: datetime.datetime | None = None
     fits: bool = True  # sending ends before the campaign does
+    scaled_from: int | None = None  # channels worked out for this many tenants, then scaled
 
     @property
     def invitations(self) -> int:
@@ -109,7 +111,11 @@ def estimate_campaign(
     sms_languages: Counter[tuple[str, bool]] = Counter()
     channel_counts: Counter[str] = Counter()
     unreachable: Counter[str] = Counter()
-    for respondent_id in chosen:
+    looked_at = chosen
+    if len(chosen) > CHANNEL_SAMPLE:  # a channel choice is a few queries: sample, then scale
+        looked_at = random_sample(chosen, CHANNEL_SAMPLE, spec.seed)
+        result.scaled_from = len(looked_at)
+    for respondent_id in looked_at:
         choice = choose_channel(
             connection,
             respondent_id,
@@ -126,6 +132,10 @@ def estimate_campaign(
         if choice.channel == "sms":
             language = tenant_language(connection, respondent_id, questionnaire)
             sms_languages[(language, choice.via_link)] += 1
+    scale = len(chosen) / len(looked_at) if looked_at else 1.0
+    for counter in (sms_languages, channel_counts, unreachable):
+        for key in counter:
+            counter[key] = round(counter[key] * scale)
     result.channels = dict(channel_counts.most_common())
     result.unreachable = dict(unreachable.most_common())
     result.offline = dict(Counter(offline_preferences(connection, chosen).values()))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime
 
+import pytest
+
 from bot.campaigns.estimate import Estimate, estimate_campaign
 from bot.campaigns.offline import offline_preference
 from bot.campaigns.spec import parse_spec
@@ -90,3 +92,14 @@ def test_offline_preferences_are_read_in_any_spelling() -> None:
     assert offline_preference("phone call") == "phone"
     assert offline_preference("web_chat") is None
     assert offline_preference(None) is None
+
+
+def test_a_large_audience_is_estimated_from_a_sample_and_scaled(
+    service: Service, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.campaigns.estimate.CHANNEL_SAMPLE", 10)
+    for number in range(40):
+        add_tenant(service, f"T{number:02d}", sms=phone(number) if number % 2 else None)
+    found = estimate(service, clock)
+    assert (found.sample, found.scaled_from) == (40, 10)
+    assert found.invitations + found.unreachable_count == 40
