@@ -4,7 +4,8 @@
   answer, put on every log line (`LOGGING`), and quoted on error pages.
 - A typed error a domain raises (`STATUS` maps its type to the answer's status) becomes its
   own sentence: `{"detail": ...}` for the API (a list when the error has `problems`), an
-  HTML page in the console's layout for `/console` pages.
+  HTML page in the console's layout for `/console` pages. So are HTTP errors (401, 403,
+  404, 405) and malformed console addresses, which FastAPI would answer with JSON.
 - Anything else is a bug or an outage: logged with its type and frames only (its message
   may quote tenants' data, e.g. SQL parameters), answered 500 with a generic sentence.
 - FastAPI's default 422 repeats the submitted input back, which fails to encode (a 500)
@@ -16,12 +17,15 @@ from __future__ import annotations
 
 import logging
 import traceback
+from collections.abc import Mapping
 from typing import Any
 
 from asgi_correlation_id import CorrelationIdMiddleware, correlation_id
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -84,7 +88,12 @@ def _is_page(path: str) -> bool:
     return path == "/console" or path.startswith("/console/")
 
 
-def error_page(request: Request, status: int, sentences: list[str]) -> Response:
+def error_page(
+    request: Request,
+    status: int,
+    sentences: list[str],
+    headers: Mapping[str, str] | None = None,
+) -> Response:
     """An error as a console page: the sentences and the reference to quote."""
     service = getattr(request.app.state, "service", None)
     context = {
@@ -94,7 +103,9 @@ def error_page(request: Request, status: int, sentences: list[str]) -> Response:
         "sentences": sentences,
         "ref": request_id(),
     }
-    return render_page("error.html", context, status_code=status)
+    response = render_page("error.html", context, status_code=status)
+    response.headers.update(headers or {})
+    return response
 
 
 async def _typed_error(request: Request, error: Exception) -> Response:
@@ -106,8 +117,30 @@ async def _typed_error(request: Request, error: Exception) -> Response:
     return JSONResponse({"detail": problems or str(error)}, status_code=status)
 
 
-async def _invalid_request(_request: Request, error: Exception) -> JSONResponse:
+# What a console page says for an HTTP error that carries no sentence of its own.
+PAGE_SENTENCES = {
+    401: "Sign in to see this page.",
+    403: "Your role does not allow this page; ask an administrator.",
+    404: "There is no such page. Check the address, or start again from the dashboard.",
+    405: "That page cannot be used this way; start again from the dashboard.",
+}
+
+
+async def _http_error(request: Request, error: Exception) -> Response:
+    """FastAPI's own answer for the API; a page in the console's layout for console pages."""
+    assert isinstance(error, StarletteHTTPException)
+    if _is_page(request.url.path) and error.status_code >= 400:
+        detail = error.detail if isinstance(error.detail, str) else ""
+        default = PAGE_SENTENCES.get(error.status_code, "That did not work.")
+        sentence = detail if detail and detail[-1:] in ".?!" else default
+        return error_page(request, error.status_code, [sentence], getattr(error, "headers", None))
+    return await http_exception_handler(request, error)
+
+
+async def _invalid_request(request: Request, error: Exception) -> Response:
     assert isinstance(error, RequestValidationError)
+    if _is_page(request.url.path):  # a console address with a wrong part: no such page
+        return error_page(request, 404, [PAGE_SENTENCES[404]])
     problems = [
         {
             "field": ".".join(str(part) for part in item.get("loc", ())),
@@ -162,6 +195,7 @@ class UnexpectedErrors:
 
 def register(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _invalid_request)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
     for kind in STATUS:
         app.add_exception_handler(kind, _typed_error)
     # Added last, so outermost: the id is set before anything else runs or logs.

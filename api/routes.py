@@ -9,12 +9,14 @@ from fastapi import APIRouter, FastAPI
 from starlette.staticfiles import StaticFiles
 
 from api.auth import routes as auth
+from api.campaigns import builder as campaign_builder
 from api.campaigns import pages as campaign_pages
 from api.campaigns import routes as campaigns
 from api.concerns import pages as concern_pages
 from api.concerns import routes as concerns
 from api.console import pages as console
 from api.console.render import STATIC_DIR as CONSOLE_STATIC
+from api.exports import pages as export_pages
 from api.exports import routes as exports
 from api.privacy import pages as privacy_pages
 from api.privacy import routes as privacy
@@ -38,8 +40,10 @@ ROUTERS: tuple[APIRouter, ...] = (
     campaigns.router,
     concerns.router,
     console.router,
+    campaign_builder.router,  # before the pages: /new is not a campaign id
     campaign_pages.router,
     concern_pages.router,
+    export_pages.router,
 )
 STATIC = (
     ("/chat/static", WEBCHAT_STATIC, "webchat-static"),

@@ -62,6 +62,10 @@ class Settings(BaseSettings):
     sms_rate_per_second: float = Field(default=10.0, gt=0)
     sms_default_region: str = "GB"
     sms_gsm7_replacements: bool = True  # curly quotes, dashes, ellipsis -> GSM-7 look-alikes
+    # Prices for the campaign estimate: each SMS part, and each message on any channel.
+    sms_price_per_part: float = Field(default=0.0, ge=0)
+    price_per_message: float = Field(default=0.0, ge=0)
+    price_currency: str = Field(default="GBP", min_length=3, max_length=3)
 
     # Telegram.
     telegram_bot_token: SecretStr = SecretStr("")

@@ -1,4 +1,4 @@
-"""Campaign pages: the list, the create form, and a campaign's page with live progress.
+"""Campaign pages: the list, a campaign's page with live progress, and its letter list.
 
 The progress table is rendered on the server; `progress.js` refreshes it from
 `/api/campaigns/{id}/progress` every few seconds, and a plain link reloads the page when
@@ -7,33 +7,35 @@ JavaScript is off.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import csv
+import io
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi import Path as PathParam
 from starlette.responses import HTMLResponse, Response
 
 from api.auth.deps import console_roles
-from api.console.render import back_to, form_of, page
-from api.http import ServiceDep, get_service
+from api.console.render import back_to, page
+from api.http import ServiceDep
+from bot.access.audit import audit
 from bot.access.users import Principal, Role
 from bot.campaigns import service as campaign_service
 from bot.campaigns.lifecycle import CampaignStateError
-from bot.campaigns.spec import CampaignSpecError
+from bot.campaigns.offline import WORDS
+from bot.campaigns.report import campaign_report
+from bot.campaigns.report import letter_list as report_letter_list
 from bot.campaigns.store import UnknownCampaign
+from bot.service import Service
+from bot.spreadsheet import neutralise
 
 router = APIRouter(include_in_schema=False)
 Staff = Annotated[Principal, Depends(console_roles(Role.OFFICER, Role.ANALYST))]
 Officer = Annotated[Principal, Depends(console_roles(Role.OFFICER))]
+# The letter and call list holds names and numbers: officers and admins, never analysts.
+Contacts = Annotated[Principal, Depends(console_roles(Role.OFFICER))]
 CampaignId = Annotated[int, PathParam(ge=1, le=2**63 - 1)]
 Message = Annotated[str | None, Query(max_length=300)]
-DEFAULTS = {
-    "days": "mon-sat",
-    "hours": "09:00-20:00",
-    "timezone": "Europe/London",
-    "reminders": "1",
-    "reminder_interval_hours": "72",
-}
 # Which buttons a campaign in each state offers.
 BUTTONS = {
     "draft": ("schedule", "cancel"),
@@ -50,73 +52,13 @@ def campaigns(
     with service.database.engine.connect() as connection:
         found = campaign_service.list_campaigns(connection)
     return page(
-        request, "campaigns.html", user, "/console/campaigns", campaigns=found, message=message
-    )
-
-
-def _new_form(
-    request: Request, user: Principal, form: dict[str, str], problems: list[str], status: int
-) -> HTMLResponse:
-    questionnaires = get_service(request).registry.all()
-    return page(
         request,
-        "campaign_new.html",
+        "campaigns.html",
         user,
         "/console/campaigns",
-        status_code=status,
-        form={**DEFAULTS, **form},
-        problems=problems,
-        questionnaires=questionnaires,
-    )
-
-
-@router.get("/console/campaigns/new")
-def new_campaign(request: Request, user: Officer) -> HTMLResponse:
-    return _new_form(request, user, {}, [], 200)
-
-
-def _split(text: str) -> list[str]:
-    return [part.strip() for part in text.replace("\n", ",").split(",") if part.strip()]
-
-
-def spec_from_form(form: dict[str, str]) -> dict[str, Any]:
-    """The form's fields as campaign settings; blank fields keep their defaults."""
-    data: dict[str, Any] = {
-        "name": form.get("name", "").strip(),
-        "questionnaire": form.get("questionnaire", "").strip(),
-        "starts_at": form.get("starts_at", "").strip(),
-    }
-    for name in ("ends_at", "days", "hours", "timezone"):
-        if form.get(name, "").strip():
-            data[name] = form[name].strip()
-    for name in ("reminders", "reminder_interval_hours"):
-        if form.get(name, "").strip():
-            data[name] = form[name].strip()
-    if form.get("channels", "").strip():
-        data["channels"] = _split(form["channels"])
-    audience: dict[str, Any] = {}
-    if form.get("area", "").strip():
-        audience["area"] = _split(form["area"])
-    if form.get("tenant_refs", "").strip():
-        audience["tenant_refs"] = _split(form["tenant_refs"].replace(" ", ","))
-    if audience:
-        data["audience"] = audience
-    return data
-
-
-@router.post("/console/campaigns")
-async def create_campaign(request: Request, service: ServiceDep, user: Officer) -> Response:
-    form = await form_of(request)
-    try:
-        with service.database.engine.begin() as connection:
-            campaign_id = campaign_service.create_campaign(
-                connection, service.registry, spec_from_form(form), service.engine.clock()
-            )
-    except CampaignSpecError as error:  # shown on the form, beside what was typed
-        return _new_form(request, user, form, error.problems, 422)
-    return back_to(
-        f"/console/campaigns/{campaign_id}",
-        message="The campaign was created as a draft. Schedule it when it is ready.",
+        campaigns=found,
+        titles=questionnaire_titles(service),
+        message=message,
     )
 
 
@@ -132,6 +74,8 @@ def campaign(
     with service.database.engine.connect() as connection:
         details = campaign_service.campaign_json(connection, campaign_id)
         progress = campaign_service.progress_json(connection, campaign_id)
+        report = campaign_report(connection, campaign_id, service.engine.clock())
+    titles = questionnaire_titles(service)
     may_act = user.role in (Role.OFFICER, Role.ADMIN)
     buttons = BUTTONS.get(details["state"], ()) if may_act else ()
     return page(
@@ -141,6 +85,9 @@ def campaign(
         "/console/campaigns",
         campaign=details,
         progress=progress,
+        report=report,
+        title=titles.get(details["questionnaire"], details["questionnaire"]),
+        may_list=user.sees_contact_details,
         buttons=buttons,
         message=message,
         error=error,
@@ -157,6 +104,49 @@ def campaign_action(
             changed = campaign_service.change_state(
                 connection, campaign_id, action, service.engine.clock()
             )
+            audit(connection, user, f"campaign_{action}", f"campaign {campaign_id}")
     except (CampaignStateError, UnknownCampaign) as problem:  # shown on the campaign's page
         return back_to(path, error=str(problem))
     return back_to(path, message=f"The campaign is now {changed.state.value}.")
+
+
+def questionnaire_titles(service: Service) -> dict[str, str]:
+    """Questionnaire id -> its English title, as officers know it."""
+    landlord = service.settings.landlord_name
+    return {
+        q.id: q.title.get("en").replace("${landlord}", landlord) for q in service.registry.all()
+    }
+
+
+LETTER_COLUMNS = ("tenant_ref", "name", "wants", "phone")
+
+
+@router.get("/console/campaigns/{campaign_id}/letters")
+def letter_list(
+    request: Request, service: ServiceDep, user: Contacts, campaign_id: CampaignId
+) -> Response:
+    """Tenants who asked for a letter or a call instead of messages, as CSV (audited)."""
+    with service.database.engine.begin() as connection:
+        campaign, tenants = report_letter_list(connection, campaign_id, service.engine.clock())
+        audit(
+            connection,
+            user,
+            "campaign_letter_list",
+            f"campaign {campaign.id}",
+            row_count=len(tenants),
+        )
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["Tenant reference", "Name", "Asked for", "Phone number"])
+    for tenant in tenants:
+        row = [tenant.tenant_ref, tenant.name or "", WORDS[tenant.wants], tenant.phone or ""]
+        writer.writerow([neutralise(value) for value in row])
+    filename = f"campaign-{campaign.id}-letters-and-calls.csv"
+    return Response(
+        buffer.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+        },
+    )

@@ -3,7 +3,8 @@
 `POST /api/campaigns` takes the same settings as a campaign file (`doorstep campaign
 create`), as JSON: name, questionnaire, starts_at, ends_at, days, hours, timezone, audience,
 sample, channels, reminders, ... Every problem comes back at once as a sentence naming the
-field (422). A new campaign is a draft: nothing is sent before `.../schedule`.
+field (422). A new campaign is a draft: nothing is sent before `.../schedule`. Creating,
+editing and every change of state is recorded in the audit log.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from fastapi.responses import JSONResponse
 
 from api.auth.deps import OfficerUser, SessionDep, StaffUser
 from api.http import Limit, NowDep, ServiceDep, read_json_object
+from bot.access.audit import audit
 from bot.campaigns import service as campaign_service
 from bot.campaigns.models import CampaignState
 
@@ -67,6 +69,7 @@ async def create_campaign(
     data = await read_json_object(request, SPEC_LIMIT)
     with service.database.engine.begin() as connection:
         campaign_id = campaign_service.create_campaign(connection, service.registry, data, now)
+        audit(connection, user, "campaign_create", f"campaign {campaign_id}", at=now)
         created = campaign_service.campaign_json(connection, campaign_id)
     return JSONResponse(created, status_code=201)
 
@@ -83,6 +86,7 @@ async def edit_campaign(
     changes = await read_json_object(request, SPEC_LIMIT)
     with service.database.engine.begin() as connection:
         campaign_service.edit_campaign(connection, service.registry, campaign_id, changes, now)
+        audit(connection, user, "campaign_edit", f"campaign {campaign_id}", at=now)
         return campaign_service.campaign_json(connection, campaign_id)
 
 
@@ -98,4 +102,5 @@ def campaign_action(
     """schedule (a draft), pause, resume or cancel; 409 when the state does not allow it."""
     with service.database.engine.begin() as connection:
         campaign_service.change_state(connection, campaign_id, action, now)
+        audit(connection, user, f"campaign_{action}", f"campaign {campaign_id}", at=now)
         return campaign_service.campaign_json(connection, campaign_id)

@@ -13,6 +13,7 @@ from rich.console import Console, Group
 from rich.live import Live
 from rich.table import Table
 
+from api.cli import campaign_estimate
 from bot.campaigns import service as campaign_service
 from bot.campaigns.audience import select_targets
 from bot.campaigns.lifecycle import CampaignStateError
@@ -81,6 +82,9 @@ RemindersOpt = Annotated[Number, typer.Option(help="How many reminders.")]
 ReminderHoursOpt = Annotated[Number, typer.Option(help="Hours between reminders.")]
 ExpiryOpt = Annotated[Number, typer.Option(help="Days before a session expires.")]
 ScheduleOpt = Annotated[bool, typer.Option("--schedule", help="Schedule it straight away.")]
+DryRunOpt = Annotated[
+    bool, typer.Option("--dry-run", help="Show the pre-launch estimate; store nothing.")
+]
 
 
 @app.command()
@@ -109,6 +113,7 @@ def create(
     reminder_hours: ReminderHoursOpt = None,
     expiry_days: ExpiryOpt = None,
     schedule_now: ScheduleOpt = False,
+    dry_run: DryRunOpt = False,
 ) -> None:
     """Create a draft campaign from a file and/or options."""
     data = _spec_file(spec_file)
@@ -127,7 +132,24 @@ def create(
         data["sample"] = _sample(data.get("sample"), sample_size, margin, stratify_by)
         if response_rate is not None:
             data["sample"]["response_rate"] = response_rate
+    if dry_run:
+        _estimate(data)
+        return
     _store(data, schedule_now)
+
+
+def _estimate(data: dict[str, Any]) -> None:
+    service = build_service()
+    try:
+        spec = parse_spec(data)
+        found = campaign_estimate.compute(service, spec)
+    except CampaignSpecError as error:
+        raise _fail("The campaign cannot be estimated:\n" + str(error)) from None
+    except KeyError:
+        raise _fail(f"No questionnaire {data.get('questionnaire')!r} is loaded.") from None
+    finally:
+        service.database.dispose()
+    campaign_estimate.show(out, spec, found)
 
 
 def _spec_file(path: Path | None) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""The officer console's pages: dashboard, questionnaires, tenants, exports, audit log.
+"""The officer console's pages: dashboard, questionnaires, tenants, audit log.
 
 Campaign and concern pages live in their own modules and join this router. A page for a
 role that may not see it answers 403; someone not signed in goes to the sign-in page.
@@ -16,16 +16,19 @@ from api.auth.deps import console_roles
 from api.console.render import STATIC_DIR, STATIC_PATH, page
 from api.http import ServiceDep
 from api.questionnaires.routes import preview_questionnaire
-from api.tenants.routes import find_tenants, view_tenant
-from bot.access.audit import list_audit
+from api.tenants.routes import list_tenants_page, view_tenant
+from bot.access.audit import ACTION_WORDS, list_audit
 from bot.access.users import Principal, Role
 from bot.concerns.queries import dashboard_counts
+from bot.i18n.languages import LANGUAGES
+from bot.tenants.queries import TenantFilters
 
 router = APIRouter(include_in_schema=False)
 Staff = Annotated[Principal, Depends(console_roles(Role.OFFICER, Role.ANALYST))]
 Officer = Annotated[Principal, Depends(console_roles(Role.OFFICER))]
 Admin = Annotated[Principal, Depends(console_roles(Role.ADMIN))]
 CHANNELS = ("sms", "telegram", "webchat")
+TENANTS_PER_PAGE = 25
 
 
 @router.get("/console/")
@@ -83,12 +86,34 @@ def tenants(
     service: ServiceDep,
     user: Staff,
     q: Annotated[str, Query(max_length=100)] = "",
+    language: Annotated[str, Query(max_length=16)] = "",
+    channel: Annotated[str, Query(max_length=16)] = "",
+    page_number: Annotated[int, Query(alias="page", ge=1, le=10**6)] = 1,
 ) -> HTMLResponse:
-    found = None
-    if q.strip():
-        with service.database.engine.begin() as connection:
-            found = find_tenants(connection, user, q.replace("\x00", ""), via="console")
-    return page(request, "tenants.html", user, "/console/tenants", q=q, tenants=found)
+    filters = TenantFilters(
+        query=q.replace("\x00", ""),
+        language=language if language in LANGUAGES else "",
+        channel=channel if channel in CHANNELS else "",
+    )
+    offset = (page_number - 1) * TENANTS_PER_PAGE
+    with service.database.engine.begin() as connection:
+        found, total = list_tenants_page(
+            connection, user, filters, limit=TENANTS_PER_PAGE, offset=offset
+        )
+    return page(
+        request,
+        "tenants.html",
+        user,
+        "/console/tenants",
+        filters=filters,
+        tenants=found,
+        total=total,
+        page_number=page_number,
+        pages=max(1, -(-total // TENANTS_PER_PAGE)),
+        offset=offset,
+        languages=LANGUAGES,
+        channels=CHANNELS,
+    )
 
 
 @router.get("/console/tenants/{tenant_ref}")
@@ -101,19 +126,6 @@ def tenant(
     with service.database.engine.begin() as connection:
         profile = view_tenant(connection, user, tenant_ref, "console")
     return page(request, "tenant.html", user, "/console/tenants", tenant=profile)
-
-
-@router.get("/console/exports")
-def exports(request: Request, service: ServiceDep, user: Staff) -> HTMLResponse:
-    loaded = service.registry.all()
-    return page(
-        request,
-        "exports.html",
-        user,
-        "/console/exports",
-        questionnaires=loaded,
-        formats=("csv", "xlsx", "parquet", "sav"),
-    )
 
 
 @router.get("/console/audit")
@@ -133,6 +145,7 @@ def audit_log(
         user,
         "/console/audit",
         entries=entries,
+        action_choices=ACTION_WORDS,
         action=wanted or "",
         offset=offset,
         limit=100,

@@ -7,18 +7,23 @@ security headers as the sign-in page: no caching, no framing, nothing from elsew
 from __future__ import annotations
 
 import datetime
+import math
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from babel.numbers import format_currency
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse
 
 from api.auth.deps import FORM_LIMIT
 from api.auth.pages import SECURITY_HEADERS, TEMPLATES_DIR
 from api.http import FORM_TYPE, get_service, read_form, require_type
+from bot.access.audit import action_words, filter_words
 from bot.access.users import Principal
+from bot.i18n.languages import LANGUAGES
 
 HERE = Path(__file__).resolve().parent
 STATIC_DIR = HERE / "static"
@@ -46,11 +51,57 @@ def when(value: object) -> str:
     return str(value)
 
 
+def money(amount: float, currency: str) -> str:
+    return format_currency(amount, currency, locale="en_GB")
+
+
+def duration(minutes: float) -> str:
+    """'under a minute', '45 minutes', '3 hours 20 minutes'."""
+    whole = math.ceil(minutes)
+    if whole < 1:
+        return "under a minute"
+    hours, rest = divmod(whole, 60)
+    parts = [f"{hours} hour{'s' if hours != 1 else ''}"] if hours else []
+    if rest:
+        parts.append(f"{rest} minute{'s' if rest != 1 else ''}")
+    return "about " + " ".join(parts)
+
+
+def language_name(code: object) -> str:
+    """'cy' -> 'Cymraeg (Welsh)': the own name first, then the English for officers."""
+    language = LANGUAGES.get(str(code or "").split("-")[0].lower())
+    if language is None:
+        return str(code) if code else "–"
+    if language.native_name == language.english_name:
+        return language.native_name
+    return f"{language.native_name} ({language.english_name})"
+
+
+def language_label(code: object) -> Markup:
+    """A language's name marked up with its language and direction, for running text."""
+    language = LANGUAGES.get(str(code or "").split("-")[0].lower())
+    if language is None:
+        return Markup.escape(str(code) if code else "–")
+    direction = "rtl" if language.right_to_left else "ltr"
+    own = Markup('<span lang="{}" dir="{}">{}</span>').format(
+        language.code, direction, language.native_name
+    )
+    if language.native_name == language.english_name:
+        return own
+    return own + Markup(" ({})").format(language.english_name)
+
+
 def query(**values: object) -> str:
     return urlencode({name: value for name, value in values.items() if value not in (None, "")})
 
 
 _env.filters["when"] = when
+_env.filters["money"] = money
+_env.filters["language_name"] = language_name
+_env.filters["language_label"] = language_label
+_env.filters["action_words"] = action_words
+_env.filters["filter_words"] = filter_words
+_env.filters["duration"] = duration
 _env.globals["static"] = STATIC_PATH
 _env.globals["query"] = query
 
@@ -72,6 +123,12 @@ def page(
         **context,
     )
     return HTMLResponse(html, status_code=status_code, headers=SECURITY_HEADERS)
+
+
+def fragment(name: str, **context: Any) -> HTMLResponse:
+    """A piece of a page (no layout) for a script to swap in."""
+    html = _env.get_template(name).render(**context)
+    return HTMLResponse(html, headers=SECURITY_HEADERS)
 
 
 def back_to(path: str, **message: str) -> RedirectResponse:

@@ -19,7 +19,7 @@ from bot.access.audit import audit
 from bot.access.users import Principal
 from bot.service import Service
 from bot.tenants.importer import ImportSummary, import_tenants
-from bot.tenants.queries import search_tenants, tenant_profile
+from bot.tenants.queries import TenantFilters, list_tenants, search_tenants, tenant_profile
 from bot.tenants.table import CSV_SUFFIXES, XLSX_SUFFIXES
 
 router = APIRouter(tags=["tenants"])
@@ -81,6 +81,29 @@ def find_tenants(
     }
     audit(connection, principal, "search_tenants", "tenants", details, len(found))
     return found
+
+
+def list_tenants_page(
+    connection: Any,
+    principal: Principal,
+    filters: TenantFilters,
+    *,
+    limit: int,
+    offset: int,
+) -> tuple[list[dict[str, Any]], int]:
+    """One page of the console's tenants list, recorded like a search."""
+    personal = principal.sees_contact_details
+    found, total = list_tenants(connection, filters, personal=personal, limit=limit, offset=offset)
+    details = {
+        "via": "console",
+        "searched_for": _searched_for(filters.query, found),
+        "language": filters.language or None,
+        "channel": filters.channel or None,
+        "contact_details": personal,
+        "tenants": [item["tenant_ref"] for item in found],
+    }
+    audit(connection, principal, "search_tenants", "tenants", details, len(found))
+    return found, total
 
 
 def view_tenant(connection: Any, principal: Principal, tenant_ref: str, via: str) -> dict[str, Any]:

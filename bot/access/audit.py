@@ -33,6 +33,45 @@ from bot.storage.tables import AUDIT
 MAX_PAGE = 500
 
 
+# Each action as the audit log page says it; an unknown one is shown with spaces.
+ACTION_WORDS = {
+    "export": "Exported responses",
+    "export_refused": "Was refused an identifiable export",
+    "codebook": "Downloaded a codebook",
+    "view_tenant": "Viewed a tenant",
+    "search_tenants": "Searched tenants",
+    "view_concerns": "Viewed concerns",
+    "view_repairs": "Viewed repairs",
+    "subject_access": "Exported a tenant's data (subject access)",
+    "erasure": "Erased a tenant's personal data",
+    "campaign_create": "Created a campaign",
+    "campaign_edit": "Changed a draft campaign",
+    "campaign_schedule": "Scheduled a campaign",
+    "campaign_pause": "Paused a campaign",
+    "campaign_resume": "Resumed a campaign",
+    "campaign_cancel": "Cancelled a campaign",
+    "campaign_letter_list": "Downloaded a campaign's letter and call list",
+    "concern_acknowledge": "Acknowledged a concern",
+    "concern_note": "Added a note to a concern",
+    "concern_close": "Closed a concern",
+    "concern_reopen": "Reopened a concern",
+}
+
+
+def action_words(action: str) -> str:
+    """An audit action in plain words ("campaign_schedule" -> "Scheduled a campaign")."""
+    return ACTION_WORDS.get(action) or action.replace("_", " ").capitalize()
+
+
+def filter_words(filters: dict[str, Any]) -> str:
+    """Filters as "name: value; name: value" rather than JSON."""
+    parts = []
+    for name, value in filters.items():
+        shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+        parts.append(f"{name.replace('_', ' ')}: {shown}")
+    return "; ".join(parts)
+
+
 def _jsonable(filters: dict[str, Any] | None) -> dict[str, Any]:
     # Round-trip through JSON so dates, enums and sets are stored as plain strings and lists.
     return dict(json.loads(json.dumps(filters or {}, default=_plain, sort_keys=True)))

@@ -18,6 +18,7 @@ from bot.i18n import texts
 from bot.i18n.translate import Translator, translator
 from bot.questionnaire.fields import PLACEHOLDER
 from bot.questionnaire.model import LocalText, Question, Questionnaire, QuestionType
+from bot.settings import Settings
 
 PIPED_PLACEHOLDER_LENGTH = 12  # what the validator assumes a piped answer costs in an SMS
 
@@ -152,3 +153,11 @@ def sms_prompt(question: Question, language: str, landlord: str) -> str:
     if question.type is QuestionType.YES_NO:
         return prompt.text
     return prompt.numbered()
+
+
+def opening_text(questionnaire: Questionnaire, settings: Settings, language: str) -> str:
+    """The consent request a conversation opens with: what an SMS invitation costs to send."""
+    # Imported here: the turn modules import this one.
+    from bot.engine.turn.consent import consent_in
+
+    return consent_in(questionnaire, settings, language)

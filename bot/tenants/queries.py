@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, String, cast, func, or_, select
@@ -76,14 +77,20 @@ def _identities(
     return found
 
 
-def search_tenants(
-    connection: Connection, query: str, *, personal: bool, limit: int = 50
-) -> list[dict[str, Any]]:
-    """Tenants whose reference, area or estate contains `query` (case-insensitive)."""
+@dataclass(frozen=True)
+class TenantFilters:
+    """The tenants list's filters; empty ones do not narrow it."""
+
+    query: str = ""  # part of a reference, area or estate
+    language: str = ""
+    channel: str = ""  # has an identity on this channel that has not opted out
+
+
+def _statement(filters: TenantFilters) -> Any:
     try:  # folded as references are, so a pasted `Ｔ‑1005` finds T-1005
-        wanted = normal_reference(query)
+        wanted = normal_reference(filters.query)
     except ValueError:
-        wanted = query.replace("\x00", "").strip()
+        wanted = filters.query.replace("\x00", "").strip()
     columns = (
         RESPONDENTS.c.id,
         RESPONDENTS.c.tenant_ref,
@@ -104,9 +111,17 @@ def search_tenants(
                 RESPONDENTS.c.id.in_(in_area),
             )
         )
-    rows = connection.execute(
-        statement.order_by(RESPONDENTS.c.tenant_ref).limit(max(1, min(limit, MAX_RESULTS)))
-    ).all()
+    if filters.language:
+        statement = statement.where(func.lower(RESPONDENTS.c.language) == filters.language)
+    if filters.channel:
+        on_channel = select(IDENTITIES.c.respondent_id).where(
+            IDENTITIES.c.channel == filters.channel, IDENTITIES.c.opted_out_at.is_(None)
+        )
+        statement = statement.where(RESPONDENTS.c.id.in_(on_channel))
+    return statement
+
+
+def _results(connection: Connection, rows: list[Any], personal: bool) -> list[dict[str, Any]]:
     ids = [row.id for row in rows]
     attributes = _current_attributes(connection, ids, SUMMARY_ATTRIBUTES)
     identities = _identities(connection, ids, addresses=personal)
@@ -119,6 +134,31 @@ def search_tenants(
         item["channels"] = identities[row.id]
         results.append(item)
     return results
+
+
+def search_tenants(
+    connection: Connection, query: str, *, personal: bool, limit: int = 50
+) -> list[dict[str, Any]]:
+    """Tenants whose reference, area or estate contains `query` (case-insensitive)."""
+    statement = _statement(TenantFilters(query=query))
+    rows = connection.execute(
+        statement.order_by(RESPONDENTS.c.tenant_ref).limit(max(1, min(limit, MAX_RESULTS)))
+    ).all()
+    return _results(connection, list(rows), personal)
+
+
+def list_tenants(
+    connection: Connection, filters: TenantFilters, *, personal: bool, limit: int, offset: int
+) -> tuple[list[dict[str, Any]], int]:
+    """One page of tenants by reference, and how many match in all."""
+    statement = _statement(filters)
+    total = connection.execute(select(func.count()).select_from(statement.subquery())).scalar_one()
+    rows = connection.execute(
+        statement.order_by(RESPONDENTS.c.tenant_ref)
+        .limit(max(1, min(limit, MAX_RESULTS)))
+        .offset(max(0, offset))
+    ).all()
+    return _results(connection, list(rows), personal), int(total)
 
 
 def tenant_profile(connection: Connection, tenant_ref: str) -> dict[str, Any] | None:

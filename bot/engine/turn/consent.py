@@ -30,13 +30,13 @@ def consent_text(context: TurnContext) -> str:
     """The consent request in the conversation's language (bilingual while unknown)."""
     questionnaire, settings = context.questionnaire, context.settings
     if context.conversation.pending is Pending.BILINGUAL_CONSENT:
-        welsh = _consent_in(questionnaire, settings, "cy")
-        english = _consent_in(questionnaire, settings, "en")
+        welsh = consent_in(questionnaire, settings, "cy")
+        english = consent_in(questionnaire, settings, "en")
         return f"{welsh}\n\n{english}"
-    return _consent_in(questionnaire, settings, context.conversation.language)
+    return consent_in(questionnaire, settings, context.conversation.language)
 
 
-def _consent_in(questionnaire: Questionnaire, settings: Settings, language: str) -> str:
+def consent_in(questionnaire: Questionnaire, settings: Settings, language: str) -> str:
     """The same text for every tenant of a questionnaire and language, so cached."""
     key = (questionnaire.source_hash, language, settings.landlord_name,
            settings.privacy_notice_url)  # fmt: skip
