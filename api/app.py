@@ -15,6 +15,7 @@ from api.auth.deps import CurrentUser
 from api.console.home import DOCS_STATIC
 from api.console.home import register as register_home
 from api.errors import register as register_error_handlers
+from api.monitoring import register as register_monitoring
 from api.openapi import document_errors
 from api.routes import register_routes
 from api.scheduler import start_scheduler
@@ -88,6 +89,7 @@ def create_app(
     app.state.channels = channels
     app.state.startup_hooks = []
     app.state.shutdown_hooks = []
+    register_monitoring(app)  # /metrics, /ready and the webhook timer
     register_error_handlers(app)
     register_home(app)
     register_unavailable(app)  # /health, and 503s when the database will not take writes

@@ -65,7 +65,7 @@ def serve(
         host=host,
         port=port,
         log_level="info",
-        log_config=log_config(),  # request ids on every line; routes, never tokens
+        log_config=log_config(settings.log_format),  # request ids; routes, never tokens
     )
 
 
