@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from rich.console import Console
 
 from api.cli.campaign import app as campaign_app
+from api.cli.db import db_backup, db_restore
 from api.cli.export import export_command
 from api.cli.i18n import app as i18n_app
 from api.cli.repairs import register as register_repairs_cli
@@ -37,6 +38,8 @@ db_app = typer.Typer(help="Look after the database.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.command()(serve)
 db_app.command("upgrade")(db_upgrade)
+db_app.command("backup")(db_backup)
+db_app.command("restore")(db_restore)
 app.add_typer(i18n_app, name="i18n")
 app.add_typer(respondent_app, name="respondent")
 app.command("retention")(run_retention)
