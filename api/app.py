@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -12,14 +11,14 @@ from fastapi_offline import FastAPIOffline
 
 from api.access_log import install as hide_tokens_in_access_log
 from api.auth.deps import CurrentUser
+from api.background import BackgroundWork
 from api.console.home import DOCS_STATIC
 from api.console.home import register as register_home
 from api.errors import register as register_error_handlers
+from api.monitoring import register as register_monitoring
 from api.openapi import document_errors
 from api.routes import register_routes
-from api.scheduler import start_scheduler
 from api.unavailable import register as register_unavailable
-from bot.dispatch.thread import DispatcherThread
 from bot.service import Service, build_service
 from bot.settings import Settings, get_settings, package_version
 from channels.registry import ChannelRegistry, build_channels
@@ -36,14 +35,9 @@ def _lifespan(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         for hook in app.state.startup_hooks:
             await hook()
-        scheduler = start_scheduler(service) if background else None
-        dispatcher = DispatcherThread(
-            service.database,
-            channels.senders(),
-            stale_after=datetime.timedelta(seconds=service.settings.outbox_stale_seconds),
-        )
-        if background:
-            dispatcher.start()
+        work = BackgroundWork(service, channels) if background else None
+        if work is not None:
+            work.start()  # the scheduler and dispatcher, in the one process that leads
         logger.info(
             "Doorstep is running with %d questionnaire(s) and channels: %s",
             len(service.registry.all()),
@@ -52,9 +46,8 @@ def _lifespan(
         try:
             yield
         finally:
-            dispatcher.stop()
-            if scheduler is not None:
-                scheduler.shutdown(wait=False)
+            if work is not None:
+                work.stop()
             for hook in app.state.shutdown_hooks:
                 await hook()
             service.database.dispose()
@@ -88,6 +81,7 @@ def create_app(
     app.state.channels = channels
     app.state.startup_hooks = []
     app.state.shutdown_hooks = []
+    register_monitoring(app)  # /metrics, /ready and the webhook timer
     register_error_handlers(app)
     register_home(app)
     register_unavailable(app)  # /health, and 503s when the database will not take writes

@@ -83,6 +83,12 @@ class Settings(BaseSettings):
     campaign_tick_seconds: float = Field(default=30.0, gt=0)  # also how far ahead invites book
     outbox_stale_seconds: float = Field(default=120.0, gt=0)  # a claim older than this is dead
 
+    # Operating it: JSON log lines, who may scrape /metrics, when /ready says "behind".
+    log_format: Literal["plain", "json"] = "plain"
+    metrics_token: SecretStr = SecretStr("")  # "Authorization: Bearer <token>" opens /metrics
+    metrics_networks: list[str] = ["127.0.0.0/8", "::1/128"]  # these scrape without the token
+    ready_max_outbox_lag_seconds: float = Field(default=300.0, gt=0)  # oldest due row's age
+
     # Contact-fatigue guard, shared by campaigns and repair follow-ups.
     contact_max_invitations: int = Field(default=3, ge=1)
     contact_period_days: int = Field(default=30, ge=1)

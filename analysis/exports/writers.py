@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
 import os
 import tempfile
 from collections.abc import Callable, Iterator
@@ -38,7 +37,7 @@ READ_BYTES = 256 * 1024
 Progress = Callable[[int], None]
 
 
-def _text_columns(frame: pd.DataFrame) -> list[str]:
+def text_columns(frame: pd.DataFrame) -> list[str]:
     return [name for name in frame.columns if frame[name].dtype == object
             or isinstance(frame[name].dtype, pd.StringDtype)]  # fmt: skip
 
@@ -46,7 +45,7 @@ def _text_columns(frame: pd.DataFrame) -> list[str]:
 def neutralised(frame: pd.DataFrame) -> pd.DataFrame:
     """The frame with every text cell passed through `neutralise`."""
     result = frame.copy()
-    for name in _text_columns(result):
+    for name in text_columns(result):
         result[name] = result[name].map(neutralise, na_action="ignore")
     return result
 
@@ -65,38 +64,6 @@ def csv_chunks(export: ExportTable, progress: Progress | None = None) -> Iterato
         yield text.encode("utf-8")
         if progress is not None:
             progress(len(part))
-
-
-def _cell(value: Any) -> Any:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.tz_convert(None).to_pydatetime() if value.tzinfo else value.to_pydatetime()
-    if hasattr(value, "item"):  # numpy scalars
-        return value.item()
-    return neutralise(value)
-
-
-def write_xlsx(export: ExportTable, target: Path, progress: Progress | None = None) -> None:
-    """Responses on the first sheet, the codebook on the second (write-only: little memory)."""
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("responses")
-    sheet.append(list(export.frame.columns))
-    for start in range(0, len(export.frame), CHUNK_ROWS):
-        part = export.frame.iloc[start : start + CHUNK_ROWS]
-        for values in part.itertuples(index=False, name=None):
-            sheet.append([_cell(value) for value in values])
-        if progress is not None:
-            progress(len(part))
-    codebook = book.create_sheet("codebook")
-    codebook.append(CODEBOOK_COLUMNS)
-    for row in codebook_rows(export):
-        codebook.append([_cell(value) for value in row])
-    book.save(target)
 
 
 def _plain(export: ExportTable) -> pd.DataFrame:
@@ -155,6 +122,8 @@ def write_export(
                 file.write(chunk)
         return
     if fmt == "xlsx":
+        from analysis.exports.xlsx import write_xlsx  # it imports this module
+
         write_xlsx(export, target, progress)
     elif fmt == "parquet":
         write_parquet(export, target)

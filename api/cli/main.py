@@ -15,6 +15,7 @@ from typer.core import TyperOption
 
 from api.cli.apikey import app as apikey_app
 from api.cli.campaign import app as campaign_app
+from api.cli.db import db_backup, db_restore
 from api.cli.export import export_command
 from api.cli.i18n import app as i18n_app
 from api.cli.repairs import dnc_app, repairs_app
@@ -53,6 +54,8 @@ def _flags_without_a_type() -> None:
 _flags_without_a_type()
 db_app = typer.Typer(help="Look after the database.", no_args_is_help=True)
 db_app.command("upgrade")(db_upgrade)
+db_app.command("backup")(db_backup)
+db_app.command("restore")(db_restore)
 telegram_app = typer.Typer(help="Connect tenants on Telegram.", no_args_is_help=True)
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)

@@ -68,16 +68,29 @@ def addresses(host: str, port: int) -> list[str]:
     ]
 
 
+SQLITE_ONE_WORKER = (
+    "SQLite has a single writer, so Doorstep serves it from one process: use --workers 1, "
+    "or move to PostgreSQL (DOORSTEP_DATABASE_URL=postgresql://...) to run more."
+)
+
+
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="API processes (PostgreSQL only for more than 1).")
+    ] = 1,
 ) -> None:
-    """Run the web service (webhooks, web chat, API) with the scheduler in-process."""
+    """Run the web service (webhooks, web chat, API); one process also runs the scheduler
+    and the dispatcher."""
     import uvicorn
 
     from api.access_log import log_config
 
     settings = get_settings()
+    if workers > 1 and not settings.database_url.startswith("postgresql"):
+        err.print(SQLITE_ONE_WORKER, markup=False)
+        raise typer.Exit(2)
     usable_database(settings)
     usable_questionnaires(settings)
     host, port = host or settings.host, port or settings.port
@@ -89,8 +102,9 @@ def serve(
         factory=True,
         host=host,
         port=port,
+        workers=workers,  # each builds the app from the factory; one leads (api.background)
         log_level="info",
-        log_config=log_config(),  # request ids on every line; routes, never tokens
+        log_config=log_config(settings.log_format),  # request ids; routes, never tokens
     )
 
 

@@ -244,3 +244,17 @@ def dashboard_counts(connection: Connection, now: datetime.datetime) -> dict[str
             )
         ),
     }
+
+
+def open_concerns(connection: Connection, now: datetime.datetime) -> tuple[int, float]:
+    """How many concerns are open, and how long the oldest has waited (seconds)."""
+    count, oldest = connection.execute(
+        select(func.count(), func.min(CONCERNS.c.raised_at)).where(
+            CONCERNS.c.status == ConcernStatus.OPEN.value
+        )
+    ).one()
+    if oldest is None:
+        return int(count), 0.0
+    if oldest.tzinfo is None:  # SQLite hands back naive UTC times
+        oldest = oldest.replace(tzinfo=datetime.UTC)
+    return int(count), max(0.0, (now - oldest).total_seconds())

@@ -26,6 +26,7 @@ from typing import TypeVar
 from sqlalchemy import Connection
 
 from bot.dispatch import store as outbox_store
+from bot.dispatch.metrics import count_outcome
 from bot.dispatch.sending import PermanentSendError, Sender, SendResult, TransientSendError
 from bot.engine.messages import OutboundMessage
 from bot.outreach.optout import opt_out_address
@@ -191,6 +192,7 @@ class Dispatcher:
             if wait > 0:
                 await asyncio.sleep(wait)
         outcome = await self._call(sender, message)
+        count_outcome(sender.name, outcome)
         return await self._in_transaction(
             lambda connection: self._record(connection, sender, message, outcome)
         )
