@@ -33,6 +33,7 @@ _ALIASES = {
     "textmessage": "sms",
     "mobile": "sms",
     "telegram": "telegram",
+    "whatsapp": "whatsapp",
     "webchat": "webchat",
     "chat": "webchat",
     "online": "webchat",

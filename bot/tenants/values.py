@@ -31,6 +31,7 @@ _LANGUAGE_NAMES = {
 CHANNEL_VALUES = {
     "sms": "sms", "text": "sms", "txt": "sms", "textmessage": "sms", "mobile": "sms",
     "telegram": "telegram",
+    "whatsapp": "whatsapp", "wa": "whatsapp",
     "webchat": "web_chat", "chat": "web_chat", "online": "web_chat", "website": "web_chat",
     "phone": "phone", "telephone": "phone", "call": "phone", "phonecall": "phone",
     "email": "email",
@@ -134,7 +135,8 @@ def preferred_channel(value: Any) -> str:
     found = CHANNEL_VALUES.get(_key(str(value)))
     if found is None:
         raise ValueError(
-            "The preferred channel must be one of: SMS, Telegram, web chat, phone, email, letter."
+            "The preferred channel must be one of: SMS, Telegram, WhatsApp, web chat, phone, "
+            "email, letter."
         )
     return found
 

@@ -146,8 +146,8 @@ def test_row_errors_name_the_row_and_good_rows_still_import(
         "Row 3: The phone number could not be read; write it with digits, spaces and an optional "
         "leading + and country code.",
         "Row 3: The email address is not in the form name@example.org.",
-        "Row 3: The preferred channel must be one of: SMS, Telegram, web chat, phone, email, "
-        "letter.",
+        "Row 3: The preferred channel must be one of: SMS, Telegram, WhatsApp, web chat, phone, "
+        "email, letter.",
         "Row 3: The tenure must be low-cost rental (LCRA, social or affordable rent) or shared "
         "ownership (LCHO).",
         "Row 3: The household size must be a whole number, like 3.",
