@@ -57,6 +57,11 @@ def test_repairs_import_schedules_each_job_once(cli_database: Database, tmp_path
         "J-2,T-2,01/01/2020 10:00,Electrical,Sparks,Urgent\n"
         "J-3,T-3,someday,,,\n"
     )
+    checked = runner.invoke(app, ["repairs", "import", str(path), "--dry-run"])
+    assert "Checked 3 repair(s): 1 survey(s) would be scheduled" in checked.output
+    assert "(dry run: nothing was saved)" in checked.output
+    with cli_database.engine.connect() as connection:
+        assert connection.execute(select(table(RepairJob))).all() == []
     first = runner.invoke(app, ["repairs", "import", str(path)])
     assert first.exit_code == 1
     assert "Row 3: Not surveyed: Completed" in first.output
