@@ -36,6 +36,7 @@ from bot.engine.bulk import (
 from bot.i18n import texts
 from bot.i18n.translate import Translator, translator
 from bot.questionnaire.model import Questionnaire, QuestionType
+from bot.questionnaire.profile_values import to_profile
 from bot.storage.models import SessionState
 
 SMS_ERROR = "30003 Unreachable destination handset"
@@ -84,7 +85,10 @@ class Conversation:
     ) -> None:
         self.event(Answered(at, name, value, skipped, prefilled))
 
-    def set_profile(self, at: datetime.datetime, attribute: str, value: Any) -> None:
+    def set_profile(
+        self, at: datetime.datetime, attribute: str, value: Any, stored: Any = None
+    ) -> None:
+        """`value` the answer (kept to prefill later answers), `stored` its profile form."""
         state = self.state
         state.known[attribute] = (value, at)
         if attribute == "preferred_channel":
@@ -92,7 +96,8 @@ class Conversation:
         if self.writer is None:
             state.stored_profile.add(attribute)
             return
-        self.event(ProfileSet(at, attribute, value, attribute in state.stored_profile))
+        stored = value if stored is None else stored
+        self.event(ProfileSet(at, attribute, stored, attribute in state.stored_profile))
 
     def opt_out(self, at: datetime.datetime) -> None:
         self.state.opted_out.add(self.channel)
@@ -201,7 +206,7 @@ def _converse(
         if not skipped:
             values[question.name] = value
             if link is not None:
-                c.set_profile(now, link.attribute, value)
+                c.set_profile(now, link.attribute, value, to_profile(question, value))
         asked.append(question.name)
         answered += 1
     closing = "\n\n".join(

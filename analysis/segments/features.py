@@ -6,13 +6,15 @@ What tenants told us (profile attributes from the questionnaires) next to what t
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, select
 
 from analysis.frames.catalog import Catalog, load_catalog
 from analysis.frames.sql import json_text, read_frame
-from analysis.frames.values import decode_values, explode_codes
+from analysis.frames.values import decode_values
 from analysis.segments import contact
 from bot.questionnaire.registry import QuestionnaireRegistry
 from bot.storage.models import AnswerStatus
@@ -136,13 +138,11 @@ def stated_features(connection: Connection, catalog: Catalog) -> pd.DataFrame:
     profile = _current_profile(connection)
     result = pd.DataFrame(index=pd.Index(profile["respondent_id"].unique(), name="respondent_id"))
     single = profile[profile["name"].isin(["preferred_channel", "language", "age_band"])]
-    decoded = decode_values(single["value_json"])
     for name, column in (("preferred_channel", "stated_channel"), ("language", "language"),
                          ("age_band", "age_band")):  # fmt: skip
-        rows = single["name"] == name
-        codes = decoded.loc[rows, "number"].astype("Int64")
-        names = codes.map(catalog.profile_choices(name))
-        result[column] = pd.Series(names.to_numpy(), index=single.loc[rows, "respondent_id"])
+        rows = single[single["name"] == name]
+        names = _profile_names(rows["value_json"], catalog.profile_choices(name))
+        result[column] = pd.Series(names.to_numpy(), index=rows["respondent_id"])
     result["age_order"] = result["age_band"].map(AGE_ORDER).astype("Float64")
     for name, prefix, options in (
         ("preferred_times", "stated", TIMES),
@@ -171,14 +171,27 @@ def stated_features(connection: Connection, catalog: Catalog) -> pd.DataFrame:
     return result
 
 
+def _profile_names(raw: pd.Series, names: dict[int, str]) -> pd.Series:
+    """Stored names as they are; a value an older version kept as a code, by its name."""
+    decoded = decode_values(raw)
+    codes = decoded["number"].astype("Int64").map(names)
+    return decoded["text"].fillna(codes).astype("string")
+
+
 def _multi_flags(profile: pd.DataFrame, name: str, names: dict[int, str]) -> pd.DataFrame:
     rows = profile[profile["name"] == name]
-    codes = explode_codes(rows["value_json"])
-    if codes.empty:
+    options: list[tuple[int, str]] = []
+    for respondent_id, raw in zip(rows["respondent_id"], rows["value_json"], strict=True):
+        value = json.loads(raw) if isinstance(raw, str) else None
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str):
+                options.append((respondent_id, item))
+            elif isinstance(item, int) and not isinstance(item, bool):
+                options.append((respondent_id, names.get(item, str(item))))
+    if not options:
         return pd.DataFrame(index=pd.Index([], name="respondent_id"))
-    codes["respondent_id"] = rows.loc[codes["row"], "respondent_id"].to_numpy()
-    codes["option"] = codes["code"].map(names).fillna(codes["code"].astype(str))
-    counts = codes.groupby(["respondent_id", "option"]).size().unstack("option", fill_value=0)
+    chosen = pd.DataFrame(options, columns=["respondent_id", "option"])
+    counts = chosen.groupby(["respondent_id", "option"]).size().unstack("option", fill_value=0)
     return counts > 0
 
 

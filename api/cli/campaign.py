@@ -16,6 +16,7 @@ from rich.table import Table
 from api.cli import campaign_estimate
 from bot.campaigns import service as campaign_service
 from bot.campaigns.audience import select_targets
+from bot.campaigns.letter_list import skipped_by_reason
 from bot.campaigns.lifecycle import CampaignStateError
 from bot.campaigns.models import CampaignState
 from bot.campaigns.progress import COUNTS, Progress, campaign_progress
@@ -309,7 +310,9 @@ def status(
             if as_json:
                 with service.database.engine.connect() as connection:
                     progress = campaign_progress(connection, key)
-                print(json.dumps({"state": progress.campaign.state.value, **progress.as_dict()}))
+                    reasons = skipped_by_reason(connection, progress.campaign.id)
+                state = progress.campaign.state.value
+                print(json.dumps({"state": state, **progress.as_dict(), "skipped_by": reasons}))
                 return
             if not live:
                 out.print(_render(service, key))
@@ -338,7 +341,16 @@ def _state(service: Service, key: str) -> CampaignState:
 def _render(service: Service, key: str) -> Group:
     with service.database.engine.connect() as connection:
         progress = campaign_progress(connection, key)
-    return Group(progress_table(progress))
+        reasons = skipped_by_reason(connection, progress.campaign.id)
+    parts: list[Table] = [progress_table(progress)]
+    if reasons:
+        why = Table(title="Not invited, by reason")
+        why.add_column("reason")
+        why.add_column("tenants", justify="right")
+        for reason, number in reasons.items():
+            why.add_row(reason, f"{number:,}")
+        parts.append(why)
+    return Group(*parts)
 
 
 def _all_campaigns(service: Service) -> Table:

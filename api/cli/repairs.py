@@ -34,6 +34,9 @@ def repairs_import(
     report: Annotated[
         Path | None, typer.Option(help="Write every error and warning to this CSV file.")
     ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check every row but save nothing.")
+    ] = False,
 ) -> None:
     """Schedule one follow-up survey per completed job (a job already known is left alone)."""
     database = open_database()
@@ -41,7 +44,7 @@ def repairs_import(
         with progress_bar("Reading repairs") as update:
             summary = import_repairs(
                 database, file, settings=get_settings(), now=utcnow(), sheet=sheet,
-                on_progress=update,
+                on_progress=update, dry_run=dry_run,
             )  # fmt: skip
     except TableError as error:
         err.print(str(error), markup=False)

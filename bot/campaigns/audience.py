@@ -25,6 +25,7 @@ from bot.campaigns.sampling import (
 from bot.campaigns.spec import Audience, Sample
 from bot.storage.tables import INVITATIONS, MEMBERSHIPS, PROFILE, RESPONDENTS, SESSIONS
 from bot.tenants.lookup import reference_forms
+from bot.tenants.vocabulary import canonical
 
 UNKNOWN_STRATUM = "(not known)"
 
@@ -88,7 +89,8 @@ def audience_members(
         wanted = reference_forms(audience.tenant_refs)
         query = query.where(RESPONDENTS.c.tenant_ref.in_(wanted))
     candidates = list(connection.execute(query.order_by(RESPONDENTS.c.id)).scalars())
-    filters = audience.filters()
+    # Filters and stored values compared in the one stored form ("Web chat" is web_chat).
+    filters = {name: canonical(name, wanted) for name, wanted in audience.filters().items()}
     names = set(filters) | ({"segment"} if audience.segment else set())
     if stratify_by:
         names.add(stratify_by)
@@ -103,7 +105,9 @@ def audience_members(
         if respondent_id in excluded:
             continue
         profile = profiles.get(respondent_id, {})
-        if not all(matches(profile.get(name), wanted) for name, wanted in filters.items()):
+        if not all(
+            matches(canonical(name, profile.get(name)), wanted) for name, wanted in filters.items()
+        ):
             continue
         if audience.segment:
             segment = profile.get("segment", segments.get(respondent_id))

@@ -24,8 +24,15 @@ from sqlalchemy import Connection, and_, select
 
 from bot.settings import Settings, get_settings
 from bot.storage.tables import DNC, IDENTITIES, PROFILE
+from bot.tenants.vocabulary import canonical
 
-MESSAGING_CHANNELS = ("sms", "telegram", "webchat")
+MESSAGING_CHANNELS = ("sms", "telegram", "whatsapp", "webchat")
+# A tenant who asked for phone or letter (and gave no messaging channel as well) is not
+# messaged for surveys; the campaign lists them for officers with this reason.
+NOT_BY_MESSAGE = {
+    "letter": "The tenant asked to be contacted by letter, not by message: write to them.",
+    "phone": "The tenant asked to be contacted by phone, not by message: call them.",
+}
 PREFERENCE_ATTRIBUTES = (("preferred_channel", "preferred"), ("recommended_channel", "recommended"))
 _ALIASES = {
     "sms": "sms",
@@ -33,6 +40,7 @@ _ALIASES = {
     "textmessage": "sms",
     "mobile": "sms",
     "telegram": "telegram",
+    "whatsapp": "whatsapp",
     "webchat": "webchat",
     "chat": "webchat",
     "online": "webchat",
@@ -62,6 +70,7 @@ class ChannelChoice:
 @dataclass(frozen=True)
 class NoChannel:
     reason: str  # a sentence for officers, without addresses
+    asked_for: str | None = None  # "letter" or "phone": the tenant asked not to be messaged
 
     def __bool__(self) -> bool:
         return False
@@ -88,6 +97,10 @@ def choose_channel(
         order = list((settings or get_settings()).channel_fallback_order)
     wanted: list[tuple[str, str]] = []
     if use_preferences:
+        stated = _stated(connection, respondent_id)
+        asked = next((item for item in stated if item in NOT_BY_MESSAGE), None)
+        if asked is not None and not any(map(normalise_channel, stated)):
+            return NoChannel(NOT_BY_MESSAGE[asked], asked_for=asked)
         wanted += _preferences(connection, respondent_id)
     wanted += [(name, "fallback") for name in map(normalise_channel, order) if name]
     usable = _usable_addresses(connection, respondent_id)
@@ -146,7 +159,7 @@ def _try(
     return None, "the questionnaire is not offered on this channel"
 
 
-def _preferences(connection: Connection, respondent_id: int) -> list[tuple[str, str]]:
+def _profile_values(connection: Connection, respondent_id: int) -> dict[str, Any]:
     rows = connection.execute(
         select(PROFILE.c.name, PROFILE.c.value).where(
             PROFILE.c.respondent_id == respondent_id,
@@ -154,12 +167,27 @@ def _preferences(connection: Connection, respondent_id: int) -> list[tuple[str, 
             PROFILE.c.superseded_at.is_(None),
         )
     ).all()
-    values = {row.name: normalise_channel(row.value) for row in rows}
+    return {row.name: row.value for row in rows}
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [] if value is None else [value]
+
+
+def _stated(connection: Connection, respondent_id: int) -> list[str]:
+    """What the tenant said (`preferred_channel`, one value or several), in stored form."""
+    value = _profile_values(connection, respondent_id).get("preferred_channel")
+    return [canonical("preferred_channel", item) for item in _as_list(value)]
+
+
+def _preferences(connection: Connection, respondent_id: int) -> list[tuple[str, str]]:
+    values = _profile_values(connection, respondent_id)
     found = []
     for attribute, source in PREFERENCE_ATTRIBUTES:
-        channel = values.get(attribute)
-        if channel is not None:
-            found.append((channel, source))
+        for item in _as_list(values.get(attribute)):
+            channel = normalise_channel(item)
+            if channel is not None:
+                found.append((channel, source))
     return found
 
 

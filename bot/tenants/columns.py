@@ -47,6 +47,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "householdmembers",
     ),
     "children_under_16": ("childrenunder16", "children", "numberofchildren"),
+    "date_of_birth": ("dateofbirth", "dob", "birthdate", "dateborn"),
 }  # fmt: skip
 _LOOKUP = {alias: name for name, aliases in ALIASES.items() for alias in aliases}
 _NUMBERED = re.compile(r"^(.*?)(\d+)$")
@@ -62,6 +63,10 @@ class ColumnMap:
     attributes: dict[str, int] = field(default_factory=dict)  # "attr:" columns
     ignored: list[str] = field(default_factory=list)
     duplicated: list[str] = field(default_factory=list)  # a single field named twice
+    headers: list[str] = field(default_factory=list)  # as written, to name them in problems
+
+    def header(self, position: int) -> str:
+        return self.headers[position] if position < len(self.headers) else ""
 
     def first(self, name: str) -> int | None:
         positions = self.fields.get(name)
@@ -90,7 +95,7 @@ def attribute_name(header: str) -> str | None:
 
 
 def map_columns(headers: list[str]) -> ColumnMap:
-    columns = ColumnMap()
+    columns = ColumnMap(headers=list(headers))
     for position, header in enumerate(headers):
         attribute = attribute_name(header)
         if attribute is not None:

@@ -78,7 +78,7 @@ def import_tenants(
         )
     summary = ImportSummary(rows=len(sheet_table.rows), dry_run=dry_run)
     summary.problems.extend(_column_notes(columns))
-    records = _valid_records(sheet_table, columns, region, summary)
+    records = _valid_records(sheet_table, columns, region, summary, now.date())
     source = f"import:{path.name}"[:128]
     done = summary.refused
     for start in range(0, len(records), BATCH_SIZE):
@@ -117,13 +117,17 @@ def _column_notes(columns: ColumnMap) -> list[Problem]:
 
 
 def _valid_records(
-    sheet_table: Table, columns: ColumnMap, region: str, summary: ImportSummary
+    sheet_table: Table,
+    columns: ColumnMap,
+    region: str,
+    summary: ImportSummary,
+    today: datetime.date,
 ) -> list[TenantRecord]:
     """The rows that read cleanly, each tenant reference once (the first row wins)."""
     first_seen: dict[str, int] = {}
     records: list[TenantRecord] = []
     for row in sheet_table.rows:
-        record, problems = read_row(row, columns, region)
+        record, problems = read_row(row, columns, region, today)
         summary.problems.extend(problems)
         if record is not None and record.tenant_ref in first_seen:
             summary.problems.append(

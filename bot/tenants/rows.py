@@ -6,6 +6,7 @@ import can only add or change what it states.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -58,8 +59,10 @@ _SIMPLE: dict[str, tuple[str, Callable[[Any], Any]]] = {
 
 
 def read_row(
-    row: Row, columns: ColumnMap, region: str
+    row: Row, columns: ColumnMap, region: str, today: datetime.date | None = None
 ) -> tuple[TenantRecord | None, list[Problem]]:
+    """`today` dates a date of birth into an age band (default: the machine's date)."""
+
     def cell(name: str) -> Any:
         position = columns.first(name)
         return "" if position is None else row.cells[position]
@@ -83,7 +86,9 @@ def read_row(
         ),
         (at("address", "address_line"), "address", _address_text(row, columns)),
     ]
-    steps += [(at(name), name, cell(name)) for name in (*_SIMPLE, "language", "timezone")]
+    steps += [
+        (at(name), name, cell(name)) for name in (*_SIMPLE, "language", "timezone", "date_of_birth")
+    ]
     steps += [(spot, "phone", row.cells[spot]) for spot in columns.fields.get("phone", [])]
     steps += [
         (position, ATTRIBUTE_PREFIX + attribute, row.cells[position])
@@ -91,20 +96,45 @@ def read_row(
     ]
     steps.sort(key=lambda step: step[0])
     problems: list[Problem] = []
-    for _position, name, raw in steps:
+    for position, name, raw in steps:
         if raw == "":
             continue
         try:
-            _read_field(record, name, raw, region, problems)
+            _read_field(record, name, raw, region, problems, today)
         except ValueError as error:
-            problems.append(Problem(row.number, str(error)))
+            problems.append(_located(row.number, columns.header(position), name, raw, error))
     if any(problem.error for problem in problems):
         return None, problems
     return record, problems
 
 
+# Optional fields whose problem leaves the rest of the row good: a warning, not an error.
+FORGIVEN = frozenset({"preferred_channel", "phone", "date_of_birth"})
+# Never repeated in a problem: problems reach terminals, CSV reports and CI logs.
+PERSONAL = frozenset({"name", "address", "email", "phone", "date_of_birth"})
+
+
+def _located(row: int, header: str, name: str, raw: Any, error: ValueError) -> Problem:
+    """The problem naming the column and quoting the value (unless it is personal)."""
+    where = f'Column "{header}"' if header else "A column"
+    if name in PERSONAL:
+        where += " (the value is personal data, so it is not repeated here)"
+    else:
+        shown = str(raw) if len(str(raw)) <= 60 else str(raw)[:57] + "..."
+        where += f' has "{shown}"'
+    if name in FORGIVEN:
+        return Problem(row, f"{where}: {error} It was left out; the rest of the row was imported.",
+                       error=False)  # fmt: skip
+    return Problem(row, f"{where}: {error}")
+
+
 def _read_field(
-    record: TenantRecord, name: str, raw: Any, region: str, problems: list[Problem]
+    record: TenantRecord,
+    name: str,
+    raw: Any,
+    region: str,
+    problems: list[Problem],
+    today: datetime.date | None,
 ) -> None:
     if name in _SIMPLE:
         attribute, reader = _SIMPLE[name]
@@ -121,6 +151,11 @@ def _read_field(
         _read_language(record, raw, problems)
     elif name == "phone":
         _add_phones(record, raw, region, problems)
+    elif name == "date_of_birth":
+        # Only the year and the age band are kept, never the full date.
+        year, band = values.age_from_birth(raw, today or datetime.date.today())
+        record.profile["year_of_birth"] = year
+        record.profile["age_band"] = band
 
 
 def _read_language(record: TenantRecord, raw: Any, problems: list[Problem]) -> None:

@@ -31,6 +31,7 @@ _LANGUAGE_NAMES = {
 CHANNEL_VALUES = {
     "sms": "sms", "text": "sms", "txt": "sms", "textmessage": "sms", "mobile": "sms",
     "telegram": "telegram",
+    "whatsapp": "whatsapp", "wa": "whatsapp",
     "webchat": "web_chat", "chat": "web_chat", "online": "web_chat", "website": "web_chat",
     "phone": "phone", "telephone": "phone", "call": "phone", "phonecall": "phone",
     "email": "email",
@@ -134,7 +135,8 @@ def preferred_channel(value: Any) -> str:
     found = CHANNEL_VALUES.get(_key(str(value)))
     if found is None:
         raise ValueError(
-            "The preferred channel must be one of: SMS, Telegram, web chat, phone, email, letter."
+            "The preferred channel must be one of: SMS, Telegram, WhatsApp, web chat, phone, "
+            "email, letter."
         )
     return found
 
@@ -189,3 +191,38 @@ def attribute_value(value: Any) -> Any:
     if isinstance(value, str):
         return text(value, 500, "attribute value")
     return value
+
+
+AGE_BANDS = ((16, 24), (25, 34), (35, 44), (45, 54), (55, 64), (65, 74), (75, 84))
+_DAY_FIRST = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d %b %Y", "%d %B %Y")
+
+
+def birth_date(value: Any) -> datetime.date:
+    """A date of birth cell: an Excel date, ISO 8601 or UK day-first text."""
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    raw = str(value).strip()
+    try:
+        return datetime.date.fromisoformat(raw)
+    except ValueError:
+        pass
+    for pattern in _DAY_FIRST:
+        try:
+            return datetime.datetime.strptime(raw, pattern).date()
+        except ValueError:
+            continue
+    raise ValueError("The date of birth is not a date like 31/01/1960 or 1960-01-31.")
+
+
+def age_from_birth(value: Any, today: datetime.date) -> tuple[int, str]:
+    """(year of birth, age band) from a date of birth; the full date is not kept."""
+    born = birth_date(value)
+    age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+    if not 16 <= age <= 120:
+        raise ValueError("The date of birth gives an age under 16 or over 120; check it.")
+    for low, high in AGE_BANDS:
+        if low <= age <= high:
+            return born.year, f"age_{low}_{high}"
+    return born.year, "age_85_plus"

@@ -13,6 +13,7 @@ from bot.engine.turn.context import Pending, TurnContext
 from bot.engine.turn.output import bump_attempts, current_question, prompt, set_current, set_state
 from bot.i18n import texts
 from bot.questionnaire.model import Question, QuestionType
+from bot.questionnaire.profile_values import from_profile, to_profile
 from bot.storage.models import AnswerStatus, SessionState
 from bot.storage.tables import CONCERNS
 
@@ -99,7 +100,7 @@ def store_answer(
             context.connection,
             conversation.respondent_id,
             question.profile.attribute,
-            encoded,
+            to_profile(question, encoded),
             f"questionnaire:{questionnaire.id}:{questionnaire.version}",
             context.now,
         )
@@ -176,9 +177,10 @@ def ask_next(context: TurnContext, *, after: int) -> None:
                 profile = known_profile(context)
             known = profile.get(question.profile.attribute)
             limit = datetime.timedelta(days=question.profile.fresh_days)
-            if known is not None and context.now - known.recorded_at <= limit:
-                value = decode(question, known.value)
-                store_answer(context, question, value, source_channel="profile")
+            fresh = known is not None and context.now - known.recorded_at <= limit
+            answer = from_profile(question, known.value) if known is not None else None
+            if fresh and answer is not None:
+                store_answer(context, question, decode(question, answer), source_channel="profile")
                 continue
         if question.sensitive is not None:
             agreed = context.conversation.sensitive_consents.get(question.sensitive.category)

@@ -36,14 +36,14 @@ def test_tenants_import_shows_a_summary_and_row_errors(
     path.write_text("Tenant Ref,Mobile,Tenure\nT-1,07700900001,LCRA\nT-2,,castle\n")
     result = runner.invoke(app, ["tenants", "import", str(path)])
     assert result.exit_code == 1
-    assert "Row 3: The tenure must be low-cost rental" in result.output
+    assert 'Row 3: Column "Tenure" has "castle": The tenure must be low-cost' in result.output
     assert "Read 2 row(s): 1 new tenant(s), 0 updated, 0 unchanged; 1 row(s) with errors" in (
         result.output
     )
     report = tmp_path / "problems.csv"
     again = runner.invoke(app, ["tenants", "import", str(path), "--report", str(report)])
     assert "0 new tenant(s), 0 updated, 1 unchanged" in again.output
-    assert report.read_text().splitlines()[1].startswith('3,error,"The tenure')
+    assert report.read_text().splitlines()[1].startswith('3,error,"Column ""Tenure"" has')
     missing = runner.invoke(app, ["tenants", "import", str(tmp_path / "nope.csv")])
     assert missing.exit_code == 1 and "There is no file at" in missing.output
     assert "Traceback" not in missing.output
@@ -57,6 +57,11 @@ def test_repairs_import_schedules_each_job_once(cli_database: Database, tmp_path
         "J-2,T-2,01/01/2020 10:00,Electrical,Sparks,Urgent\n"
         "J-3,T-3,someday,,,\n"
     )
+    checked = runner.invoke(app, ["repairs", "import", str(path), "--dry-run"])
+    assert "Checked 3 repair(s): 1 survey(s) would be scheduled" in checked.output
+    assert "(dry run: nothing was saved)" in checked.output
+    with cli_database.engine.connect() as connection:
+        assert connection.execute(select(table(RepairJob))).all() == []
     first = runner.invoke(app, ["repairs", "import", str(path)])
     assert first.exit_code == 1
     assert "Row 3: Not surveyed: Completed" in first.output

@@ -86,7 +86,7 @@ def test_only_configured_senders_are_used(service: Service) -> None:
 
 
 def test_no_usable_channel_says_why_without_addresses(service: Service) -> None:
-    tenant_id = tenant(service, "T-1", sms=SMS, opted_out=("sms",), preferred_channel="letter")
+    tenant_id = tenant(service, "T-1", sms=SMS, opted_out=("sms",), preferred_channel="email")
     choice = choose(service, tenant_id)
     assert isinstance(choice, NoChannel) and not choice
     assert "sms: no identity that has not opted out or been blocked" in choice.reason

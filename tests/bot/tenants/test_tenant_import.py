@@ -119,10 +119,13 @@ def test_xlsx_import_handles_numbers_and_dates(
     path = tmp_path / "export.xlsx"
     workbook.save(path)
     summary = run(service, clock, path)
-    assert summary.created == 1 and summary.refused == 1
-    assert [str(p) for p in summary.errors] == [
-        "Row 4: The phone number has the wrong number of digits for its country."
+    assert summary.created == 2 and summary.refused == 0  # an unreadable number: a warning
+    assert [str(p) for p in summary.warnings] == [
+        'Row 4: Column "Mobile 1" (the value is personal data, so it is not repeated here): '
+        "The phone number has the wrong number of digits for its country. It was left out; "
+        "the rest of the row was imported."
     ]
+    assert phones(service, "T-9") == []
     assert tenant(service, "10042").name == "Cai Evans"
     assert phones(service, "10042") == ["+447700900123"]
     assert profile(service, "10042") == {"tenure": "low_cost_rental", "moved_in": "2020-05-01"}
@@ -142,17 +145,23 @@ def test_row_errors_name_the_row_and_good_rows_still_import(
     summary = run(service, clock, path)
     assert summary.created == 1 and summary.refused == 3
     messages = [str(problem) for problem in summary.errors]
-    assert messages == [  # in column order
-        "Row 3: The phone number could not be read; write it with digits, spaces and an optional "
-        "leading + and country code.",
-        "Row 3: The email address is not in the form name@example.org.",
-        "Row 3: The preferred channel must be one of: SMS, Telegram, web chat, phone, email, "
-        "letter.",
-        "Row 3: The tenure must be low-cost rental (LCRA, social or affordable rent) or shared "
-        "ownership (LCHO).",
-        "Row 3: The household size must be a whole number, like 3.",
+    assert messages == [  # in column order, naming the column and quoting the value
+        'Row 3: Column "E-mail" (the value is personal data, so it is not repeated here): The '
+        "email address is not in the form name@example.org.",
+        'Row 3: Column "Tenure Type" has "freehold": The tenure must be low-cost rental (LCRA, '
+        "social or affordable rent) or shared ownership (LCHO).",
+        'Row 3: Column "Household Size" has "forty": The household size must be a whole '
+        "number, like 3.",
         "Row 4: The tenant reference T-1 is also on row 2; only that first row was imported.",
         "Row 5: The tenant reference is empty; every row needs one.",
+    ]
+    assert [str(problem) for problem in summary.warnings if problem.row == 3] == [
+        'Row 3: Column "Mobile" (the value is personal data, so it is not repeated here): The '
+        "phone number could not be read; write it with digits, spaces and an optional leading "
+        "+ and country code. It was left out; the rest of the row was imported.",
+        'Row 3: Column "Contact Preference" has "pigeon": The preferred channel must be one '
+        "of: SMS, Telegram, WhatsApp, web chat, phone, email, letter. It was left out; the "
+        "rest of the row was imported.",
     ]
     assert "not a phone" not in " ".join(messages)  # no personal data echoed
     assert tenant(service, "T-1").name == "Ann"
@@ -264,3 +273,31 @@ def test_windows_1252_and_semicolons_are_read(
     path.write_bytes("Tenant Ref;Name;Estate\r\nT-7;Zoë Brontë;Maes-y-Coed\r\n".encode("cp1252"))
     assert run(service, clock, path).created == 1
     assert tenant(service, "T-7").name == "Zoë Brontë"
+
+
+def test_a_forgiving_import_keeps_what_is_valid_and_stores_no_birth_date(
+    service: Service, clock: Clock, tmp_path: Path
+) -> None:
+    path = write(
+        tmp_path,
+        "Tenant Ref,Mobile,Contact Preference,Date of Birth",
+        "T-1,07700 900001,WhatsApp,14/02/1961",
+        "T-2,12,Letter,1990-07-01",
+        "T-3,,Carrier pigeon,31/02/1970",
+    )
+    summary = run(service, clock, path)
+    assert summary.created == 3 and summary.refused == 0
+    assert profile(service, "T-1") == {
+        "preferred_channel": "whatsapp", "year_of_birth": 1961, "age_band": "age_65_74",
+    }  # fmt: skip
+    assert profile(service, "T-2")["preferred_channel"] == "letter"
+    assert phones(service, "T-2") == []
+    assert profile(service, "T-3") == {}
+    warnings = [str(problem) for problem in summary.warnings]
+    assert any(
+        w.startswith('Row 4: Column "Contact Preference" has "Carrier pigeon"') for w in warnings
+    )
+    assert any(
+        w.startswith('Row 4: Column "Date of Birth" (the value is personal') for w in warnings
+    )
+    assert "31/02/1970" not in " ".join(warnings)
