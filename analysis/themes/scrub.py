@@ -14,6 +14,8 @@ _RULES = (
         r"\b\d+[a-zA-Z]?,?\s+(?:[A-Z][\w'-]*\s+){1,3}(?:Street|St|Road|Rd|Avenue|Ave|Lane|"
         r"Ln|Close|Drive|Dr|Court|Ct|Way|Place|Crescent|Terrace|Gardens|Grove|Heol|Ffordd|"
         r"Stryd|Lôn)\b"), "[address]"),
+    (re.compile(r"\b\d+[a-zA-Z]?,?\s+(?:Heol|Ffordd|Stryd|Lôn|Rhodfa|Cilgant|Maes|Parc)"
+                r"(?:\s+(?:y|yr|[A-Z][\w'-]*)){1,3}"), "[address]"),
     (re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?"),
      "[name]"),
     (re.compile(r"\b((?:my name is|name's|i am called|fy enw i yw|fy enw yw)\s+)[\w'-]+"

@@ -50,25 +50,43 @@ def rake(
     margins only; a target group nobody in the sample belongs to cannot be reached and is
     left out (its share spread over the others).
     """
-    weights = pd.Series(1.0, index=sample.index)
+    weights = pd.Series(1.0, index=sample.index, dtype=float)
+    if sample.empty:
+        return weights
     groups = {name: _groups(sample[name]) for name in targets}
-    for _round in range(3):  # rake, trim, rake again (trimming moves the margins)
-        for _ in range(iterations):
-            largest = 0.0
-            for name, share in targets.items():
-                present = share[share.index.isin(groups[name].unique())]
-                wanted = present / present.sum() * weights.sum()
-                have = weights.groupby(groups[name]).sum()
-                factor = (wanted / have).reindex(have.index).fillna(1.0)
-                weights = weights * groups[name].map(factor).to_numpy()
-                largest = max(largest, float((factor - 1).abs().max()))
-            if largest < tolerance:
-                break
-        mean = weights.mean()
-        low, high = trim[0] * mean, trim[1] * mean
-        if weights.between(low, high).all():
+    for _round in range(20):  # rake, trim; again while trimming moved the margins
+        weights = _rake_once(weights, groups, targets, iterations, tolerance)
+        trimmed = _trim(weights, trim)
+        if np.allclose(trimmed.to_numpy(), weights.to_numpy(), rtol=1e-9):
             break
-        weights = weights.clip(low, high)
+        weights = trimmed
+    return weights / weights.mean()
+
+
+def _rake_once(weights: pd.Series, groups: dict[str, pd.Series], targets: dict[str, pd.Series],
+               iterations: int, tolerance: float) -> pd.Series:  # fmt: skip
+    for _ in range(iterations):
+        largest = 0.0
+        for name, share in targets.items():
+            present = share[share.index.isin(groups[name].unique())]
+            wanted = present / present.sum() * weights.sum()
+            have = weights.groupby(groups[name]).sum()
+            factor = (wanted / have).reindex(have.index).fillna(1.0)
+            weights = weights * groups[name].map(factor).to_numpy()
+            largest = max(largest, float((factor - 1).abs().max()))
+        if largest < tolerance:
+            break
+    return weights
+
+
+def _trim(weights: pd.Series, trim: tuple[float, float]) -> pd.Series:
+    """Clip to [low, high] x the mean weight (repeated, as clipping moves the mean)."""
+    for _ in range(100):
+        mean = weights.mean()
+        clipped = weights.clip(trim[0] * mean, trim[1] * mean)
+        if np.allclose(clipped.to_numpy(), weights.to_numpy(), rtol=1e-12):
+            break
+        weights = clipped
     return weights / weights.mean()
 
 
