@@ -118,6 +118,12 @@ class Settings(BaseSettings):
     # and the fewest respondents a published cell may have before it is suppressed.
     tsm_relevant_homes: int | None = Field(default=None, ge=1)
     report_min_cell: int = Field(default=10, ge=1)
+    # Scrubbed example quotes beside free-text themes (off: themes and counts only).
+    report_quotes: bool = False
+    # Summary of approach: what only the landlord knows (left for them to fill in if empty).
+    tsm_sampling: str = ""
+    tsm_incentives: str = ""
+    tsm_surveyor: str = ""
 
     @property
     def sms_enabled(self) -> bool:

@@ -147,7 +147,7 @@ def _question_columns(
             values[~answered] = pd.NA
             values[group["value_json"].isna().to_numpy() & answered] = pd.NA
         elif kind == "select_one":
-            values = group["value_code"].astype("Int64")
+            values = _codes(group, codes_by_choice.get(variable.question or "", {}))
         elif kind == "yes_no":
             values = group["value_bool"].astype("boolean").astype("Int64")
         elif kind in ("integer", "decimal", "scale"):
@@ -161,6 +161,16 @@ def _question_columns(
         column.iloc[rows[keep].astype(np.int64)] = values.to_numpy()[keep]
         columns[variable.name] = column
     return columns
+
+
+def _codes(group: pd.DataFrame, codes: dict[str, int]) -> pd.Series:
+    """select_one codes; an answer copied from a profile value kept as its choice name
+    (an imported "age_35_44") is exported with that choice's code like any other."""
+    values = group["value_code"].astype("Int64")
+    named = values.isna() & group["value_text"].notna()
+    if named.any():
+        values[named] = group.loc[named, "value_text"].astype(str).map(codes).astype("Int64")
+    return values
 
 
 def build_export(
@@ -191,7 +201,13 @@ def build_export(
     merged = merge_questions(asked, language)
     taken: set[str] = set()
     variables = _meta_variables(identifiable, taken)
-    variables += question_variables(merged, identifiable=identifiable, taken=taken)
+    landlord = registry.landlord_name if registry is not None else "your landlord"
+    languages = tuple(dict.fromkeys(
+        f"{lang} ({getattr(status, 'value', status)})"
+        for q in asked for lang, status in q.languages.items()
+    ))  # fmt: skip
+    variables += question_variables(merged, identifiable=identifiable, taken=taken,
+                                    landlord=landlord, languages=languages)  # fmt: skip
     withheld = tuple(
         (name, entry.question.type.value)
         for name, entry in merged.items()

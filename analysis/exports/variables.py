@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from analysis.frames.catalog import filled
 from bot.questionnaire.model import Question, Questionnaire, QuestionType
 
 Kind = Literal["numeric", "string", "datetime"]
@@ -19,6 +20,12 @@ Measure = Literal["nominal", "ordinal", "scale"]
 FREE_TEXT = frozenset({QuestionType.TEXT, QuestionType.DATE})
 MAX_NAME = 64  # SPSS variable names: 64 bytes, a letter first, letters, digits and _
 SELECTED = {0: "Not selected", 1: "Selected"}
+# Choice lists whose choices run in order (SPSS "Ordinal"). The questionnaire format has no
+# field for this yet, so the shipped ordered lists are named here.
+ORDERED_LISTS = frozenset({
+    "satisfaction", "satisfaction_dk", "agreement", "agreement_dk", "contact_frequency",
+    "online_confidence", "age_bands", "operative_conduct",
+})  # fmt: skip
 YES_NO = {1: "Yes", 0: "No"}
 
 
@@ -34,6 +41,17 @@ class Variable:
     question_type: str | None = None
     choice: str | None = None  # for select_multiple indicators: the choice's name
     versions: tuple[str, ...] = ()
+    skip_logic: str | None = None  # the `relevant` expression: when the question is asked
+    languages: tuple[str, ...] = ()  # languages the question was asked in
+
+    @property
+    def spss_format(self) -> str:
+        """F8.0 for codes and whole numbers (never "1.00"), F8.2 for decimals, A for text."""
+        if self.kind == "datetime":
+            return "DATETIME20"
+        if self.kind == "string":
+            return "A255"
+        return "F8.2" if self.question_type == "decimal" else "F8.0"
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -47,6 +65,9 @@ class Variable:
             "question_type": self.question_type,
             "choice": self.choice,
             "questionnaire_versions": list(self.versions),
+            "skip_logic": self.skip_logic,
+            "languages": list(self.languages),
+            "spss_format": self.spss_format,
         }
 
 
@@ -107,17 +128,23 @@ def merge_questions(
 
 
 def question_variables(
-    merged: dict[str, _Merged], *, identifiable: bool, taken: set[str]
-) -> list[Variable]:
-    """The variables for the questions; free text and dates only in identifiable exports."""
+    merged: dict[str, _Merged], *, identifiable: bool, taken: set[str],
+    landlord: str = "your landlord", languages: tuple[str, ...] = (),
+) -> list[Variable]:  # fmt: skip
+    """The variables for the questions; free text and dates only in identifiable exports.
+
+    Labels read as the tenant saw them: ${landlord} is the landlord's name."""
     variables: list[Variable] = []
     for name, entry in merged.items():
         question, kind = entry.question, entry.question.type
         if kind in FREE_TEXT and not identifiable:
             continue
-        label = question.text.get(entry.language).strip()
+        label = filled(question.text.get(entry.language).strip(), landlord)
+        entry.labels = {code: filled(text, landlord) for code, text in entry.labels.items()}
         versions = tuple(dict.fromkeys(entry.versions))
-        source = {"question": name, "question_type": kind.value, "versions": versions}
+        source = {"question": name, "question_type": kind.value, "versions": versions,
+                  "skip_logic": question.relevant.source if question.relevant else None,
+                  "languages": languages}  # fmt: skip
 
         def add(
             variable: str, text: str, vkind: Kind, measure: Measure, values: dict[int, str],
@@ -134,7 +161,10 @@ def question_variables(
                 add(f"{name}__{choice}", f"{label}: {entry.labels[code]}", "numeric",
                     "nominal", dict(SELECTED), choice=choice)  # fmt: skip
         elif kind is QuestionType.SELECT_ONE:
-            measure: Measure = "ordinal" if question.measure is not None else "nominal"
+            ordered = question.measure is not None or (
+                question.choices is not None and question.choices.name in ORDERED_LISTS
+            )
+            measure: Measure = "ordinal" if ordered else "nominal"
             add(name, label, "numeric", measure, dict(entry.labels), tuple(sorted(entry.missing)))
         elif kind is QuestionType.YES_NO:
             add(name, label, "numeric", "nominal", dict(YES_NO))

@@ -93,6 +93,7 @@ def write_sav(export: ExportTable, target: Path) -> None:
             for v in variables if v.values
         },
         variable_measure={v.name: v.measure for v in variables},
+        variable_format={v.name: v.spss_format for v in variables if v.kind == "numeric"},
         missing_ranges={
             v.name: [float(code) for code in v.missing] for v in variables if v.missing
         },
@@ -155,7 +156,8 @@ def export_stream(export: ExportTable, fmt: Format) -> Iterator[bytes]:
 
 CODEBOOK_COLUMNS = [
     "variable", "label", "type", "measurement_level", "values", "missing_values",
-    "source_question", "question_type", "choice", "questionnaire_versions",
+    "source_question", "question_type", "choice", "questionnaire_versions", "skip_logic",
+    "languages",
 ]  # fmt: skip
 
 
@@ -166,6 +168,7 @@ def codebook_rows(export: ExportTable) -> Iterator[list[object]]:
             variable.name, variable.label, variable.kind, variable.measure, values,
             "; ".join(str(code) for code in variable.missing), variable.question,
             variable.question_type, variable.choice, "; ".join(variable.versions),
+            variable.skip_logic, "; ".join(variable.languages),
         ]  # fmt: skip
 
 

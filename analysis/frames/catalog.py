@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -127,3 +128,12 @@ def _compile(
     with _LOCK:
         _COMPILED[key] = result.questionnaire
     return result.questionnaire
+
+
+_PIPE = re.compile(r"\$\{(\w+)\}")
+
+
+def filled(text: str, landlord: str) -> str:
+    """Question wording as a reader sees it: ${landlord} is the landlord's name; a pipe to
+    an earlier answer (${name}) reads "[their answer]", as no single answer fits a label."""
+    return _PIPE.sub(lambda m: landlord if m.group(1) == "landlord" else "[their answer]", text)

@@ -3,23 +3,24 @@
 The HTML has no scripts and loads nothing: charts are inline SVG (`analysis.report.svg`),
 styles are inline, and every chart is a `<figure id="chart-...">` with a caption and a
 table of its figures. Only aggregates are shown, and cells with fewer respondents than
-`report_min_cell` are suppressed.
+`report_min_cell` are suppressed. The page shows words (`analysis.report.words`); the CSVs
+keep the codes for analysts' tools. The TSM summary of approach is also written as
+`summary_of_approach.txt` for the landlord to edit before publishing.
 """
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from analysis.exports.writers import neutralised
 from analysis.frames.catalog import load_catalog
 from analysis.frames.sql import reading
-from analysis.report.charts import Figure, build_figures, html_table
+from analysis.report.charts import build_figures
 from analysis.report.data import (
     all_sessions,
     channel_mix,
@@ -28,14 +29,23 @@ from analysis.report.data import (
     response_rates,
     translation_status,
 )
-from analysis.tsm.run import tsm_results
+from analysis.report.headline import Headline, headline, open_damp_concerns, previous_measures
+from analysis.report.render import render
+from analysis.report.words import Words
+from analysis.themes.comments import read_comments
+from analysis.themes.themes import Themes, find_themes
+from analysis.tsm.approach import ApproachInputs, as_text, summary_of_approach
+from analysis.tsm.drivers import key_drivers
+from analysis.tsm.measures import suppress
+from analysis.tsm.run import TsmResults, tsm_results
 from analysis.tsm.sample import tenant_attributes
+from analysis.tsm.weighting import TRIM_HIGH, TRIM_LOW, respondent_weights, weighted_measures
 from bot.questionnaire.registry import QuestionnaireRegistry
 from bot.settings import Settings
 from bot.storage.db import Database
 
-TEMPLATES = Path(__file__).parent / "templates"
 Step = Callable[[str], None]
+NO_WEIGHTING = "None: every response counts the same."
 
 
 @dataclass(frozen=True)
@@ -44,12 +54,25 @@ class ReportFiles:
     csvs: list[Path]
     figures: list[str]  # chart ids
     tsm_respondents: int
+    approach: Path | None = None
+
+
+@dataclass
+class ReportData:
+    tables: dict[str, pd.DataFrame]
+    words: Words
+    tsm: TsmResults
+    themes: Themes
+    headline: Headline | None = None
+    approach: list[tuple[str, str]] = field(default_factory=list)
+    weighted: bool = False
 
 
 def build_tables(
-    database: Database, registry: QuestionnaireRegistry, settings: Settings, step: Step
-) -> dict[str, pd.DataFrame]:
-    """Every table of the report, by file name (without .csv)."""
+    database: Database, registry: QuestionnaireRegistry, settings: Settings, step: Step,
+    *, weight: bool = False, previous: pd.DataFrame | None = None,
+) -> ReportData:  # fmt: skip
+    """Every table of the report, by file name (without .csv), and the page's words."""
     cell = settings.report_min_cell
     with reading(database) as connection:
         step("Reading questionnaires and the tenant base")
@@ -65,9 +88,13 @@ def build_tables(
         )  # fmt: skip
         step("Computing post-repair satisfaction over time")
         repairs = repairs_over_time(connection, catalog, cell)
+        damp = open_damp_concerns(connection)
+        step("Finding themes in free-text comments")
+        themes = find_themes(read_comments(connection, catalog), with_quotes=settings.report_quotes,
+                             min_cell=cell)  # fmt: skip
     step("Computing channel mix and response rates")
     portraits = segments.assign(portrait=segments["portrait"].map("; ".join))
-    return {
+    tables = {
         "segments": portraits.drop(columns="name"),
         "channel_mix": channel_mix(sessions, members, cell),
         "response_rates": response_rates(sessions, members, tenants, cell),
@@ -76,8 +103,34 @@ def build_tables(
         "tsm_representativeness": tsm.representativeness,
         "repairs_over_time": repairs,
         "translations": translation_status(registry),
+        "themes": themes.counts,
+        "themes_over_time": themes.over_time,
         "_segments": segments,  # with portraits as lists, for the page only
     }
+    step("Computing the key drivers of overall satisfaction")
+    tables["key_drivers"] = _drivers(tsm)
+    if weight:
+        step("Weighting respondents to the tenant base (raking)")
+        weights = respondent_weights(tenants, pd.Index(tsm.responses["respondent_id"].unique()))
+        table = weighted_measures(tsm.responses, weights, tsm.measures)
+        tables["tsm_weighted"] = suppress(table, "valid", cell) if len(table) else table
+    data = ReportData(tables, Words(catalog, settings.landlord_name), tsm, themes, weighted=weight)
+    data.headline = headline(tsm.sample, tsm.measures, damp, previous)
+    sentence = (f"Rim weights (raking) to the tenant base on age band, area and tenure, "
+                f"trimmed to between {TRIM_LOW} and {TRIM_HIGH} times the mean weight; "
+                "weighted figures are shown beside the unweighted ones.")  # fmt: skip
+    inputs = ApproachInputs(settings.landlord_name, sentence if weight else NO_WEIGHTING,
+                            settings.tsm_sampling, settings.tsm_incentives,
+                            settings.tsm_surveyor)  # fmt: skip
+    data.approach = summary_of_approach(tsm, inputs, data.words)
+    return data
+
+
+def _drivers(tsm: TsmResults) -> pd.DataFrame:
+    drivers = key_drivers(tsm.responses)
+    overall = tsm.measures[tsm.measures["breakdown"] == "overall"][["measure", "percent"]]
+    return drivers.merge(overall.rename(columns={"percent": "satisfaction"}), on="measure",
+                         how="left")  # fmt: skip
 
 
 def write_tables(tables: dict[str, pd.DataFrame], output: Path) -> list[Path]:
@@ -100,44 +153,20 @@ def write_report(
     *,
     step: Step | None = None,
     now: datetime.datetime | None = None,
+    weight: bool = False,
 ) -> ReportFiles:
-    """Write report.html and one CSV per table into `output` (created if missing)."""
+    """Write report.html, summary_of_approach.txt and one CSV per table into `output`."""
     say = step or (lambda _message: None)
-    tables = build_tables(database, registry, settings, say)
+    data = build_tables(database, registry, settings, say, weight=weight,
+                        previous=previous_measures(output))  # fmt: skip
     output.mkdir(parents=True, exist_ok=True)
     say("Writing the CSV files")
-    csvs = write_tables(tables, output)
+    csvs = write_tables(data.tables, output)
+    approach = output / "summary_of_approach.txt"
+    approach.write_text(as_text(data.approach, settings.landlord_name), encoding="utf-8")
     say("Drawing the charts and writing the HTML report")
-    figures = build_figures(tables)
-    html = render(tables, figures, settings, now or datetime.datetime.now(datetime.UTC))
+    figures = build_figures(data.tables, data.words)
+    html = render(data, figures, settings, now or datetime.datetime.now(datetime.UTC))
     page = output / "report.html"
     page.write_text(html, encoding="utf-8")
-    respondents = tables["tsm_sample"]
-    overall = respondents.loc[respondents["group"] == "all tenants", "achieved"]
-    return ReportFiles(page, csvs, [f.id for f in figures],
-                       int(overall.iloc[0]) if len(overall) else 0)  # fmt: skip
-
-
-def render(
-    tables: dict[str, pd.DataFrame],
-    figures: list[Figure],
-    settings: Settings,
-    now: datetime.datetime,
-) -> str:
-    environment = Environment(
-        loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"])
-    )
-    template = environment.get_template("report.html.j2")
-    segments = tables["_segments"]
-    return template.render(
-        landlord=settings.landlord_name,
-        generated=now.strftime("%d %B %Y, %H:%M UTC"),
-        min_cell=settings.report_min_cell,
-        figures={figure.id: figure for figure in figures},
-        segments=segments.to_dict("records"),
-        sample=html_table(tables["tsm_sample"]),
-        representativeness=html_table(tables["tsm_representativeness"]),
-        flagged=tables["tsm_representativeness"]["flag"].astype(bool).sum(),
-        translations=html_table(tables["translations"]),
-        drafts=sorted(set(tables["translations"].query("status == 'draft'")["language"])),
-    )
+    return ReportFiles(page, csvs, [f.id for f in figures], data.tsm.respondents, approach)

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 import pandas as pd
 from markupsafe import Markup
 
-from analysis.report.svg import Bar, bar_chart, line_chart, stacked_chart
+from analysis.report.svg import Bar, bar_chart, stacked_chart
+from analysis.report.words import CHANNEL_WORDS, Words
 from analysis.segments.contact import CHANNELS
 
 
@@ -19,20 +20,30 @@ class Figure:
     caption: str
     svg: Markup
     table: Markup
+    empty: str = ""  # a sentence shown instead of the chart when there is nothing to draw
 
 
-def html_table(frame: pd.DataFrame) -> Markup:
-    """A plain HTML table; suppressed cells read "suppressed", figures one decimal."""
-    shown = frame.copy()
+def html_table(frame: pd.DataFrame, words: Words | None = None,
+               by: dict[str, str] | None = None, drop: tuple[str, ...] = ()) -> Markup:  # fmt: skip
+    """A plain HTML table in words; suppressed cells read "too few to show", figures one
+    decimal, yes/no in words, no codes in headings."""
+    words = words or Words()
+    shown = frame.drop(columns=[c for c in drop if c in frame.columns]).copy()
     for column in shown.columns:
         if shown[column].dtype.kind == "f" or str(shown[column].dtype) == "Float64":
             shown[column] = shown[column].map(lambda v: "" if pd.isna(v) else f"{v:.1f}")
-    if "suppressed" in shown.columns:
-        hidden = shown["suppressed"].astype(bool)
-        shown = shown.astype(object).where(~shown.isna(), "")
-        for column in shown.columns:
-            if column != "suppressed" and frame[column].isna()[hidden].all() and hidden.any():
-                shown.loc[hidden, column] = "suppressed"
+    hidden = (shown["suppressed"].astype(bool) if "suppressed" in shown.columns
+              else pd.Series(False, index=shown.index))  # fmt: skip
+    shown = shown.drop(columns=[c for c in ("suppressed",) if c in shown.columns])
+    shown = words.frame(shown, by)
+    shown = shown.astype(object).where(shown.notna(), "")
+    if hidden.any():
+        for column, original in zip(shown.columns, frame.drop(
+                columns=[c for c in (*drop, "suppressed") if c in frame.columns]).columns,
+                strict=True):  # fmt: skip
+            if frame.loc[hidden, original].isna().all():  # said once per row, not per cell
+                shown.loc[hidden.to_numpy(), column] = "too few to show"
+                break
     html = shown.to_html(index=False, na_rep="", border=0, classes="figures", escape=True)
     return Markup(html)  # noqa: S704 - pandas escaped every cell (escape=True)
 
@@ -42,22 +53,33 @@ def _value(row: pd.Series, column: str) -> float | None:
     return None if value is None or pd.isna(value) else float(value)
 
 
-def _bars(frame: pd.DataFrame, label: pd.Series, note: str | None = None) -> list[Bar]:
+def _bars(frame: pd.DataFrame, label: list[str], note: str | None = None) -> list[Bar]:
     return [
         Bar(str(text), _value(row, "percent" if "percent" in row else "rate"),
             _value(row, "ci_low"), _value(row, "ci_high"),
             f"n={int(row[note])}" if note and not pd.isna(row[note]) else "")
-        for text, (_, row) in zip(label.tolist(), frame.iterrows(), strict=True)
+        for text, (_, row) in zip(label, frame.iterrows(), strict=True)
     ]  # fmt: skip
 
 
-def build_figures(tables: dict[str, pd.DataFrame]) -> list[Figure]:
+EMPTY = {
+    "segments": "No segmentation has been run yet: run “doorstep segment” first.",
+    "response": "No surveys have reached tenants yet.",
+    "tsm": "No tenant has answered the TSM perception survey yet.",
+    "repairs": "No post-repair survey has been answered for a recorded repair job yet.",
+    "drivers": "Too few tenants answered TP01 and other measures to work out what drives "
+               "overall satisfaction (at least 30 are needed).",
+    "themes": "No free-text comments have been written yet.",
+}  # fmt: skip
+
+
+def build_figures(tables: dict[str, pd.DataFrame], words: Words | None = None) -> list[Figure]:
+    words = words or Words()
     figures: list[Figure] = []
 
-    def add(
-        id_: str, section: str, title: str, caption: str, svg: str, table: pd.DataFrame
-    ) -> None:
-        figures.append(Figure(id_, section, title, caption, Markup(svg), html_table(table)))  # noqa: S704
+    def add(id_: str, section: str, title: str, caption: str, svg: str, table: pd.DataFrame,
+            by: dict[str, str] | None = None, drop: tuple[str, ...] = ()) -> None:  # fmt: skip
+        figures.append(make_figure(words, id_, section, title, caption, svg, table, by, drop))
 
     segments = tables["_segments"]
     add("chart-segment-sizes", "segments", "Segment sizes",
@@ -67,6 +89,7 @@ def build_figures(tables: dict[str, pd.DataFrame]) -> list[Figure]:
                    for _, r in segments.iterrows()],
                   title="Segment sizes", desc="Number of tenants per segment", unit=""),
         tables["segments"][["code", "label", "size", "recommended_channel", "suppressed"]],
+        by={"recommended_channel": "channel"},
     )  # fmt: skip
 
     mix = tables["channel_mix"]
@@ -74,7 +97,7 @@ def build_figures(tables: dict[str, pd.DataFrame]) -> list[Figure]:
     add("chart-channel-mix", "segments", "Channel mix per segment",
         "Share of each segment's answered surveys that came by SMS, Telegram and web chat.",
         stacked_chart([(str(r["group"]), [_value(r, s) for s in shares])
-                       for _, r in mix.iterrows()], ["SMS", "Telegram", "Web chat"],
+                       for _, r in mix.iterrows()], [CHANNEL_WORDS[c] for c in CHANNELS],
                       title="Channel mix per segment",
                       desc="Share of answered surveys by channel, per segment"),
         mix)  # fmt: skip
@@ -82,40 +105,31 @@ def build_figures(tables: dict[str, pd.DataFrame]) -> list[Figure]:
     rates = tables["response_rates"]
     for key, title in (("channel", "channel"), ("segment", "segment")):
         part = rates[rates["breakdown"] == key]
+        labels = [words.value(g, key) for g in part["group"]]
         add(f"chart-response-{key}", "response", f"Response rate by {title}",
             f"Surveys answered out of surveys that reached the tenant, by {title}.",
-            bar_chart(_bars(part, part["group"], "reached"), title=f"Response rate by {title}",
+            bar_chart(_bars(part, labels, "reached"), title=f"Response rate by {title}",
                       desc=f"Percentage of reached surveys answered, by {title}", maximum=100),
-            part)  # fmt: skip
+            part, by={"group": "breakdown"})  # fmt: skip
     groups = rates[~rates["breakdown"].isin(["channel", "segment"])]
+    labels = [f"{words.value(b, 'breakdown')}: {words.value(g, str(b))}"
+              for b, g in zip(groups["breakdown"], groups["group"], strict=True)]  # fmt: skip
     add("chart-response-groups", "response", "Response rate by demographic group",
         "Surveys answered out of surveys reached, by age band, tenure, area and ethnic group.",
-        bar_chart(_bars(groups, groups["breakdown"] + ": " + groups["group"], "reached"),
+        bar_chart(_bars(groups, labels, "reached"),
                   title="Response rate by demographic group",
                   desc="Percentage of reached surveys answered, per group", maximum=100),
-        groups)  # fmt: skip
+        groups, by={"group": "breakdown"})  # fmt: skip
+    from analysis.report.charts_tsm import tsm_figures  # it builds on this module
 
-    measures = tables["tsm_measures"]
-    for key, title in (("overall", "all tenants"), ("channel", "channel"), ("tenure", "tenure")):
-        part = measures[measures["breakdown"] == key]
-        label = part["measure"] if key == "overall" else part["measure"] + " · " + part["group"]
-        add(f"chart-tsm-{key}", "tsm", f"Tenant Satisfaction Measures: {title}",
-            f"Percentage satisfied per measure ({title}), with the 95% Wilson score interval "
-            "as a line; n is the number of valid answers.",
-            bar_chart(_bars(part, label, "valid"), title=f"TSM, {title}",
-                      desc=f"Percentage satisfied per TSM measure, {title}", maximum=100),
-            part)  # fmt: skip
-
-    repairs = tables["repairs_over_time"]
-    for key in ("contractor", "trade"):
-        part = repairs[repairs["breakdown"] == key]
-        lines: dict[str, list[tuple[str, float | None]]] = {}
-        for _, row in part.iterrows():
-            lines.setdefault(str(row["group"]), []).append((str(row["month"]),
-                                                            _value(row, "percent")))  # fmt: skip
-        add(f"chart-repairs-{key}", "repairs", f"Post-repair satisfaction by {key}",
-            f"Percentage satisfied with the repair, by month the job was completed and {key}.",
-            line_chart(lines, title=f"Post-repair satisfaction by {key}",
-                       desc=f"Percentage satisfied per month, one line per {key}"),
-            part)  # fmt: skip
+    figures += tsm_figures(tables, words)
     return figures
+
+
+def make_figure(words: Words, id_: str, section: str, title: str, caption: str, svg: str,
+                table: pd.DataFrame, by: dict[str, str] | None = None,
+                drop: tuple[str, ...] = ()) -> Figure:  # fmt: skip
+    """A figure; an empty table gives a sentence saying so instead of empty axes."""
+    empty = EMPTY[section] if table.empty else ""
+    return Figure(id_, section, title, caption, Markup(svg),  # noqa: S704 - built escaped
+                  html_table(table, words, by, drop), empty)  # fmt: skip

@@ -64,7 +64,7 @@ def bar_chart(bars: Sequence[Bar], *, title: str, desc: str, maximum: float | No
         y = top + n * ROW
         parts.append(_text(LABEL_WIDTH - 8, y + 17, _short(bar.label), "end"))
         if bar.value is None:
-            parts.append(_text(LABEL_WIDTH + 4, y + 17, "suppressed (too few to show)",
+            parts.append(_text(LABEL_WIDTH + 4, y + 17, "too few to show",
                                extra='fill="#555" font-style="italic"'))  # fmt: skip
             continue
         width = PLOT_WIDTH * bar.value / scale_max
@@ -100,7 +100,7 @@ def stacked_chart(rows: Sequence[tuple[str, Sequence[float | None]]], series: Se
         y = top + n * ROW
         parts.append(_text(LABEL_WIDTH - 8, y + 17, _short(label), "end"))
         if any(share is None for share in shares):
-            parts.append(_text(LABEL_WIDTH + 4, y + 17, "suppressed (too few to show)",
+            parts.append(_text(LABEL_WIDTH + 4, y + 17, "too few to show",
                                extra='fill="#555" font-style="italic"'))  # fmt: skip
             continue
         x = float(LABEL_WIDTH)
@@ -167,3 +167,113 @@ def _nice(value: float) -> float:
 
 def _short(text: str, limit: int = 34) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@dataclass(frozen=True)
+class Point:
+    label: str
+    x: float
+    y: float | None
+
+
+def scatter_chart(points: Sequence[Point], *, title: str, desc: str, x_label: str,
+                  y_label: str) -> str:  # fmt: skip
+    """Labelled points; y spans the data's range in tens of percent so differences show,
+    and labels that would overlap are moved down a line."""
+    left, top, width, height = 70, 10, 520, 300
+    shown = [p for p in points if p.y is not None]
+    x_max = 20.0 * math.ceil(max([p.x for p in shown] + [1.0]) / 20)
+    ys = [float(p.y or 0) for p in shown] or [0.0, 100.0]
+    y_low = max(0.0, math.floor(min(ys) / 10) * 10 - 10)
+    y_high = min(100.0, math.ceil(max(ys) / 10) * 10 + 10)
+    parts = [_open(left + width + 160, top + height + 50, title, desc)]
+    for step in range(5):
+        y = top + height - height * step / 4
+        x = left + width * step / 4
+        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + width}" y2="{y:.1f}" '
+                     'stroke="#ccc"/>')  # fmt: skip
+        parts.append(_text(left - 6, y + 4, f"{y_low + (y_high - y_low) * step / 4:.0f}%", "end"))
+        parts.append(_text(x, top + height + 16, f"{x_max * step / 4:.0f}%", "middle"))
+    parts.append(_text(left + width / 2, top + height + 36, x_label, "middle"))
+    parts.append(_text(14, top + height / 2, y_label, "middle",
+                       f'transform="rotate(-90 14 {top + height / 2})"'))  # fmt: skip
+    spots = []
+    for point in sorted(shown, key=lambda p: -(p.y or 0)):
+        x = left + width * point.x / x_max
+        y = top + height - height * (float(point.y or 0) - y_low) / (y_high - y_low)
+        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5" fill="{PALETTE[0]}" '
+                     'stroke="#000"/>')  # fmt: skip
+        spots.append((point.label, x, y))
+    placed: list[tuple[float, float]] = []
+    for label, x, y in spots:  # labels after every point, so no point hides a label
+        label_y = y + 4
+        while any(abs(label_y - ly) < 14 and abs(x - lx) < 48 for lx, ly in placed):
+            label_y += 14
+        placed.append((x, label_y))
+        parts.append(_text(x + 8, label_y, label, extra='paint-order="stroke" stroke="#fff" '
+                           'stroke-width="3"'))  # fmt: skip
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def interval_line_chart(
+    lines: dict[str, list[tuple[str, float | None, float | None, float | None, int]]],
+    *, title: str, desc: str, small: int,
+) -> str:  # fmt: skip
+    """One small panel per series: % per period with its interval and n at every point.
+
+    Points from fewer than `small` answers are hollow; suppressed periods are left out and
+    break the line. Panels (not colours) tell series apart, so it reads in greyscale."""
+    periods = sorted({p[0] for points in lines.values() for p in points})
+    left, width, panel, gap = 50, 600, 100, 46
+    height = max(len(lines), 1) * (panel + gap) + 10
+    parts = [_open(left + width + 40, height, title, desc)]
+
+    def x_of(period: str) -> float:
+        at = periods.index(period)
+        return left + (width * at / (len(periods) - 1) if len(periods) > 1 else width / 2)
+
+    for n, (name, points) in enumerate(sorted(lines.items())):
+        top = n * (panel + gap) + 22
+        parts.append(_text(left, top - 8, name, "start", 'font-weight="bold"'))
+        for grid in (0, 50, 100):
+            y = top + panel - panel * grid / 100
+            parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + width}" y2="{y:.1f}" '
+                         'stroke="#ccc"/>')  # fmt: skip
+            parts.append(_text(left - 4, y + 4, f"{grid}%", "end", 'font-size="10"'))
+        run: list[str] = []
+        for period, value, low, high, count in sorted(points):
+            x = x_of(period)
+            if value is None:
+                if len(run) > 1:
+                    parts.append(f'<path d="M{"L".join(run)}" stroke="#000" fill="none"/>')
+                run = []
+                parts.append(_text(x, top + panel / 2, "too few", "middle",
+                                   'font-size="9" fill="#555" font-style="italic"'))  # fmt: skip
+                continue
+            y = top + panel - panel * value / 100
+            run.append(f"{x:.1f} {y:.1f}")
+            if low is not None and high is not None:
+                y1, y2 = top + panel - panel * low / 100, top + panel - panel * high / 100
+                parts.append(f'<path d="M{x:.1f} {y1:.1f}V{y2:.1f}" stroke="#555"/>')
+            fill = "#fff" if count < small else "#000"
+            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{fill}" '
+                         'stroke="#000"/>')  # fmt: skip
+            parts.append(_text(x, top + panel + 12, f"n={count}", "middle", 'font-size="9"'))
+        if len(run) > 1:
+            parts.append(f'<path d="M{"L".join(run)}" stroke="#000" fill="none"/>')
+        for period in periods:
+            parts.append(_text(x_of(period), top + panel + 24, _month(period), "middle",
+                               'font-size="10"'))  # fmt: skip
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _month(period: str) -> str:
+    """ "2026-03" -> "Mar 2026"."""
+    try:
+        year, month = (int(part) for part in period.split("-"))
+    except ValueError:
+        return period
+    names = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    return f"{names[month - 1]} {year}" if 1 <= month <= 12 else period

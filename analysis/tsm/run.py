@@ -26,6 +26,9 @@ class TsmResults:
     sample: pd.DataFrame  # sample_table: required against achieved
     representativeness: pd.DataFrame
     respondents: int  # tenants with at least one valid measure answer
+    responses: pd.DataFrame  # measure answers counted: tenants only, latest survey each
+    anonymous: int  # people who answered without being a known tenant: left out
+    repeat_surveys: int  # earlier surveys of tenants who answered again: left out
 
 
 def tsm_results(
@@ -63,7 +66,13 @@ def tsm_from_answers(
     if not answers.empty:
         answers = answers[answers["questionnaire_id"].astype(str) == TSM_QUESTIONNAIRE]
     specs = measure_specs(catalog.questionnaires.values())
-    responses = latest_sessions(measure_responses(answers, specs))
+    every = measure_responses(answers, specs)
+    # Anonymous visitors (no tenant reference) are not homes: they never count.
+    known = every["respondent_id"].isin(tenants.index)
+    anonymous = int(every.loc[~known, "respondent_id"].nunique())
+    latest = latest_sessions(every[known].reset_index(drop=True))
+    repeats = int(every.loc[known, "session_id"].nunique() - latest["session_id"].nunique())
+    responses = latest
     tenure = tenants["tenure"].reindex(responses["respondent_id"].to_numpy())
     tenure.index = responses.index
     measures = satisfaction_table(
@@ -76,11 +85,23 @@ def tsm_from_answers(
     achieved = {"all tenants": len(who)}
     by_tenure = tenants["tenure"].reindex(who).fillna("not known").value_counts()
     achieved.update({str(k): int(v) for k, v in sorted(by_tenure.items())})
-    sample = sample_table(homes or max(len(tenants), 1), achieved)
+    total = homes or max(len(tenants), 1)
+    sample = sample_table(total, achieved, tenure_homes(tenants, total))
     # Per-tenure achieved counts are published figures too: small ones are suppressed.
     small = (sample["group"] != "all tenants") & (sample["achieved"] < min_cell)
     sample["achieved"] = sample["achieved"].astype("Int64")
     sample.loc[small, "achieved"] = pd.NA
+    sample.loc[small, "achieved_margin_points"] = pd.NA
     sample["suppressed"] = small
     table = representativeness(tenants, who, gap_points=gap_points, min_cell=min_cell)
-    return TsmResults(measures, sample, table, len(who))
+    return TsmResults(measures, sample, table, len(who), responses, anonymous, repeats)
+
+
+def tenure_homes(tenants: pd.DataFrame, homes: int) -> dict[str, int]:
+    """Relevant homes per known tenure: the tenant base's counts, scaled to `homes` when
+    the landlord gave a number of relevant homes different from the tenants on file."""
+    counts = tenants["tenure"].dropna().astype(str).value_counts()
+    if counts.empty:
+        return {}
+    scale = homes / max(len(tenants), 1)
+    return {str(k): max(1, round(int(v) * scale)) for k, v in counts.items()}

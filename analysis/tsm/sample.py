@@ -12,6 +12,7 @@ that mostly reaches tenants whose details are on file shows up too.
 
 from __future__ import annotations
 
+import datetime
 import math
 
 import pandas as pd
@@ -24,6 +25,11 @@ from analysis.tsm.measures import Z95, suppress
 from bot.storage.tables import PROFILE, RESPONDENTS
 
 ATTRIBUTES = ("tenure", "area", "age_band", "ethnicity")
+# Age bands of the tenant profile questionnaire, by the first age in each.
+AGE_BANDS = (
+    (85, "age_85_plus"), (75, "age_75_84"), (65, "age_65_74"), (55, "age_55_64"),
+    (45, "age_45_54"), (35, "age_35_44"), (25, "age_25_34"), (16, "age_16_24"),
+)  # fmt: skip
 GAP_POINTS = 5.0
 NOT_KNOWN = "not known"
 
@@ -55,43 +61,54 @@ def achieved_margin(responses: int, homes: int) -> float:
     return Z95 * math.sqrt(0.25 / responses * max(correction, 0.0))
 
 
-def sample_table(homes: int, achieved: dict[str, int]) -> pd.DataFrame:
+def sample_table(
+    homes: int, achieved: dict[str, int], group_homes: dict[str, int] | None = None
+) -> pd.DataFrame:
     """One row per group (e.g. "all tenants", then each tenure): N, accuracy, needed, got.
 
-    The required number is for the landlord's relevant homes as a whole; per-tenure rows
-    show what each group achieved, as LCRA and LCHO are reported separately.
+    LCRA and LCHO are reported separately, so each tenure with its own number of relevant
+    homes in `group_homes` gets its own accuracy band, required responses and "met"; a
+    group without one (e.g. tenure not known) shows only what it achieved.
     """
-    margin = accuracy_for(homes)
-    need = required_responses(homes)
+    sizes = {"all tenants": homes, **(group_homes or {})}
     rows = []
     for group, got in achieved.items():
-        overall = group == "all tenants"
+        size = sizes.get(group)
+        if not size:
+            rows.append({"group": group, "relevant_homes": pd.NA, "accuracy_points": pd.NA,
+                         "required": pd.NA, "achieved": got, "met": pd.NA,
+                         "achieved_margin_points": pd.NA})  # fmt: skip
+            continue
+        need = required_responses(size)
         rows.append({
-            "group": group, "relevant_homes": homes if overall else pd.NA,
-            "accuracy_points": 100 * margin if overall else pd.NA,
-            "required": need if overall else pd.NA, "achieved": got,
-            "met": (got >= need) if overall else pd.NA,
-            "achieved_margin_points": round(100 * achieved_margin(got, homes), 2)
-            if overall else pd.NA,
+            "group": group, "relevant_homes": size, "accuracy_points": 100 * accuracy_for(size),
+            "required": need, "achieved": got, "met": got >= need,
+            "achieved_margin_points": round(100 * achieved_margin(got, size), 2),
         })  # fmt: skip
     return pd.DataFrame(rows)
 
 
-def tenant_attributes(connection: Connection, catalog: Catalog) -> pd.DataFrame:
+def tenant_attributes(
+    connection: Connection, catalog: Catalog, today: datetime.date | None = None
+) -> pd.DataFrame:
     """Every tenant not erased, indexed by respondent id, with tenure, area, age band and
     ethnicity as names ("low_cost_rental", "age_35_44", "white_british"; empty if not told).
 
-    Imported values are stored as text and questionnaire answers as choice codes; codes
-    are turned into choice names with the questionnaire that wrote them.
+    A tenant is a respondent with a tenant reference: anonymous web chat visitors are not
+    homes and never join the base. Imported values are stored as text and questionnaire
+    answers as choice codes; codes are turned into choice names with the questionnaire that
+    wrote them. Where no age band was told, one is worked out from an imported year of
+    birth (or an imported age band is used as it is).
     """
     people = read_frame(
         connection, select(RESPONDENTS.c.id.label("respondent_id"))
-        .where(RESPONDENTS.c.erased_at.is_(None))
+        .where(RESPONDENTS.c.erased_at.is_(None), RESPONDENTS.c.tenant_ref.is_not(None))
     )  # fmt: skip
     query = select(
         PROFILE.c.id, PROFILE.c.respondent_id, PROFILE.c.name,
         json_text(PROFILE.c.value).label("value_json"),
-    ).where(PROFILE.c.superseded_at.is_(None), PROFILE.c.name.in_(ATTRIBUTES))  # fmt: skip
+    ).where(PROFILE.c.superseded_at.is_(None),
+            PROFILE.c.name.in_((*ATTRIBUTES, "year_of_birth")))  # fmt: skip
     profile = read_frame(connection, query, categories=("name",), texts=("value_json",))
     result = pd.DataFrame(
         index=pd.Index(people["respondent_id"].astype("int64"), name="respondent_id")
@@ -112,7 +129,22 @@ def tenant_attributes(connection: Connection, catalog: Catalog) -> pd.DataFrame:
         )
         series = pd.Series(values.to_numpy(), index=profile.loc[rows, "respondent_id"].to_numpy())
         result[name] = series.reindex(result.index).astype("string")
+    born = (profile["name"] == "year_of_birth").to_numpy()
+    years = decoded.loc[born, "number"].astype(float)
+    years = years.where(years.notna(), pd.to_numeric(decoded.loc[born, "text"], errors="coerce"))
+    from_import = pd.Series(years.to_numpy(), index=profile.loc[born, "respondent_id"].to_numpy())
+    bands = age_bands(from_import.reindex(result.index), today or datetime.date.today())
+    result["age_band"] = result["age_band"].fillna(bands)
     return result
+
+
+def age_bands(years_of_birth: pd.Series, today: datetime.date) -> pd.Series:
+    """The profile questionnaire's age band for each year of birth (empty if unknown)."""
+    age = today.year - pd.to_numeric(years_of_birth, errors="coerce")
+    bands = pd.Series(pd.NA, index=years_of_birth.index, dtype="string")
+    for first, band in reversed(AGE_BANDS):
+        bands[(age >= first).fillna(False).to_numpy()] = band
+    return bands
 
 
 def representativeness(

@@ -236,11 +236,26 @@ def demo_data(
 
 def report(
     output: Annotated[Path, typer.Option("--output", help="Folder for report.html and the CSVs.")],
+    weight: Annotated[
+        bool,
+        typer.Option(
+            "--weight",
+            help="Also show TSM results weighted to the tenant base (age band, area, tenure).",
+        ),
+    ] = False,
+    quotes: Annotated[
+        bool,
+        typer.Option(
+            "--quotes",
+            help="Show scrubbed example comments beside the themes (or DOORSTEP_REPORT_QUOTES).",
+        ),
+    ] = False,
 ) -> None:
-    """Write the HTML report (segments, response rates, TSM, repairs) and its tables as CSV."""
+    """Write the HTML report (headline, TSM and summary of approach, key drivers, comment
+    themes, repairs, segments, response rates) and its tables as CSV."""
     from api.cli.report import report_command
 
-    report_command(output=output)
+    report_command(output=output, weight=weight, quotes=quotes)
 
 
 # Commands in the order a new landlord meets them, grouped into panels. Collections have

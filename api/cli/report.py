@@ -16,18 +16,26 @@ out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
-def report_command(*, output: Path) -> None:
-    service = build_service(get_settings())
+def report_command(*, output: Path, weight: bool = False, quotes: bool = False) -> None:
+    settings = get_settings()
+    if quotes:  # staff asked for scrubbed quotes on this run
+        settings = settings.model_copy(update={"report_quotes": True})
+    service = build_service(settings)
     with timed_steps(err) as step:
         try:
             files = write_report(
-                service.database, service.registry, service.settings, output, step=step
+                service.database,
+                service.registry,
+                service.settings,
+                output,
+                step=step,
+                weight=weight,
             )
         finally:
             service.database.dispose()
         step("Done")
     out.print(
         f"Report written to {files.html} with {len(files.figures)} charts; "
-        f"{len(files.csvs)} CSV tables beside it. "
+        f"{len(files.csvs)} CSV tables and the summary of approach beside it. "
         f"{files.tsm_respondents:,} tenants answered the TSM perception survey."
     )

@@ -56,7 +56,7 @@ def test_sav_read_back_has_variable_and_value_labels(service: Service, tmp_path:
     assert values["ethnicity"][99] == "Prefer not to say"
     assert meta.variable_measure["household"] == "scale"
     assert meta.variable_measure["rating"] == "ordinal"
-    assert meta.variable_measure["satisfaction"] == "nominal"
+    assert meta.variable_measure["satisfaction"] == "ordinal"  # a satisfaction scale
     row = data.iloc[0]
     assert row["satisfaction"] == 5
     assert row["household"] == 3
@@ -144,7 +144,7 @@ def test_parquet_and_codebooks_carry_the_labels(service: Service, tmp_path: Path
     book = codebook_json(export)
     by_name = {v["variable"]: v for v in book["variables"]}
     assert by_name["satisfaction"]["values"]["5"] == "Very dissatisfied"
-    assert by_name["satisfaction"]["measurement_level"] == "nominal"
+    assert by_name["satisfaction"]["measurement_level"] == "ordinal"
     assert by_name["needs__email"]["source_question"] == "needs"
     assert by_name["needs__email"]["questionnaire_versions"] == ["1"]
     assert book["pseudonymised"] is True

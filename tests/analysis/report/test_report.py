@@ -1,9 +1,12 @@
 """`doorstep report` on demo data, opened in a real headless Chromium (Playwright): every
-chart is there and visible, nothing is fetched from anywhere, and the CSVs match."""
+chart is there and visible, nothing is fetched from anywhere, the page reads in words (no
+codes, `nan`, True/False), it prints to A4, and the CSVs match. Screenshots and the PDF are
+kept in test-artifacts/report (git-ignored) for a person to look at."""
 
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import pytest
@@ -22,8 +25,12 @@ from tests.support.demo import Demo
 CHARTS = [
     "chart-segment-sizes", "chart-channel-mix", "chart-response-channel",
     "chart-response-segment", "chart-response-groups", "chart-tsm-overall", "chart-tsm-channel",
-    "chart-tsm-tenure", "chart-repairs-contractor", "chart-repairs-trade",
+    "chart-tsm-tenure", "chart-repairs-contractor", "chart-repairs-trade", "chart-key-drivers",
+    "chart-themes",
 ]  # fmt: skip
+ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts" / "report"
+# What a reader must never see: empty values, Python booleans, snake_case codes.
+NOT_WORDS = re.compile(r"\bnan\b|\bNaN\b|\bTrue\b|\bFalse\b|\b[A-Za-z0-9]+(?:_[A-Za-z0-9]+)+\b")
 
 
 @pytest.fixture
@@ -43,17 +50,26 @@ def demo_report(
     return files.html
 
 
-def test_report_in_headless_chromium(demo_report: Path, browser: Browser, tmp_path: Path) -> None:
-    page = browser.new_page(viewport={"width": 1200, "height": 900})
+def test_report_in_headless_chromium(demo_report: Path, browser: Browser) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
     requests: list[str] = []
     page.on("request", lambda request: requests.append(request.url))
     page.goto(demo_report.as_uri())
-    page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
-    assert (tmp_path / "report.png").stat().st_size > 10_000
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "report-1280.png"), full_page=True)
+    assert (ARTIFACTS / "report-1280.png").stat().st_size > 10_000
+    # The first thing on the page is the headline, then the TSM with the regulator's words.
+    headings = page.locator("main h2").all_inner_texts()
+    assert headings[:3] == ["At a glance", "Tenant Satisfaction Measures", "Summary of approach"]
+    measures = page.locator("table.measures").inner_text()
+    assert "TP01\tTaking everything into account" in measures and "${" not in measures
     for chart in CHARTS:
         figure = page.locator(f"figure#{chart}")
         assert figure.count() == 1, chart
         assert figure.is_visible(), chart
+        if figure.locator("p.empty").count():  # nothing to draw: a sentence says so
+            assert figure.locator("svg").count() == 0, chart
+            continue
         svg = figure.locator("svg[role=img]")
         assert svg.is_visible(), chart
         box = svg.bounding_box()
@@ -67,9 +83,33 @@ def test_report_in_headless_chromium(demo_report: Path, browser: Browser, tmp_pa
     assert page.locator("h1").count() == 1
     text = page.locator("body").inner_text()
     assert "Wilson" in text and "reviewed" in text and "draft" in text
+    for summary in page.locator("details").all():  # the tables behind the charts too
+        summary.evaluate("element => element.open = true")
+    text = page.locator("body").inner_text()
+    assert NOT_WORDS.findall(text) == []
+    assert "suppressed" not in text.lower()  # said in words: "too few to show"
     # Pseudonymous aggregates only: no tenant reference or address reaches the page.
     html = demo_report.read_text(encoding="utf-8")
     assert "DEMO-0" not in html and "demo-sms-" not in html
+    page.close()
+
+
+def test_report_prints_to_a4(demo_report: Path, browser: Browser) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(demo_report.as_uri())
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.emulate_media(media="print")
+    page.screenshot(path=str(ARTIFACTS / "report-print.png"), full_page=True)
+    # Each section starts on a new page; tables behind the charts are printed open.
+    breaks = page.evaluate(
+        "[...document.querySelectorAll('main > section')].map(s => getComputedStyle(s).breakBefore)"
+    )
+    assert breaks[0] == "auto" and set(breaks[1:]) == {"page"}
+    assert page.locator("nav").is_hidden()
+    pdf = page.pdf(path=str(ARTIFACTS / "report.pdf"), format="A4", print_background=False)
+    assert pdf.startswith(b"%PDF")
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+    assert pages >= 9  # at least one A4 page per section
     page.close()
 
 
@@ -79,8 +119,10 @@ def test_report_csvs_beside_the_html(demo_report: Path, settings: Settings) -> N
     assert names == {
         "segments.csv", "channel_mix.csv", "response_rates.csv", "tsm_measures.csv",
         "tsm_sample.csv", "tsm_representativeness.csv", "repairs_over_time.csv",
-        "translations.csv",
+        "translations.csv", "themes.csv", "themes_over_time.csv", "key_drivers.csv",
     }  # fmt: skip
+    approach = (folder / "summary_of_approach.txt").read_text(encoding="utf-8")
+    assert "Fieldwork dates" in approach and "[to be completed by the landlord]" in approach
     with (folder / "tsm_measures.csv").open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert {row["measure"] for row in rows} == {f"TP{n:02d}" for n in range(1, 13)}
@@ -113,5 +155,5 @@ def test_report_command(
     finally:
         get_settings.cache_clear()
     assert result.exit_code == 0, result.output
-    assert "Report written to" in result.output and "10 charts" in result.output
+    assert "Report written to" in result.output and "12 charts" in result.output
     assert (tmp_path / "out" / "report.html").exists()

@@ -1,0 +1,115 @@
+"""The TSM summary of approach, drafted from the data for the landlord to check and publish.
+
+Every landlord publishes one beside its TSM results: the achieved sample (per tenure),
+when fieldwork ran, the collection methods and the share of responses from each, how
+the sample was drawn, how representative it is, any weighting, what was left out, and
+what only the landlord knows (incentives, who carried out the survey). What the data
+cannot tell is left as "[to be completed by the landlord]" so it is never published blank.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from analysis.report.words import ATTRIBUTE_WORDS, CHANNEL_WORDS, TENURE_WORDS, Words
+from analysis.tsm.run import TsmResults
+
+TO_COMPLETE = "[to be completed by the landlord]"
+CENSUS = ("All tenants with contact details on file were invited (a census); "
+          "no sample was drawn.")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ApproachInputs:
+    landlord: str
+    weighting: str  # one sentence: "None" or how the weights were made
+    sampling: str = ""
+    incentives: str = ""
+    surveyor: str = ""
+
+
+def summary_of_approach(
+    tsm: TsmResults, inputs: ApproachInputs, words: Words | None = None
+) -> list[tuple[str, str]]:
+    """(heading, sentences) for each item the regulator expects, in order."""
+    return [
+        ("Achieved sample", _achieved(tsm.sample)),
+        ("Fieldwork dates", _dates(tsm.responses)),
+        ("Collection methods", _methods(tsm.responses)),
+        ("Sampling method", inputs.sampling or CENSUS),
+        ("Representativeness", _representative(tsm.representativeness, words or Words())),
+        ("Weighting", inputs.weighting),
+        ("Exclusions", _exclusions(tsm)),
+        ("Incentives", inputs.incentives or TO_COMPLETE),
+        ("Who carried out the survey", inputs.surveyor or
+         f"{inputs.landlord}, using its own survey service. {TO_COMPLETE}"),
+    ]  # fmt: skip
+
+
+def as_text(items: list[tuple[str, str]], landlord: str) -> str:
+    """The summary as plain text, for the landlord to edit before publishing."""
+    lines = [f"Tenant Satisfaction Measures: summary of approach ({landlord})", ""]
+    for heading, body in items:
+        lines += [heading, body, ""]
+    return "\n".join(lines)
+
+
+def _achieved(sample: pd.DataFrame) -> str:
+    parts = []
+    for _, row in sample.iterrows():
+        group = str(row["group"])
+        name = "All tenants" if group == "all tenants" else TENURE_WORDS.get(group, group)
+        if pd.isna(row["achieved"]):
+            parts.append(f"{name}: fewer than 10 responses (not shown).")
+            continue
+        text = f"{name}: {int(row['achieved']):,} responses"
+        if not pd.isna(row["required"]):
+            met = "met" if bool(row["met"]) else "not met"
+            text += (f" against {int(row['required']):,} required for "
+                     f"{int(row['relevant_homes']):,} relevant homes (±"
+                     f"{float(row['accuracy_points']):.0f} points at 95% confidence: {met}; "
+                     f"achieved ±{float(row['achieved_margin_points']):.1f} points)")  # fmt: skip
+        parts.append(text + ".")
+    return " ".join(parts)
+
+
+def _dates(responses: pd.DataFrame) -> str:
+    if responses.empty:
+        return "No responses yet."
+    when = pd.to_datetime(responses["answered_at"], utc=True)
+    return f"From {when.min():%d %B %Y} to {when.max():%d %B %Y}."
+
+
+def _methods(responses: pd.DataFrame) -> str:
+    if responses.empty:
+        return "No responses yet."
+    per = responses.drop_duplicates("respondent_id")["channel"].astype(str).value_counts()
+    total = int(per.sum())
+    shares = [f"{CHANNEL_WORDS.get(str(c), str(c))} {100 * n / total:.0f}% ({n:,})"
+              for c, n in per.items()]  # fmt: skip
+    return ("Self-completion conversations by SMS, Telegram and web chat, in the tenant's "
+            f"language. Share of responses: {'; '.join(shares)}.")  # fmt: skip
+
+
+def _representative(table: pd.DataFrame, words: Words) -> str:
+    flagged = table[table["flag"].astype(str) != ""]
+    if flagged.empty:
+        return ("Respondents' shares of age band, area, ethnic group and tenure are within "
+                "5 percentage points of the tenant base.")  # fmt: skip
+    names = [f"{ATTRIBUTE_WORDS.get(str(r['attribute']), str(r['attribute'])).lower()} "
+             f"“{words.value(r['group'], str(r['attribute']))}” ({r['flag']})"
+             for _, r in flagged.iterrows()]  # fmt: skip
+    return (
+        f"{len(flagged)} groups differ from the tenant base by more than 5 percentage "
+        f"points: {', '.join(names[:8])}{' and others' if len(names) > 8 else ''}."
+    )
+
+
+def _exclusions(tsm: TsmResults) -> str:
+    excluded = int(tsm.responses["excluded"].astype(bool).sum()) if len(tsm.responses) else 0
+    return (f"{tsm.anonymous:,} anonymous responses (not matched to a tenancy) and "
+            f"{tsm.repeat_surveys:,} earlier surveys of tenants who answered again were left "
+            f"out; {excluded:,} “don't know” answers were left out of the measures that "
+            "offer it. Each tenant counts once (their latest survey).")  # fmt: skip
