@@ -44,6 +44,11 @@ CONSENT_DETAILS = N_(
     "{purpose} {consent} We keep your answers for {period}. Reply STOP at any time to stop. "
     "Privacy notice: {privacy_url}"
 )
+# How long answers are kept (in the catalogs, not CLDR, so that each language can use the
+# form its sentence needs: Arabic "لمدة سنتين", not the nominative "سنتان").
+PERIOD_YEARS = NP_("{count} year", "{count} years")
+PERIOD_MONTHS = NP_("{count} month", "{count} months")
+PERIOD_DAYS = NP_("{count} day", "{count} days")
 CONSENT_SENSITIVE_OPTIONAL = N_("Questions about sensitive matters are optional.")
 CONSENT_QUESTION = N_("Do you agree to take part? Reply YES or NO.")
 CONSENT_DECLINED = N_("Thank you. We will not ask you these questions. Nothing has been saved.")

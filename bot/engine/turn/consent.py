@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import datetime
 import hashlib
-
-from babel.dates import format_timedelta
 
 from bot.engine import commands, store
 from bot.engine.render import Button
@@ -52,11 +49,14 @@ def _consent_in(
     return cached
 
 
-def retention_period(questionnaire: Questionnaire, language: str) -> str:
-    """How long answers are kept, in words ("2 years"), by the language's CLDR data."""
-    return format_timedelta(
-        datetime.timedelta(days=questionnaire.retention_days), threshold=2, locale=language
-    )
+def retention_period(questionnaire: Questionnaire, tr: Translator) -> str:
+    """How long answers are kept, in words ("2 years"), in the largest whole-ish unit."""
+    days = questionnaire.retention_days
+    if days >= 365:
+        return tr.plural(texts.PERIOD_YEARS, round(days / 365))
+    if days >= 60:
+        return tr.plural(texts.PERIOD_MONTHS, round(days / 30))
+    return tr.plural(texts.PERIOD_DAYS, days)
 
 
 def _compose_consent_card(questionnaire: Questionnaire, settings: Settings, tr: Translator) -> str:
@@ -80,7 +80,7 @@ def _compose_consent_card(questionnaire: Questionnaire, settings: Settings, tr: 
     card.append(tr(texts.CONSENT_CARD_WHY, purpose=local(questionnaire.purpose)))
     if questionnaire.consent:
         card.append(tr(texts.CONSENT_CARD_WHO_SEES, consent=local(questionnaire.consent)))
-    kept = tr(texts.CONSENT_CARD_KEPT, period=retention_period(questionnaire, language))
+    kept = tr(texts.CONSENT_CARD_KEPT, period=retention_period(questionnaire, tr))
     if any(question.sensitive for question in questionnaire.questions):
         kept = f"{kept} {tr(texts.CONSENT_SENSITIVE_OPTIONAL)}"
     card.append(kept)
@@ -92,7 +92,7 @@ def _compose_consent_card(questionnaire: Questionnaire, settings: Settings, tr: 
 
 def _compose_consent_text(questionnaire: Questionnaire, settings: Settings, tr: Translator) -> str:
     language = tr.language
-    period = retention_period(questionnaire, language)
+    period = retention_period(questionnaire, tr)
     landlord = settings.landlord_name
 
     def local(text: LocalText | None) -> str:
