@@ -33,6 +33,10 @@ _env = Environment(
     lstrip_blocks=True,
 )
 _URL = re.compile(r"https?://[^\s<>\"']*[^\s<>\"'.,;:!?)]")
+# "Privacy notice: https://..." on a line of its own reads as a link named by its words.
+_NAMED_LINK = re.compile(
+    r"^(?P<words>[^:\n]{1,80}?)\s*[:：]\s*(?P<url>https?://\S+)$", re.MULTILINE
+)
 # Chat pages carry personal answers: never cached, never framed, no third-party anything.
 SECURITY_HEADERS = {
     "Cache-Control": "no-store",
@@ -52,9 +56,16 @@ def message_html(body: str) -> Markup:
         if not paragraph.strip():
             continue
         escaped = str(escape(paragraph))
-        linked = _URL.sub(lambda found: f'<a href="{found[0]}">{found[0]}</a>', escaped)
+        named = _NAMED_LINK.sub(
+            lambda found: f'<a href="{found["url"]}">{found["words"]}</a>', escaped
+        )
+        linked = named if named != escaped else _URL.sub(_plain_link, escaped)
         paragraphs.append(f"<p>{linked.replace(chr(10), '<br>')}</p>")
     return Markup("".join(paragraphs))  # noqa: S704 - every piece was escaped above
+
+
+def _plain_link(found: re.Match[str]) -> str:
+    return f'<a href="{found[0]}">{found[0]}</a>'
 
 
 def direction(language: str) -> str:
@@ -75,6 +86,7 @@ class ChatView:
     csrf: str
     after: int  # the latest message shown: replies say what they answer
     surveys: list[tuple[str, str]] = field(default_factory=list)  # (id, title) to choose from
+    more: bool = False  # after a conversation, other surveys only when the tenant asks
     languages: list[Language] = field(default_factory=list)
 
     @property
@@ -110,6 +122,7 @@ def load_view(
     *,
     after: int = 0,
     asked_language: str | None = None,
+    more: bool = False,
 ) -> ChatView:
     now = service.engine.clock()
     with service.database.engine.connect() as connection, connection.begin():
@@ -128,6 +141,7 @@ def load_view(
         lines=lines,
         csrf=csrf_token(service.settings, session),
         after=lines[-1].id if lines else after,
+        more=more,
     )
     if questionnaire is not None:
         codes = [code for code in LANGUAGES if code in questionnaire.languages]

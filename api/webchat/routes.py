@@ -100,9 +100,13 @@ def _unexpected(what: str, error: Exception) -> ChatError:
 
 
 @router.get("/chat")
-async def chat_page(request: Request, service: ServiceDep, lang: str | None = None) -> Response:
+async def chat_page(
+    request: Request, service: ServiceDep, lang: str | None = None, more: bool = False
+) -> Response:
     session = chat_session(request)
-    view = await run_in_threadpool(pages.load_view, service, request, session, asked_language=lang)
+    view = await run_in_threadpool(
+        pages.load_view, service, request, session, asked_language=lang, more=more
+    )
     response = pages.render_page(service, view)
     keep_session(response, session, service.settings)
     return response

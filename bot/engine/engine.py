@@ -98,7 +98,7 @@ class Engine:
             now=self.clock(),
             channel=channel,
             address=address,
-            translator=translator(conversation.language or "en"),
+            translator=translator(conversation.language or "en").for_channel(channel),
         )
 
     def _conversation(self, connection: Connection, row: Any) -> Conversation:

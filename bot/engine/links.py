@@ -157,7 +157,7 @@ def _write(
     connection: Connection, reply: _Reply, settings: Settings, now: datetime.datetime
 ) -> list[OutboundMessage]:
     inbound, contact = reply.inbound, reply.contact
-    tr = translator(_language(contact, inbound, settings))
+    tr = translator(_language(contact, inbound, settings)).for_channel(inbound.channel)
     body = tr(reply.key, landlord=settings.landlord_name)
     outbound_id = store.insert_outbound(
         connection,

@@ -55,7 +55,7 @@ class OutboundMessage:
             address=row.address,
             body=row.body,
             language=row.language,
-            buttons=tuple(Button(reply, label) for reply, label in row.buttons or []),
+            buttons=tuple(Button.from_stored(item) for item in row.buttons or []),
             multiple=row.multiple,
             session_id=row.session_id,
         )

@@ -27,6 +27,20 @@ PIPED_PLACEHOLDER_LENGTH = 12  # what the validator assumes a piped answer costs
 class Button:
     reply: str  # the text the tenant's tap sends back, e.g. "2"
     label: str
+    command: bool = False  # Skip or Back: shown apart from the answers, never numbered
+
+    def stored(self) -> list[str]:
+        """The button as the outbox keeps it (a third item marks a command)."""
+        return [self.reply, self.label, "command"] if self.command else [self.reply, self.label]
+
+    @classmethod
+    def from_stored(cls, item: list[str]) -> Button:
+        return cls(str(item[0]), str(item[1]), len(item) > 2 and item[2] == "command")
+
+    @property
+    def numbered(self) -> bool:
+        """An option answered by its number, which SMS and Telegram show before the label."""
+        return not self.command and self.reply.isdigit() and self.reply != self.label
 
 
 @dataclass(frozen=True)
@@ -37,7 +51,8 @@ class Prompt:
 
     def numbered(self) -> str:
         """The SMS form: the text, then one numbered option per line."""
-        lines = [self.text] + [f"{button.reply} {button.label}" for button in self.buttons]
+        options = [button for button in self.buttons if not button.command]
+        lines = [self.text] + [f"{button.reply} {button.label}" for button in options]
         return "\n".join(lines)
 
 
@@ -94,8 +109,15 @@ def question_prompt(
     answers: Mapping[str, object],
     landlord: str,
     tr: Translator,
+    progress: tuple[int, int] | None = None,
+    can_go_back: bool = False,
 ) -> Prompt:
-    parts = [pipe(question.text.get(language), questionnaire, answers, language, landlord, tr)]
+    """The question's words, its answer buttons and, where the tenant taps, its progress
+    ("Question 2 of 5") and Skip / Change-my-last-answer buttons."""
+    parts = []
+    if progress is not None and tr.taps and question.answerable:
+        parts.append(tr(texts.PROGRESS, number=progress[0], total=progress[1]))
+    parts += [pipe(question.text.get(language), questionnaire, answers, language, landlord, tr)]
     if question.hint:
         parts.append(
             pipe(question.hint.get(language), questionnaire, answers, language, landlord, tr)
@@ -109,7 +131,8 @@ def question_prompt(
             for position, choice in enumerate(question.choices.choices, start=1)
         )
     elif question.type is QuestionType.YES_NO:
-        parts.append(tr(texts.REPLY_YES_NO))
+        if not tr.taps:  # two buttons say it where the tenant taps
+            parts.append(tr(texts.REPLY_YES_NO))
         buttons = (
             Button(tr(texts.BUTTON_YES), tr(texts.BUTTON_YES)),
             Button(tr(texts.BUTTON_NO), tr(texts.BUTTON_NO)),
@@ -135,9 +158,22 @@ def question_prompt(
         parts.append(tr(texts.OPTIONAL_HINT))
     return Prompt(
         "\n".join(part for part in parts if part),
-        buttons,
+        buttons + _commands(question, tr, can_go_back),
         multiple=question.type is QuestionType.SELECT_MULTIPLE,
     )
+
+
+def _commands(question: Question, tr: Translator, can_go_back: bool) -> tuple[Button, ...]:
+    """Skip and Change-my-last-answer as buttons where the tenant taps (English command
+    words work in every language, so the tap sends those)."""
+    if not tr.taps or not question.answerable:
+        return ()
+    commands = []
+    if not question.required:
+        commands.append(Button("skip", tr(texts.BUTTON_SKIP), command=True))
+    if can_go_back:
+        commands.append(Button("back", tr(texts.BUTTON_BACK), command=True))
+    return tuple(commands)
 
 
 def sms_prompt(question: Question, language: str, landlord: str) -> str:

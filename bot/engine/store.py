@@ -33,6 +33,7 @@ from bot.storage.models import (
 from bot.storage.prepared import Prepared
 from bot.storage.tables import (
     ANSWERS,
+    CONCERNS,
     CONSENTS,
     IDENTITIES,
     INBOUND,
@@ -165,6 +166,14 @@ _LINK_INBOUND = Prepared(
 
 def link_inbound(connection: Connection, inbound_id: int, respondent_id: int) -> None:
     _LINK_INBOUND.execute(connection, {"inbound_key": inbound_id, "respondent": respondent_id})
+
+
+def raised_concern(connection: Connection, session_id: int) -> bool:
+    """Whether an answer in this session opened a concern for an officer."""
+    found = connection.execute(
+        select(CONCERNS.c.id).where(CONCERNS.c.session_id == session_id).limit(1)
+    ).first()
+    return found is not None
 
 
 def insert_row(connection: Connection, table: Table, values: Mapping[str, Any]) -> int:

@@ -44,6 +44,11 @@ CONSENT_DETAILS = N_(
     "{purpose} {consent} We keep your answers for {period}. Reply STOP at any time to stop. "
     "Privacy notice: {privacy_url}"
 )
+# How long answers are kept (in the catalogs, not CLDR, so that each language can use the
+# form its sentence needs: Arabic "لمدة سنتين", not the nominative "سنتان").
+PERIOD_YEARS = NP_("{count} year", "{count} years")
+PERIOD_MONTHS = NP_("{count} month", "{count} months")
+PERIOD_DAYS = NP_("{count} day", "{count} days")
 CONSENT_SENSITIVE_OPTIONAL = N_("Questions about sensitive matters are optional.")
 CONSENT_QUESTION = N_("Do you agree to take part? Reply YES or NO.")
 CONSENT_DECLINED = N_("Thank you. We will not ask you these questions. Nothing has been saved.")
@@ -102,7 +107,7 @@ SERVICE_ERROR = N_("Sorry, something went wrong on our side. Please try again la
 # Telegram.
 TELEGRAM_LINKED = N_(
     "Thank you. This Telegram chat is now connected to your {landlord} account, so we can "
-    "send you surveys here. Reply STOP at any time to stop."
+    "send you surveys here. Type STOP at any time to stop."
 )
 TELEGRAM_LINK_INVALID = N_(
     "Sorry, this link has expired or has already been used, so nothing has been connected. "
@@ -152,6 +157,84 @@ CHAT_TOO_LONG = N_("That answer is too long. Please keep it under {limit} charac
 CHAT_EMPTY = N_("Please type an answer before sending.")
 CHAT_BAD_REQUEST = N_("Sorry, we could not read that. Please go back and try again.")
 CHAT_NOT_AVAILABLE = N_("This survey cannot be answered here.")
+
+# The consent card on channels with buttons (web chat, Telegram): one point a paragraph.
+CONSENT_CARD_INTRO = NP_(
+    "{landlord} would like to ask you some questions: {title}. It takes about {count} minute.",
+    "{landlord} would like to ask you some questions: {title}. It takes about {count} minutes.",
+)
+CONSENT_CARD_WHY = N_("Why we ask: {purpose}")
+CONSENT_CARD_WHO_SEES = N_("Who sees your answers: {consent}")
+CONSENT_CARD_KEPT = N_("We keep your answers for {period}.")
+CONSENT_CARD_STOP = N_("You can stop at any time: type STOP.")
+# Translators: keep "text: address" - the web chat shows the text as the link.
+CONSENT_CARD_PRIVACY = N_("Privacy notice: {privacy_url}")
+CONSENT_CARD_QUESTION = N_("Do you agree to take part?")
+BUTTON_AGREE = N_("I agree")
+BUTTON_NO_THANKS = N_("No thanks")
+
+# Answering on channels with buttons: choose and type, never "reply".
+CHOOSE_SCALE = N_("Choose a number from {low} ({low_label}) to {high} ({high_label}).")
+TYPE_DATE = N_("Type a date, for example {example}.")
+OPTIONAL_NOTE = N_("This question is optional.")
+BUTTON_SKIP = N_("Skip this question")
+BUTTON_BACK = N_("Change my last answer")
+PROGRESS = N_("Question {number} of {total}")
+CHOOSE_ONE_AGAIN = N_("Sorry, I did not understand. Please choose one of the answers.")
+CHOOSE_SOME_AGAIN = N_("Sorry, I did not understand. Please choose one or more of the answers.")
+CHOOSE_YES_NO_AGAIN = N_("Sorry, please choose Yes or No.")
+TYPE_INTEGER_AGAIN = N_("Sorry, please type a whole number, for example 3.")
+TYPE_DECIMAL_AGAIN = N_("Sorry, please type a number, for example {example}.")
+CHOOSE_SCALE_AGAIN = N_("Sorry, please choose a number from {low} to {high}.")
+CONSENT_CHOOSE_AGAIN = N_(
+    "Sorry, please choose I agree to start, or No thanks if you do not want to take part."
+)
+SENSITIVE_CONSENT_CHOOSE = N_(
+    "The next questions are about {category}. This is sensitive information and answering "
+    "is optional. {why} Do you agree to answer questions about {category}?"
+)
+HELP_TAP = N_(
+    "You are answering questions for {landlord}. Choose or type an answer to each question. "
+    "You can also type BACK to change your last answer, SKIP to skip an optional question, "
+    "LANGUAGE to change language, or STOP to stop."
+)
+OPTED_OUT_TAP = N_(
+    "You will not get any more messages from {landlord}. Type START if you change your mind."
+)
+OPTED_IN_TAP = N_("You will get messages from {landlord} again. Type STOP at any time to stop.")
+CHOOSE_LANGUAGE_TAP = N_("Choose your language.")
+
+# The ending on channels with buttons: one thank-you, then what happens next.
+SAVED = N_("Your answers have been saved.")
+NEXT_CONCERN = N_(
+    "You told us about something that needs looking at. Someone from {landlord} will "
+    "contact you about it soon."
+)
+NEXT_NOTHING = N_("You do not need to do anything else.")
+CHAT_ANOTHER_SURVEY = N_("Answer another survey")
+
+# Channels where a tenant taps buttons or types: the SMS wording (on the left) is replaced.
+TAP_CHANNELS = frozenset({"webchat", "telegram"})
+TAP_WORDING = {
+    REPLY_WITH_NUMBER: CHAT_CHOOSE_ANSWER,
+    REPLY_WITH_NUMBERS: CHAT_CHOOSE_ANSWERS,
+    REPLY_SCALE: CHOOSE_SCALE,
+    REPLY_DATE: TYPE_DATE,
+    OPTIONAL_HINT: OPTIONAL_NOTE,
+    INVALID_CHOICE: CHOOSE_ONE_AGAIN,
+    INVALID_CHOICES: CHOOSE_SOME_AGAIN,
+    INVALID_YES_NO: CHOOSE_YES_NO_AGAIN,
+    INVALID_INTEGER: TYPE_INTEGER_AGAIN,
+    INVALID_DECIMAL: TYPE_DECIMAL_AGAIN,
+    INVALID_SCALE: CHOOSE_SCALE_AGAIN,
+    CONSENT_REASK: CONSENT_CHOOSE_AGAIN,
+    CONSENT_QUESTION: CONSENT_CARD_QUESTION,
+    SENSITIVE_CONSENT: SENSITIVE_CONSENT_CHOOSE,
+    HELP_TEXT: HELP_TAP,
+    OPTED_OUT: OPTED_OUT_TAP,
+    OPTED_IN: OPTED_IN_TAP,
+    CHOOSE_LANGUAGE: CHOOSE_LANGUAGE_TAP,
+}
 
 SENSITIVE_CATEGORY_NAMES = {
     "ethnicity": SENSITIVE_CATEGORY_ETHNICITY,

@@ -18,7 +18,7 @@ from babel.support import NullTranslations, Translations
 
 from bot.i18n.folding import normalise
 from bot.i18n.languages import base_language
-from bot.i18n.texts import Plural
+from bot.i18n.texts import TAP_CHANNELS, TAP_WORDING, Plural
 from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -47,14 +47,34 @@ _reported_missing: set[str] = set()
 
 
 class Translator:
-    """gettext for one language, with `{name}` formatting."""
+    """gettext for one language, with `{name}` formatting.
 
-    def __init__(self, language: str, translations: NullTranslations) -> None:
+    `for_channel` gives a translator that words instructions for that channel: where a
+    tenant taps buttons or types (web chat, Telegram) "Reply with a number" becomes
+    "Choose an answer"; SMS keeps the source wording.
+    """
+
+    def __init__(
+        self,
+        language: str,
+        translations: NullTranslations,
+        wording: dict[str, str] | None = None,
+    ) -> None:
         self.language = language
         self._translations = translations
+        self._wording = wording or {}
+
+    def for_channel(self, channel: str) -> Translator:
+        wording = TAP_WORDING if channel in TAP_CHANNELS else None
+        return Translator(self.language, self._translations, wording)
+
+    @property
+    def taps(self) -> bool:
+        """True where the tenant taps buttons (and types), rather than replies by SMS."""
+        return bool(self._wording)
 
     def __call__(self, message: str, /, **values: object) -> str:
-        text = self._translations.gettext(message)
+        text = self._translations.gettext(self._wording.get(message, message))
         return text.format(**values) if values else text
 
     def plural(self, message: Plural, count: int, /, **values: object) -> str:

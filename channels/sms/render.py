@@ -41,7 +41,7 @@ def option_lines(body: str, buttons: tuple[Button, ...]) -> list[str]:
     Yes/no and scale buttons send their own label ("Yes", "3"), which the reply line in the
     text already names, so only options answered by a different reply get a line.
     """
-    lines = [f"{button.reply} {button.label}" for button in buttons if button.reply != button.label]
+    lines = [f"{button.reply} {button.label}" for button in buttons if button.numbered]
     if lines and all(line in body.splitlines() for line in lines):
         return []  # the language menu lists its options in the text already
     return lines

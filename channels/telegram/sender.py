@@ -73,13 +73,13 @@ MARK_OFF, MARK_ON = "☐ ", "☑ "
 
 def button_text(button: Button) -> str:
     """Numbered options read "1 Very satisfied"; Yes/No and scale buttons show the label."""
-    return button.label if button.reply == button.label else f"{button.reply} {button.label}"
+    return f"{button.reply} {button.label}" if button.numbered else button.label
 
 
 def message_text(message: OutboundMessage) -> str:
     """The body, the numbered options (so typing a number works) and how to use the ticks."""
     text = message.body
-    numbered = [button for button in message.buttons if button.reply != button.label]
+    numbered = [button for button in message.buttons if button.numbered]
     if numbered:
         text += "\n" + "\n".join(button_text(button) for button in numbered)
     if message.multiple and keyboard(message) is not None:
@@ -96,9 +96,23 @@ def _fits(data: str) -> bool:
 
 def keyboard(message: OutboundMessage) -> InlineKeyboardMarkup | None:
     """Inline buttons for the message's choices, or None when typing is the only way."""
-    buttons = message.buttons
-    if not buttons:
+    buttons = tuple(button for button in message.buttons if not button.command)
+    commands = [button for button in message.buttons if button.command]
+    if not message.buttons:
         return None
+    markup = _answer_keyboard(message, buttons)
+    if markup is None or not commands or not all(_fits(b.reply) for b in commands):
+        return markup
+    # Skip and Change-my-last-answer on their own row below the answers.
+    rows = [[InlineKeyboardButton(b.label, callback_data=b.reply)] for b in commands]
+    return InlineKeyboardMarkup([*markup.inline_keyboard, *rows])
+
+
+def _answer_keyboard(
+    message: OutboundMessage, buttons: tuple[Button, ...]
+) -> InlineKeyboardMarkup | None:
+    if not buttons:
+        return InlineKeyboardMarkup([])
     if message.multiple:
         if not all(_fits(TICK_OFF + button.reply) for button in buttons):
             return None

@@ -144,7 +144,7 @@ def transcript(
     lines: list[ChatLine] = []
     previous: tuple[Button, ...] = ()
     for row in rows:
-        buttons = tuple(Button(str(reply), str(label)) for reply, label in row.buttons or [])
+        buttons = tuple(Button.from_stored(item) for item in row.buttons or [])
         if not (after and row.id == after):
             lines.append(
                 ChatLine(

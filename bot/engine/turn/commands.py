@@ -9,7 +9,6 @@ from bot.engine.turn.asking import ask_again, offer_languages, resume
 from bot.engine.turn.context import TurnContext
 from bot.engine.turn.output import current_question, prompt, set_current, set_pending
 from bot.i18n import texts
-from bot.i18n.translate import translator
 from bot.storage.models import AnswerStatus, SessionState
 
 
@@ -53,7 +52,7 @@ def choose_language(context: TurnContext, text: str) -> None:
         return
     conversation = context.conversation
     conversation.language = chosen
-    context.translator = translator(chosen)
+    context.use_language(chosen)
     set_pending(context, None)
     context.session_changes["language"] = chosen
     store.set_respondent_language(context.connection, conversation.respondent_id, chosen)

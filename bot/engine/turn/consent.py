@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 
-from babel.dates import format_timedelta
-
 from bot.engine import commands, store
+from bot.engine.render import Button
 from bot.engine.turn import answering
 from bot.engine.turn.context import Pending, TurnContext
 from bot.engine.turn.output import (
@@ -18,39 +16,83 @@ from bot.engine.turn.output import (
     yes_no_buttons,
 )
 from bot.i18n import texts
-from bot.i18n.translate import translator
+from bot.i18n.translate import Translator, translator
 from bot.questionnaire.model import LocalText, Question, Questionnaire
 from bot.settings import Settings
 from bot.storage.models import SessionState
 
-_CONSENT_TEXTS: dict[tuple[str, str, str, str], str] = {}
+_CONSENT_TEXTS: dict[tuple[str, str, str, str, bool], str] = {}
 
 
 def consent_text(context: TurnContext) -> str:
     """The consent request in the conversation's language (bilingual while unknown)."""
     questionnaire, settings = context.questionnaire, context.settings
+    channel = context.channel
     if context.conversation.pending is Pending.BILINGUAL_CONSENT:
-        welsh = consent_in(questionnaire, settings, "cy")
-        english = consent_in(questionnaire, settings, "en")
+        welsh = consent_in(questionnaire, settings, "cy", channel)
+        english = consent_in(questionnaire, settings, "en", channel)
         return f"{welsh}\n\n{english}"
-    return consent_in(questionnaire, settings, context.conversation.language)
+    return consent_in(questionnaire, settings, context.conversation.language, channel)
 
 
-def consent_in(questionnaire: Questionnaire, settings: Settings, language: str) -> str:
-    """The same text for every tenant of a questionnaire and language, so cached."""
+def consent_in(
+    questionnaire: Questionnaire, settings: Settings, language: str, channel: str = "sms"
+) -> str:
+    """The same text for every tenant of a questionnaire, language and channel, so cached."""
+    tr = translator(language).for_channel(channel)
     key = (questionnaire.source_hash, language, settings.landlord_name,
-           settings.privacy_notice_url)  # fmt: skip
+           settings.privacy_notice_url, tr.taps)  # fmt: skip
     cached = _CONSENT_TEXTS.get(key)
     if cached is None:
-        cached = _CONSENT_TEXTS[key] = _compose_consent_text(questionnaire, settings, language)
+        compose = _compose_consent_card if tr.taps else _compose_consent_text
+        cached = _CONSENT_TEXTS[key] = compose(questionnaire, settings, tr)
     return cached
 
 
-def _compose_consent_text(questionnaire: Questionnaire, settings: Settings, language: str) -> str:
-    tr = translator(language)
-    period = format_timedelta(
-        datetime.timedelta(days=questionnaire.retention_days), threshold=2, locale=language
-    )
+def retention_period(questionnaire: Questionnaire, tr: Translator) -> str:
+    """How long answers are kept, in words ("2 years"), in the largest whole-ish unit."""
+    days = questionnaire.retention_days
+    if days >= 365:
+        return tr.plural(texts.PERIOD_YEARS, round(days / 365))
+    if days >= 60:
+        return tr.plural(texts.PERIOD_MONTHS, round(days / 30))
+    return tr.plural(texts.PERIOD_DAYS, days)
+
+
+def _compose_consent_card(questionnaire: Questionnaire, settings: Settings, tr: Translator) -> str:
+    """Where the tenant taps: one point a paragraph, the landlord named once, no "reply"."""
+    language, landlord = tr.language, settings.landlord_name
+
+    def local(text: LocalText | None) -> str:
+        return text.get(language).replace("${landlord}", landlord) if text else ""
+
+    card = [
+        tr.plural(
+            texts.CONSENT_CARD_INTRO,
+            questionnaire.estimated_minutes,
+            landlord=landlord,
+            title=local(questionnaire.title),
+        )
+    ]
+    intro = questionnaire.intro
+    if intro and "${landlord}" not in intro.get(language):  # the landlord is named above
+        card.append(local(intro))
+    card.append(tr(texts.CONSENT_CARD_WHY, purpose=local(questionnaire.purpose)))
+    if questionnaire.consent:
+        card.append(tr(texts.CONSENT_CARD_WHO_SEES, consent=local(questionnaire.consent)))
+    kept = tr(texts.CONSENT_CARD_KEPT, period=retention_period(questionnaire, tr))
+    if any(question.sensitive for question in questionnaire.questions):
+        kept = f"{kept} {tr(texts.CONSENT_SENSITIVE_OPTIONAL)}"
+    card.append(kept)
+    card.append(tr(texts.CONSENT_CARD_STOP))
+    card.append(tr(texts.CONSENT_CARD_PRIVACY, privacy_url=settings.privacy_notice_url))
+    card.append(tr(texts.CONSENT_CARD_QUESTION))
+    return "\n\n".join(part for part in card if part)
+
+
+def _compose_consent_text(questionnaire: Questionnaire, settings: Settings, tr: Translator) -> str:
+    language = tr.language
+    period = retention_period(questionnaire, tr)
     landlord = settings.landlord_name
 
     def local(text: LocalText | None) -> str:
@@ -81,7 +123,22 @@ def _compose_consent_text(questionnaire: Questionnaire, settings: Settings, lang
 
 def ask_consent(context: TurnContext) -> None:
     context.say(consent_text(context))
-    yes_no_buttons(context)
+    consent_buttons(context)
+
+
+def consent_buttons(context: TurnContext) -> None:
+    """Agree / No thanks where the tenant taps (in Welsh and English while the language is
+    open: the button tapped settles it); Yes / No otherwise."""
+    tr = context.translator
+    if not tr.taps:
+        yes_no_buttons(context)
+        return
+    languages = ["cy", "en"] if context.conversation.pending is Pending.BILINGUAL_CONSENT else []
+    buttons: list[Button] = []
+    for each in [translator(code) for code in languages] or [tr]:
+        buttons.append(Button(each(texts.BUTTON_YES), each(texts.BUTTON_AGREE)))
+        buttons.append(Button(each(texts.BUTTON_NO), each(texts.BUTTON_NO_THANKS)))
+    context.reply.buttons = tuple(buttons)
 
 
 def record_consent(
@@ -116,7 +173,7 @@ def answer_consent(context: TurnContext, text: str) -> None:
     if agreed is None:
         bump_attempts(context)
         context.say(context.translator(texts.CONSENT_REASK))
-        yes_no_buttons(context)
+        consent_buttons(context)
         return
     record_consent(context, "questionnaire", "granted" if agreed else "declined", shown)
     if not agreed:
@@ -135,7 +192,7 @@ def _settle_bilingual(context: TurnContext, text: str) -> None:
         return  # not an answer yet: keep asking in both languages
     set_pending(context, None)
     context.conversation.language = language
-    context.translator = translator(language)
+    context.use_language(language)
     context.session_changes["language"] = language
     store.set_respondent_language(context.connection, context.conversation.respondent_id, language)
 

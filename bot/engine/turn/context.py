@@ -12,7 +12,7 @@ from sqlalchemy import Connection
 from bot.engine.answers import decode
 from bot.engine.messages import InboundMessage
 from bot.engine.render import Button
-from bot.i18n.translate import Translator
+from bot.i18n.translate import Translator, translator
 from bot.questionnaire.model import LocalText, Questionnaire
 from bot.questionnaire.registry import QuestionnaireRegistry
 from bot.settings import Settings
@@ -137,6 +137,10 @@ class TurnContext:
     def session_id(self) -> int:
         assert self.conversation.session_id is not None
         return self.conversation.session_id
+
+    def use_language(self, language: str) -> None:
+        """Speak `language` from now on, worded for this turn's channel."""
+        self.translator = translator(language).for_channel(self.channel)
 
     def say(self, text: str) -> None:
         if text:

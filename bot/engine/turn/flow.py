@@ -18,7 +18,6 @@ from bot.engine.turn.context import Pending, TurnContext
 from bot.engine.turn.output import finish, set_state
 from bot.i18n import texts
 from bot.i18n.languages import base_language
-from bot.i18n.translate import translator
 from bot.outreach.optout import opt_out_address
 from bot.questionnaire.model import Questionnaire
 from bot.storage.models import SessionState
@@ -66,7 +65,7 @@ def open_session(
     conversation.pending = pending
     conversation.questionnaire = questionnaire
     conversation.language = language
-    context.translator = translator(language)
+    context.use_language(language)
     expires = context.now + datetime.timedelta(days=questionnaire.expiry_days)
     conversation.state = state
     conversation.expires_at = expires

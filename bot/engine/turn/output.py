@@ -59,6 +59,32 @@ def yes_no_buttons(context: TurnContext) -> None:
     context.reply.buttons = (Button(yes, yes), Button(no, no))
 
 
+def progress(context: TurnContext, question: Question) -> tuple[int, int]:
+    """Where `question` stands among the questions that apply to this tenant: relevant now,
+    not declined as sensitive, and not filled in from what the landlord already knows."""
+    conversation, questionnaire = context.conversation, context.questionnaire
+    values = context.decoded_values()
+    applying = []
+    for candidate in questionnaire.questions:
+        if not candidate.answerable:
+            continue
+        if candidate.relevant is not None and not candidate.relevant.evaluate_bool(
+            values, today=context.now.date(), choice_names=questionnaire.choice_names
+        ):
+            continue
+        sensitive = candidate.sensitive
+        consents = conversation.sensitive_consents
+        if sensitive is not None and consents.get(sensitive.category) is False:
+            continue
+        known = candidate.name in conversation.values and candidate.name not in conversation.asked
+        if known and candidate.name != question.name:
+            continue
+        applying.append(candidate.name)
+    if question.name not in applying:
+        return (len(applying), len(applying))
+    return (applying.index(question.name) + 1, len(applying))
+
+
 def prompt(context: TurnContext, question: Question) -> None:
     """Ask `question`, with its options as buttons."""
     rendered = question_prompt(
@@ -68,6 +94,8 @@ def prompt(context: TurnContext, question: Question) -> None:
         answers=context.decoded_values(),
         landlord=context.settings.landlord_name,
         tr=context.translator,
+        progress=progress(context, question) if context.translator.taps else None,
+        can_go_back=bool(context.conversation.asked),
     )
     context.say(rendered.text)
     context.reply.buttons = rendered.buttons
@@ -95,7 +123,7 @@ def finish(context: TurnContext) -> list[OutboundMessage]:
             "channel": context.channel,
             "address": context.address,
             "body": body,
-            "buttons": [[button.reply, button.label] for button in reply.buttons],
+            "buttons": [button.stored() for button in reply.buttons],
             "multiple": reply.multiple,
             "language": language,
             "status": OutboundStatus.PENDING.value,

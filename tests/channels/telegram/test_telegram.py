@@ -172,7 +172,7 @@ def test_a_survey_answered_by_tapping_buttons_and_by_typing(telegram: Telegram) 
     telegram.say("REPAIR")
     consent = telegram.fake.sent(CHAT)[-1]
     assert "Riverside Homes" in consent["text"]
-    assert buttons(consent) == [("Yes", "Yes"), ("No", "No")]
+    assert buttons(consent) == [("I agree", "Yes"), ("No thanks", "No")]
     telegram.tap("Yes")
     question = telegram.fake.sent(CHAT)[-1]
     assert "How satisfied" in question["text"] and "\n1 " in question["text"]
@@ -221,9 +221,11 @@ def test_select_multiple_by_ticking_buttons_or_typing_numbers(telegram: Telegram
         telegram.say(reply)
     question = telegram.fake.sent(CHAT)[-1]
     assert "communication needs" in question["text"]
-    assert "1,3" in question["text"] and "then tap Done" in question["text"]
+    assert "Choose one or more answers" in question["text"] and "then tap Done" in question["text"]
+    assert buttons(question)[-1] == ("Change my last answer", "back")
+    assert buttons(question)[-2] == ("Skip this question", "skip")
     assert buttons(question)[0] == ("☐ 1 Large print", "m0:1")
-    assert buttons(question)[-1] == ("Done", "m:done")
+    assert buttons(question)[-3] == ("Done", "m:done")
     telegram.tap("m:done")  # nothing ticked yet
     assert telegram.fake.calls_to("answerCallbackQuery")[-1]["text"] == texts.TELEGRAM_PICK_FIRST
     markup = question["reply_markup"]
@@ -248,7 +250,7 @@ def test_language_code_pt_br_picks_portuguese(telegram: Telegram) -> None:
     assert session.language == "pt"
     consent = telegram.fake.sent(CHAT)[-1]
     assert "Inquérito sobre a reparação" in consent["text"]
-    assert buttons(consent)[0] == ("Sim", "Sim")
+    assert buttons(consent)[0] == ("Concordo", "Sim")
 
 
 def test_non_text_messages_get_a_polite_reply_and_groups_are_ignored(telegram: Telegram) -> None:
@@ -467,4 +469,4 @@ def test_poll_mode_feeds_updates_to_the_same_processing(
     asyncio.run(run())
     assert fake.calls_to("deleteWebhook")
     (consent,) = fake.sent(CHAT)
-    assert "Riverside Homes" in consent["text"] and buttons(consent)[0] == ("Yes", "Yes")
+    assert "Riverside Homes" in consent["text"] and buttons(consent)[0] == ("I agree", "Yes")

@@ -203,8 +203,10 @@ def test_anonymous_conversation_completes_and_rows_are_displayed_not_sent(
     assert "You said:" in page and '<p dir="auto">Clean</p>' in page  # the label, not "1"
     page = reply(client, page, "Lovely trees")
     assert "Thank you, that is everything." in page
-    assert 'value="street_feedback"' in page  # the chooser is back; no reply form
-    assert 'id="reply"' not in page
+    assert 'id="reply"' not in page  # no reply form once it has ended
+    assert 'value="street_feedback"' not in page  # other surveys only when asked for
+    assert 'href="/chat?more=1"' in page
+    assert 'value="street_feedback"' in client.get("/chat?more=1").text
     assert current_answers(service) == {"street_clean": 1, "street_comment": "Lovely trees"}
     outbox = table(OutboundRecord)
     with service.database.engine.connect() as connection:
@@ -290,7 +292,7 @@ def test_invite_starts_resumes_and_is_then_used(client: TestClient, service: Ser
     assert "your recent repair?" in resumed
     for text in ("1", "yes", "yes", "1", "Great work"):
         page = reply(client, page, text)
-    assert "Thank you, that is everything." in page
+    assert "Your answers have been saved." in page
     answers = current_answers(service)
     assert answers["repair_overall"] == 1 and answers["comment"] == "Great work"
     sessions = table(Session)
@@ -300,7 +302,7 @@ def test_invite_starts_resumes_and_is_then_used(client: TestClient, service: Ser
     assert owners == {tenant} and found.used
     # Used and answered: this browser sees its transcript, a new one a friendly note.
     again = client.get(f"/chat/{token}")
-    assert again.status_code == 200 and "Thank you, that is everything." in again.text
+    assert again.status_code == 200 and "Your answers have been saved." in again.text
     third = TestClient(make_app(service)).get(f"/chat/{token}")
     assert third.status_code == 410
     assert "This link has already been used." in third.text
