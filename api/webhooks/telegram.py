@@ -32,7 +32,7 @@ from bot.dispatch.worker import run_dispatcher
 from bot.service import Service, build_service
 from bot.settings import Settings
 from channels.telegram.sender import TelegramChannel
-from channels.telegram.updates import MalformedUpdate, UpdateProcessor
+from channels.telegram.updates import ALLOWED_UPDATES, MalformedUpdate, UpdateProcessor
 
 logger = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
@@ -185,7 +185,7 @@ async def poll(
         assert application.updater is not None
         # Telegram refuses getUpdates while a webhook is set: this also removes the webhook.
         await application.updater.start_polling(
-            timeout=poll_timeout, allowed_updates=["message", "callback_query"]
+            timeout=poll_timeout, allowed_updates=list(ALLOWED_UPDATES)
         )
         await channel.start()
         try:

@@ -6,11 +6,11 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from babel.dates import format_date
 from babel.numbers import format_decimal
 
-from bot.engine import commands, replies
+from bot.engine import commands, render, replies
 from bot.i18n import texts
+from bot.i18n.languages import babel_locale
 from bot.i18n.translate import Translator
 from bot.questionnaire.model import Question, QuestionType
 
@@ -54,13 +54,17 @@ def parse_answer(
     if kind is QuestionType.TEXT:
         cleaned = text.strip()
         if not cleaned:
-            return Invalid(tr(texts.INVALID_TEXT, limit=MAX_TEXT_LENGTH))
+            return Invalid(tr(texts.INVALID_EMPTY_TEXT))
         if len(cleaned) > MAX_TEXT_LENGTH:
             return Invalid(tr(texts.INVALID_TEXT, limit=MAX_TEXT_LENGTH))
         return Parsed(cleaned)
     if kind is QuestionType.SELECT_ONE:
-        option = replies.parse_choice(text, options(question, language, default_language))
-        return Parsed(option.code) if option else Invalid(tr(texts.INVALID_CHOICE))
+        offered = options(question, language, default_language)
+        option = replies.parse_choice(text, offered, commands.vocabulary(tr).number_words)
+        if option is not None:
+            return Parsed(option.code)
+        thumb = thumb_code(question, text)
+        return Parsed(thumb) if thumb is not None else Invalid(tr(texts.INVALID_CHOICE))
     if kind is QuestionType.SELECT_MULTIPLE:
         chosen = replies.parse_choices(
             text, options(question, language, default_language), commands.vocabulary(tr)
@@ -84,16 +88,37 @@ def parse_answer(
     if kind is QuestionType.DECIMAL:
         decimal = replies.parse_decimal(text, language)
         if decimal is None:
-            example = format_decimal(Decimal("3.5"), locale=language)
+            example = format_decimal(Decimal("3.5"), locale=babel_locale(language))
             return Invalid(tr(texts.INVALID_DECIMAL, example=example))
         return Parsed(decimal)
     if kind is QuestionType.DATE:
-        day = replies.parse_date(text, language, today)
+        day = replies.parse_date(text, language, today, commands.relative_days(tr))
         if day is None:
-            example = format_date(datetime.date(2025, 3, 31), format="short", locale=language)
-            return Invalid(tr(texts.INVALID_DATE, example=example))
+            return Invalid(tr(texts.INVALID_DATE, example=render.date_example(language)))
         return Parsed(day)
     raise AssertionError(f"a {kind} question takes no answer")
+
+
+THUMBS = {"👍": True, "👎": False}
+
+
+def thumb_code(question: Question, text: str) -> int | None:
+    """👍 or 👎 on a rating (a choice question with a `measure`): the milder choice on the
+    satisfied or dissatisfied side, e.g. "Fairly satisfied" and "Fairly dissatisfied".
+
+    The answered choices (not "don't know") run from one end of the scale to the other; the
+    measure's positive codes sit at one end, and 👎 is the mirror of 👍 at the other end.
+    """
+    up = THUMBS.get(replies.normalise(text))
+    if up is None or question.measure is None or question.choices is None:
+        return None
+    codes = [c.code for c in question.choices.choices if c.missing is None]
+    positive = [index for index, code in enumerate(codes) if code in question.measure.positive]
+    if not positive or len(positive) * 2 >= len(codes):
+        return None
+    at_start = positive[0] == 0
+    mild = positive[-1] if at_start else positive[0]
+    return codes[mild] if up else codes[len(codes) - 1 - mild]
 
 
 def encode(value: object) -> object:

@@ -7,7 +7,7 @@ or in English, so "back" works for everyone and "nôl" works for Welsh speakers.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
 from bot.engine.replies import ENGLISH, Vocabulary, merge, normalise, parse_yes_no
@@ -42,8 +42,39 @@ def _vocabulary(language: str) -> Vocabulary:
         yes=tr.words(texts.YES_WORDS),
         no=tr.words(texts.NO_WORDS),
         conjunctions=tr.words(texts.AND_WORDS),
+        numbers=tuple(number_words(tr).items()),
     )
     return merge(local, ENGLISH)
+
+
+def number_words(tr: Translator) -> dict[str, int]:
+    """ "two" -> 2 from the catalog's list of the numbers one to ten ("dwa/dwie" are both 2)."""
+    words: dict[str, int] = {}
+    for position, part in enumerate(tr(texts.NUMBER_WORDS).split(","), start=1):
+        for form in part.split("/"):
+            word = normalise(form)
+            if word:
+                words.setdefault(word, position)
+    return words
+
+
+@lru_cache(maxsize=32)
+def _relative_days(language: str) -> dict[str, int]:
+    days: dict[str, int] = {}
+    for tr in (translator(language), translator("en")):
+        for message, offset in (
+            (texts.TODAY_WORDS, 0),
+            (texts.TOMORROW_WORDS, 1),
+            (texts.YESTERDAY_WORDS, -1),
+        ):
+            for word in tr.words(message):
+                days.setdefault(word, offset)
+    return days
+
+
+def relative_days(tr: Translator) -> Mapping[str, int]:
+    """Words for today, tomorrow and yesterday in this language and English -> days from today."""
+    return _relative_days(tr.language)
 
 
 def vocabulary(tr: Translator) -> Vocabulary:

@@ -15,6 +15,7 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 
 from bot.i18n import texts
+from bot.i18n.languages import babel_locale
 from bot.i18n.translate import Translator, translator
 from bot.questionnaire.fields import PLACEHOLDER
 from bot.questionnaire.model import LocalText, Question, Questionnaire, QuestionType
@@ -56,6 +57,12 @@ class Prompt:
         return "\n".join(lines)
 
 
+def date_example(language: str) -> str:
+    """31 March 2025 written the short way people write dates in this language, which is
+    also a way the date parser reads (day first: 31/03/2025 in British English)."""
+    return format_date(datetime.date(2025, 3, 31), format="short", locale=babel_locale(language))
+
+
 def display_value(question: Question | None, value: object, language: str, tr: Translator) -> str:
     """An answer as a tenant would read it, in their language."""
     if value is None:
@@ -71,9 +78,9 @@ def display_value(question: Question | None, value: object, language: str, tr: T
         ]
         return ", ".join(labels)
     if isinstance(value, datetime.date):
-        return format_date(value, format="long", locale=language)
+        return format_date(value, format="long", locale=babel_locale(language))
     if isinstance(value, int | Decimal | float):
-        return format_decimal(value, locale=language)
+        return format_decimal(value, locale=babel_locale(language))
     return str(value)
 
 
@@ -152,8 +159,7 @@ def question_prompt(
             Button(str(value), str(value)) for value in range(scale.minimum, scale.maximum + 1)
         )
     elif question.type is QuestionType.DATE:
-        example = format_date(datetime.date(2025, 3, 31), format="short", locale=language)
-        parts.append(tr(texts.REPLY_DATE, example=example))
+        parts.append(tr(texts.REPLY_DATE, example=date_example(language)))
     if question.answerable and not question.required:
         parts.append(tr(texts.OPTIONAL_HINT))
     return Prompt(

@@ -198,7 +198,9 @@ def _match_one(normalised: str, options: Sequence[Option]) -> Option | None:
     return _fuzzy_match(normalised, options)
 
 
-def parse_choice(text: str, options: Sequence[Option]) -> Option | None:
+def parse_choice(
+    text: str, options: Sequence[Option], numbers: Mapping[str, int] | None = None
+) -> Option | None:
     """The single option meant by ``text``, or None when no option or several fit.
 
     Accepts the number shown ("2", " 2. ", "option 2", "#2", "2️⃣"), the option's name
@@ -206,8 +208,32 @@ def parse_choice(text: str, options: Sequence[Option]) -> Option | None:
     languages.  Exact (normalised) matches are tried first; then a reply of at least three
     characters whose words each start a different word of exactly one option's label
     ("fairly sat", "satisfied fairly").  Letters ("a", "b") are not option references.
+    A number word of ``numbers`` ("two", "dau") is the option with that number when no
+    label is that word.
     """
-    return _match_one(normalise(text), options)
+    normalised = normalise(text)
+    found = _match_one(normalised, options)
+    if found is None and numbers and normalised in numbers:
+        return _by_position(options, numbers[normalised])
+    return found
+
+
+def _number_words_as_digits(
+    normalised: str, numbers: Mapping[str, int], conjunctions: frozenset[str]
+) -> str | None:
+    """ "one and three" -> "1 and 3"; Chinese "一和三" -> "1 和 3". None when nothing changes."""
+    tokens: list[str] = []
+    for token in normalised.split():
+        if token in numbers:
+            tokens.append(str(numbers[token]))
+        elif any(_is_cjk(c) for c in token) and all(
+            c in numbers or c in conjunctions for c in token
+        ):
+            tokens.extend(str(numbers[c]) if c in numbers else c for c in token)
+        else:
+            tokens.append(token)
+    rewritten = " ".join(tokens)
+    return rewritten if rewritten != normalised else None
 
 
 _SEPARATORS = re.compile(r"[,;/|\n\u060c\u061b\u3001\uff0c\uff1b]+")
@@ -290,12 +316,24 @@ def parse_choices(
     """The options chosen in a select-multiple reply, in the order given, without repeats.
 
     Accepts "1,3", "1 3", "1 and 3", "1, 3 & 4", "large print and email", and mixtures
-    of numbers and labels.  None when nothing is given or any part matches no option.
+    of numbers and labels.  When that reads nothing, number words of the vocabulary are
+    read as option numbers ("two", "one and three", "un a tri", "一和三").  None when
+    nothing is given or any part matches no option.
     """
+    conjunctions = frozenset(vocabulary.conjunctions | {"&"})
+    chosen = _parse_choices(text, options, conjunctions)
+    if chosen is not None or not vocabulary.numbers:
+        return chosen
+    digits = _number_words_as_digits(normalise(text), vocabulary.number_words, conjunctions)
+    return None if digits is None else _parse_choices(digits, options, conjunctions)
+
+
+def _parse_choices(
+    text: str, options: Sequence[Option], conjunctions: frozenset[str]
+) -> list[Option] | None:
     normalised = normalise(text)
     if not normalised or not options:
         return None
-    conjunctions = frozenset(vocabulary.conjunctions | {"&"})
     if all(token in conjunctions for token in normalised.split()):
         return None
 

@@ -34,6 +34,7 @@ _NUMERIC_FOLDS = str.maketrans(
         0x2212: "-",  # minus sign
         0xFE0E: None,
         0xFE0F: None,
+        **{tone: None for tone in range(0x1F3FB, 0x1F400)},  # skin tones on 👍
     }
 )
 
@@ -124,6 +125,9 @@ _FACES: Mapping[str, int] = {
     "😃": 4,
     "😄": 4,
     "😁": 4,
+    # A thumb is the milder point on its side: satisfied (4 of 5), dissatisfied (2 of 5).
+    "👍": 3,
+    "👎": 1,
 }
 
 _SCALE = re.compile(
@@ -139,7 +143,8 @@ def parse_scale(text: str, minimum: int, maximum: int) -> int | None:
 
     Accepts digits ("4", "4/5", "4 out of 5" - the "out of" must be ``maximum``), a row of
     stars ("⭐⭐⭐", "★★★★", "***"), keycap emoji ("4️⃣") and, on a five-point scale only,
-    faces: 😠/😡 lowest, 🙁/☹️, 😐, 🙂, 😀/😃/😄/😁 highest.
+    faces: 😠/😡 lowest, 🙁/☹️, 😐, 🙂, 😀/😃/😄/😁 highest, and thumbs: 👍 the fourth
+    point, 👎 the second (the scale's top is its best end).
     """
     if minimum > maximum:
         return None
@@ -252,23 +257,73 @@ def _make_date(year: str, month: int | str, day: str, today: datetime.date) -> d
         return None
 
 
-def parse_date(text: str, locale: str, today: datetime.date) -> datetime.date | None:
+#: English relative words, used when the caller passes none (tests, tools).
+ENGLISH_RELATIVE_DAYS: Mapping[str, int] = {"today": 0, "tomorrow": 1, "yesterday": -1}
+_CJK_MONTH_DAY = re.compile(r"(\d{1,2}) ?月 ?(\d{1,2}) ?[日号]?")
+
+
+def recent_date(month: int, day: int, today: datetime.date) -> datetime.date | None:
+    """A date written without a year: the most recent such day, today included.
+
+    Surveys ask when something happened (a repair, a move), so "12 March" read on
+    6 December 2026 is 12 March 2026, and read on 1 March 2026 it is 12 March 2025. A tenant
+    who means a future date writes the year. "29/2" is the last 29 February.
+    """
+    for year in range(today.year, today.year - 5, -1):
+        try:
+            candidate = datetime.date(year, month, day)
+        except ValueError:  # 29 February outside a leap year, 31 April
+            continue
+        if candidate <= today:
+            return candidate
+    return None
+
+
+def _short(token: str) -> int | None:
+    """A day or month number: one or two digits."""
+    return small_int(token) if len(token) <= 2 else None
+
+
+def _without_year(tokens: list[str], locale: str, today: datetime.date) -> datetime.date | None:
+    """ "12 March", "March 12", "12th of March" or "12/3" (day first)."""
+    first, second = tokens
+    months = _month_names(locale)
+    day, month = _short(first), _short(second)
+    if day is None:
+        day, month = _short(second), months.get(first)
+    elif month is None:
+        month = months.get(second)
+    if day is None or month is None or not (1 <= month <= 12 and 1 <= day <= 31):
+        return None
+    return recent_date(month, day, today)
+
+
+def parse_date(
+    text: str,
+    locale: str,
+    today: datetime.date,
+    relative_days: Mapping[str, int] | None = None,
+) -> datetime.date | None:
     """A calendar date, read day first (UK style).
 
     Accepts "2024-03-31", "31/03/2024", "31-3-2024", "31.03.2024", two-digit years
     (resolved to the century that puts the year no more than ten years after ``today``),
     "31 March 2024", "31 Mar 2024", "31st of March 2024", "March 31 2024", month names of
-    ``locale`` ("31 Mawrth 2024", "31 marca 2024"), "2024年3月31日", and "today" or
-    "yesterday".  None for impossible dates such as 31/02.
+    ``locale`` ("31 Mawrth 2024", "31 marca 2024"), "2024年3月31日", dates without a year
+    ("12 March", "12/3", "3月12日": see :func:`recent_date`) and the words of
+    ``relative_days`` (normalised word -> days from today; English "today", "tomorrow" and
+    "yesterday" when not given).  None for impossible dates such as 31/02.
     """
     normalised = normalise(text)
-    if normalised == "today":
-        return today
-    if normalised == "yesterday":
-        return today - datetime.timedelta(days=1)
+    offsets = ENGLISH_RELATIVE_DAYS if relative_days is None else relative_days
+    if normalised in offsets:
+        return today + datetime.timedelta(days=offsets[normalised])
     cjk = _CJK_DATE.fullmatch(normalised)
     if cjk is not None:
         return _make_date(cjk.group(1), cjk.group(2), cjk.group(3), today)
+    cjk = _CJK_MONTH_DAY.fullmatch(normalised)
+    if cjk is not None:
+        return recent_date(int(cjk.group(1)), int(cjk.group(2)), today)
 
     tokens: list[str] = []
     for token in normalised.split():
@@ -276,6 +331,8 @@ def parse_date(text: str, locale: str, today: datetime.date) -> datetime.date | 
             continue
         ordinal = _ORDINAL.fullmatch(token)
         tokens.append(ordinal.group(1) if ordinal else token)
+    if len(tokens) == 2:
+        return _without_year(tokens, locale, today)
     if len(tokens) != 3:
         return None
     first, second, third = tokens

@@ -30,6 +30,12 @@ LANGUAGES: dict[str, Language] = {
 }
 
 
+def babel_locale(code: str) -> str:
+    """The Babel locale for dates and numbers: British English for `en` (Babel's `en` is US
+    English, which writes 3/31/25 and says March 31)."""
+    return "en_GB" if base_language(code) == "en" else code
+
+
 def is_supported(code: str) -> bool:
     return code in LANGUAGES
 

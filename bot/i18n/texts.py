@@ -34,6 +34,14 @@ BACK_WORDS = N_("back, previous, undo")
 SKIP_WORDS = N_("skip, pass, next")
 LANGUAGE_WORDS = N_("language, languages, lang")
 START_WORDS = N_("start, unstop, resume")
+# Words a date reply may be. Leave out a word that means two days (Urdu کل is both
+# yesterday and tomorrow): a tenant then writes the date.
+TODAY_WORDS = N_("today")
+TOMORROW_WORDS = N_("tomorrow")
+YESTERDAY_WORDS = N_("yesterday")
+# Translators: the numbers one to ten, in this order, separated by commas; write other forms
+# of the same number with "/" (Polish "jeden/jedna/jedno").
+NUMBER_WORDS = N_("one, two, three, four, five, six, seven, eight, nine, ten")
 
 # Consent.
 CONSENT_INTRO = NP_(
@@ -82,6 +90,7 @@ INVALID_DECIMAL = N_("Sorry, please reply with a number, for example {example}."
 INVALID_DATE = N_("Sorry, I could not read that date. Please write it like {example}.")
 INVALID_SCALE = N_("Sorry, please reply with a number from {low} to {high}.")
 INVALID_TEXT = N_("Sorry, that answer is too long. Please keep it under {limit} characters.")
+INVALID_EMPTY_TEXT = N_("Sorry, that message had no text. Please write your answer.")
 REQUIRED_ANSWER = N_("This question needs an answer, so it cannot be skipped.")
 
 # Commands and endings.
@@ -102,6 +111,10 @@ INCOMPLETE = N_(
 )
 EXPIRED = N_("Sorry, this survey has closed. Thank you.")
 NO_SURVEY = N_("Hello from {landlord}. There is no survey open for you right now.")
+HELP_NO_SURVEY = N_(
+    "This number sends surveys from {landlord} about your home and services. When a survey "
+    "arrives, reply to its questions. Reply STOP to get no more messages."
+)
 SERVICE_ERROR = N_("Sorry, something went wrong on our side. Please try again later. Ref: {ref}")
 
 # Telegram.
@@ -114,7 +127,7 @@ TELEGRAM_LINK_INVALID = N_(
     "Please ask {landlord} for a new link."
 )
 TELEGRAM_TEXT_ONLY = N_("Sorry, I can only read text. Please type your answer.")
-TELEGRAM_OLD_BUTTON = N_("That question has already been answered. Please use the latest message.")
+TELEGRAM_MOVED_ON = N_("This conversation has moved on. Please answer the latest message.")
 TELEGRAM_TAP_THEN_DONE = N_("Tap every option that applies, then tap {done}.")
 TELEGRAM_DONE = N_("Done")
 TELEGRAM_PICK_FIRST = N_("Please tap at least one option first, or type the numbers.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from graphlib import CycleError, TopologicalSorter
 
 from bot.i18n.sms_encoding import sms_cost, to_gsm7_where_possible
 from bot.questionnaire.expressions import Expression, ValueKind, check_types
@@ -40,6 +41,8 @@ def run_all(
     landlord_name: str,
 ) -> None:
     checker = _Checker(questionnaire, positions, reporter)
+    checker.cycles()
+    checker.nothing_asked()
     for question in questionnaire.questions:
         checker.expressions(question)
         checker.placeholders(question)
@@ -62,6 +65,7 @@ class _Checker:
         self.positions = positions
         self.reporter = reporter
         self.kinds = {question.name: KINDS[question.type] for question in questionnaire.questions}
+        self.in_cycle: set[str] = set()
 
     def where(self, question: Question, expression: Expression | None = None) -> Position:
         if expression is not None:
@@ -108,7 +112,7 @@ class _Checker:
                 "relevant refers to the question itself",
                 "base relevant on earlier answers only",
             )
-        elif self.q.index[name] > own and key == "relevant":
+        elif self.q.index[name] > own and key == "relevant" and name not in self.in_cycle:
             self.reporter.warning(
                 where,
                 question.name,
@@ -159,6 +163,53 @@ class _Checker:
                 "add a choice such as {code: 99, name: prefer_not_to_say, missing: "
                 "prefer_not_to_say}",
             )
+
+    def cycles(self) -> None:
+        """Questions whose `relevant` conditions wait on each other are never asked."""
+        graph = {
+            question.name: {
+                name
+                for name in question.relevant.references
+                if name in self.q.index and name != question.name
+            }
+            for question in self.q.questions
+            if question.relevant is not None
+        }
+        while True:
+            try:
+                TopologicalSorter(graph).prepare()
+                return
+            except CycleError as error:
+                cycle: list[str] = list(error.args[1])  # [a, b, ..., a]
+            names = cycle[:-1]
+            self.in_cycle.update(names)
+            first = min(names, key=self.q.index.__getitem__)
+            self.reporter.error(
+                self.where(self.q.question(first), self.q.question(first).relevant),
+                first,
+                "relevant conditions wait on each other in a circle, so none of these "
+                f"questions is ever asked: {' → '.join(reversed(cycle))}",
+                "base each relevant on answers to questions asked before it",
+            )
+            for name in names:
+                graph[name] -= set(names)
+
+    def nothing_asked(self) -> None:
+        """Warn when a tenant could consent and then be asked nothing at all."""
+        for question in self.q.questions:
+            relevant = question.relevant
+            always = relevant is None or (not relevant.references and relevant.evaluate_bool({}))
+            # Answers filled from a fresh profile count: the tenant has answered before.
+            if question.answerable and always and question.sensitive is None:
+                return
+        first = self.q.questions[0] if self.q.questions else None
+        self.reporter.warning(
+            self.where(first) if first else Position(1, 1),
+            "questionnaire",
+            "a tenant may consent and then be asked nothing: every question depends on a "
+            "relevant condition or on consent to a sensitive question",
+            "let at least one question be asked without conditions",
+        )
 
     def unreachable(self) -> None:
         unreachable: set[str] = set()

@@ -90,13 +90,12 @@ def compile_text(
         return CompileResult(None, reporter.problems)
     builder = _Builder(root, reporter, text.splitlines())
     questionnaire = builder.build(filename, hashlib.sha256(text.encode()).hexdigest())
-    if questionnaire is not None:
-        checks.run_all(
-            questionnaire,
-            checks.Positions(builder.positions, builder.question_reader.expression_positions),
-            reporter,
-            landlord_name,
-        )
+    checks.run_all(
+        questionnaire,
+        checks.Positions(builder.positions, builder.question_reader.expression_positions),
+        reporter,
+        landlord_name,
+    )
     result = questionnaire if not reporter.has_errors else None
     return CompileResult(result, sorted(reporter.problems, key=lambda p: (p.line, p.column)))
 
@@ -110,7 +109,7 @@ class _Builder:
         self.texts = TextReader(reporter, ("en",), "en")
         self.question_reader = QuestionReader(reporter, self.texts, lines)
 
-    def build(self, filename: str, source_hash: str) -> Questionnaire | None:
+    def build(self, filename: str, source_hash: str) -> Questionnaire:
         top = FieldReader(self.root, self.reporter, QUESTIONNAIRE)
         top.check_keys(TOP_LEVEL_KEYS, "the questionnaire settings")
         qid = top.identifier("id", required=True, example="id: post_repair")
@@ -141,20 +140,20 @@ class _Builder:
         }
         if settings["estimated_minutes"] is None:
             top.require("estimated_minutes", "estimated_minutes: 2 (tenants are told this)")
-        if None in (qid, version, title, purpose, consent, purpose_code, consent_version):
-            return None
-        assert qid and version and title and purpose and consent
-        assert purpose_code and consent_version
+        # A missing setting is already an error; stand-ins let the cross-question checks
+        # still run, so every problem is reported in one pass. Such a questionnaire never
+        # loads, because the reporter holds an error.
+        blank = LocalText({}, default)
         return Questionnaire(
-            id=qid,
-            version=version,
-            title=title,
+            id=qid or QUESTIONNAIRE,
+            version=version or "",
+            title=title or blank,
             default_language=default,
             languages=languages,
-            purpose_code=purpose_code,
-            purpose=purpose,
-            consent_version=consent_version,
-            consent=consent,
+            purpose_code=purpose_code or "",
+            purpose=purpose or blank,
+            consent_version=consent_version or "",
+            consent=consent or blank,
             retention_days=settings["retention_days"] or 730,
             estimated_minutes=settings["estimated_minutes"] or 1,
             expiry_days=settings["expiry_days"] or 7,

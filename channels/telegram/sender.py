@@ -79,9 +79,10 @@ def button_text(button: Button) -> str:
 def message_text(message: OutboundMessage) -> str:
     """The body, the numbered options (so typing a number works) and how to use the ticks."""
     text = message.body
-    numbered = [button for button in message.buttons if button.numbered]
-    if numbered:
-        text += "\n" + "\n".join(button_text(button) for button in numbered)
+    numbered = [button_text(button) for button in message.buttons if button.numbered]
+    # The language menu lists its options in the text already: do not list them twice.
+    if numbered and not all(line in text.splitlines() for line in numbered):
+        text += "\n" + "\n".join(numbered)
     if message.multiple and keyboard(message) is not None:
         tr = translator(message.language)
         text += "\n\n" + tr(texts.TELEGRAM_TAP_THEN_DONE, done=tr(texts.TELEGRAM_DONE))

@@ -13,15 +13,17 @@ import logging
 import re
 
 from sqlalchemy import select
-from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ChatType
+from telegram import Bot, CallbackQuery, ChatMember, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 
 from bot.engine import links as engine_links
+from bot.engine.contacts import find_contact
 from bot.engine.engine import Engine
 from bot.engine.messages import InboundMessage
 from bot.i18n import texts
 from bot.i18n.translate import translator
+from bot.outreach.optout import opt_out_address
 from bot.settings import Settings
 from bot.storage.models import OutboundStatus
 from bot.storage.tables import OUTBOUND
@@ -31,6 +33,8 @@ logger = logging.getLogger(__name__)
 START = re.compile(r"/start(?:@\w+)?(?:\s+(\S+))?\s*", re.IGNORECASE)
 # What the inbound record keeps of `/start <token>`: the token would link a chat to a tenant.
 START_REDACTED = "/start [link]"
+# The updates Doorstep asks Telegram for (polling here; setWebhook in the README).
+ALLOWED_UPDATES = ("message", "callback_query", "my_chat_member")
 # Rows that mean a newer message is on its way or already in the chat.
 _LIVE = [
     status.value
@@ -87,6 +91,10 @@ class UpdateProcessor:
             raise MalformedUpdate("update_id is not a number")
         if _address(update) is None:
             return
+        if update.my_chat_member is not None:
+            member = update.my_chat_member.new_chat_member
+            await asyncio.to_thread(self._membership, str(update.my_chat_member.chat.id), member)
+            return
         if update.callback_query is not None:
             await self._tap(update, update.callback_query, bot)
             return
@@ -113,19 +121,19 @@ class UpdateProcessor:
     async def _tap(self, update: Update, query: CallbackQuery, bot: Bot) -> None:
         data = query.data
         message = query.message
+        address = _address(update)
+        assert address is not None  # process() answers private chats only
         if not isinstance(data, str) or not isinstance(message, Message):
             # Too old for Telegram to show us (48 h), or not our kind of button.
-            await _answer(
-                bot, query, translator(self.settings.default_language)(texts.TELEGRAM_OLD_BUTTON)
-            )
+            language = await asyncio.to_thread(self._language, address, None)
+            await _answer(bot, query, translator(language)(texts.TELEGRAM_MOVED_ON))
             return
-        address = str(message.chat.id)
-        latest, language = await asyncio.to_thread(
+        latest, sent_in = await asyncio.to_thread(
             self._is_latest, address, provider_id(address, message.message_id)
         )
-        tr = translator(language or self.settings.default_language)
+        tr = translator(await asyncio.to_thread(self._language, address, sent_in))
         if not latest:  # an old question's button would answer the current question
-            await _answer(bot, query, tr(texts.TELEGRAM_OLD_BUTTON))
+            await _answer(bot, query, tr(texts.TELEGRAM_MOVED_ON))
             return
         markup = message.reply_markup
         if is_tick(data):
@@ -142,6 +150,21 @@ class UpdateProcessor:
         inbound = to_inbound(update, data, self.engine.clock())
         await asyncio.to_thread(self.engine.handle, inbound)
         await _answer(bot, query)
+
+    def _membership(self, address: str, member: ChatMember) -> None:
+        """The tenant blocked the bot: opt the chat out now, not at the next failed send."""
+        if member.status != ChatMemberStatus.BANNED:  # "kicked" when a tenant blocks the bot
+            return
+        with self.engine.database.engine.connect() as connection, connection.begin():
+            opt_out_address(connection, NAME, address, self.engine.clock(), "blocked the bot")
+
+    def _language(self, address: str, sent_in: str | None) -> str:
+        """The chat's language now: its open conversation's, the tenant's own choice, the
+        language of the tapped message, or the landlord's default."""
+        with self.engine.database.engine.connect() as connection:
+            contact = find_contact(connection, NAME, address)
+        known = (contact.session_language or contact.respondent_language) if contact else None
+        return known or sent_in or self.settings.default_language
 
     def _is_latest(self, address: str, tapped: str) -> tuple[bool, str | None]:
         """Whether the tapped message is the newest one we sent this chat, and its language."""

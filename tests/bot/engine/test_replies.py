@@ -620,7 +620,7 @@ def test_parse_date_two_digit_years() -> None:
         "31/13/2024",
         "31 Smarch 2024",
         "March 2024",
-        "31/03",
+        "31/04",  # no 31 April in any year
         "0024-01-01",
         "31/03/024",
         "tomorrow-ish",

@@ -36,6 +36,54 @@ def test_broken_questionnaire_reports_one_line_per_problem() -> None:
     ]
 
 
+def test_an_incomplete_top_level_still_gets_every_cross_question_check() -> None:
+    every = FIXTURES / "every_problem.yaml"
+    result = runner.invoke(app, ["validate", str(every)])
+    assert result.exit_code == 1
+    lines = [line for line in result.stdout.splitlines() if line.startswith(str(every))]
+    assert lines == [
+        f"{every}:2:1: questionnaire: 'purpose' is missing — add purpose: {{code: ..., text: ...}}",
+        f"{every}:15:14: first: there is no choice list 'satisfaction_list' — add it under "
+        "choice_lists, or fix the name",
+        f"{every}:17:5: first: the name 'first' is already used by the question on line 13 — "
+        "give every question its own name",
+        f"{every}:23:15: comment: relevant '${{no_such_question}} = 1' refers to "
+        "${no_such_question}, which is not a question — use the name of an earlier question",
+        f"{every}:27:29: age: relevant '${{comment}} = = 'x'': unexpected '=' after '=' — use "
+        "one comparison operator such as >, >= or =",
+        f"{every}:32:15: nickname: rule '. > 5': compares a text answer with a number — use "
+        "length(.) > 5, or make the question an integer/decimal",
+    ]
+
+
+def test_a_cycle_in_relevant_is_an_error_naming_its_questions() -> None:
+    found = problems_for(
+        "  - {name: first, type: text, relevant: \"${second} = 'x'\", text: {en: 'A?', cy: 'A?'}}\n"
+        "  - {name: second, type: text, relevant: \"${first} = 'y'\", text: {en: 'B?', cy: 'B?'}}\n"
+        "  - {name: third, type: text, relevant: \"${first} = 'z'\", text: {en: 'C?', cy: 'C?'}}\n"
+    )
+    assert found == [
+        "warning: a tenant may consent and then be asked nothing: every question depends on "
+        "a relevant condition or on consent to a sensitive question",
+        "error: relevant conditions wait on each other in a circle, so none of these questions "
+        "is ever asked: first → second → first",
+    ]
+
+
+def test_one_unconditional_question_means_something_is_always_asked() -> None:
+    found = problems_for(
+        "  - {name: a, type: note, text: {en: Hi, cy: Hi}}\n"
+        "  - {name: b, type: text, text: {en: 'B?', cy: 'B?'}}\n"
+        "  - {name: c, type: text, relevant: \"${b} = 'y'\", text: {en: 'C?', cy: 'C?'}}\n"
+    )
+    assert found == []
+    only_a_note = problems_for(
+        "  - {name: a, type: note, text: {en: Hi, cy: Hi}}\n"
+        "  - {name: b, type: text, relevant: '1 = 2', text: {en: 'B?', cy: 'B?'}}\n"
+    )
+    assert any("asked nothing" in line for line in only_a_note)
+
+
 def test_shipped_questionnaires_validate_without_warnings() -> None:
     result = runner.invoke(app, ["validate", str(DEFAULT_QUESTIONNAIRES)])
     assert result.exit_code == 0, result.stdout

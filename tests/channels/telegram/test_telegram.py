@@ -213,7 +213,7 @@ def test_a_button_on_an_old_message_does_not_answer_the_current_question(
     stale = callback_update(CHAT, consent, "Yes")
     assert telegram.post(stale) == 200
     assert answers(telegram.service) == {"repair_overall": 5}
-    assert telegram.fake.calls_to("answerCallbackQuery")[-1]["text"] == texts.TELEGRAM_OLD_BUTTON
+    assert telegram.fake.calls_to("answerCallbackQuery")[-1]["text"] == texts.TELEGRAM_MOVED_ON
 
 
 def test_select_multiple_by_ticking_buttons_or_typing_numbers(telegram: Telegram) -> None:

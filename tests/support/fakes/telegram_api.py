@@ -287,3 +287,19 @@ def callback_update(
             "data": data,
         },
     }
+
+
+def member_update(chat_id: int, status: str, *, update_id: int | None = None) -> dict[str, Any]:
+    """The bot's own membership of a private chat changed: "kicked" when the tenant blocks
+    it, "member" when they unblock it."""
+    bot = {"id": 1, "is_bot": True, "first_name": "Doorstep", "username": BOT_USERNAME}
+    return {
+        "update_id": update_id or next_update_id(),
+        "my_chat_member": {
+            "chat": {"id": chat_id, "type": "private", "first_name": "Tenant"},
+            "from": _user(chat_id, "en"),
+            "date": int(time.time()),
+            "old_chat_member": {"status": "member", "user": bot},
+            "new_chat_member": {"status": status, "user": bot, "until_date": 0},
+        },
+    }
