@@ -9,6 +9,7 @@ from fastapi import APIRouter, FastAPI
 from starlette.staticfiles import StaticFiles
 
 from api.auth import routes as auth
+from api.auth import setup as first_admin
 from api.campaigns import pages as campaign_pages
 from api.campaigns import routes as campaigns
 from api.concerns import pages as concern_pages
@@ -31,6 +32,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     repairs.router,
     exports.router,
     auth.router,
+    first_admin.router,
     privacy.router,
     privacy_pages.router,
     questionnaires.router,
