@@ -9,6 +9,7 @@ from fastapi import APIRouter, FastAPI
 from starlette.staticfiles import StaticFiles
 
 from api.auth import routes as auth
+from api.auth import setup as first_admin
 from api.campaigns import builder as campaign_builder
 from api.campaigns import pages as campaign_pages
 from api.campaigns import routes as campaigns
@@ -33,6 +34,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     repairs.router,
     exports.router,
     auth.router,
+    first_admin.router,
     privacy.router,
     privacy_pages.router,
     questionnaires.router,

@@ -8,11 +8,13 @@ import typer
 from rich.console import Console
 
 from api.cli.versions import stored_changes
+from bot.access.setup import SETUP_LINK_LIFETIME, issue_setup_token
 from bot.questionnaire.problems import QuestionnaireInvalid
 from bot.questionnaire.registry import QuestionnaireRegistry, changed_sentence
 from bot.settings import Settings, get_settings, package_version
 from bot.storage.db import Database
 from bot.storage.health import DatabaseUnavailable, check_usable
+from bot.storage.models import utcnow
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -52,20 +54,42 @@ def usable_questionnaires(settings: Settings) -> None:
         raise typer.Exit(1)
 
 
-def addresses(host: str, port: int) -> list[str]:
-    """The lines `serve` prints: where it listens and what to open in a browser."""
+def base_url(host: str, port: int) -> str:
     shown = "127.0.0.1" if host in ALL_INTERFACES else host
     if ":" in shown:  # an IPv6 address goes in brackets in a URL
         shown = f"[{shown}]"
-    base = f"http://{shown}:{port}"
+    return f"http://{shown}:{port}"
+
+
+def addresses(host: str, port: int, setup_token: str | None = None) -> list[str]:
+    """The lines `serve` prints: where it listens and what to open in a browser; while no
+    one can sign in, the one-time link that creates the first administrator."""
+    base = base_url(host, port)
     where = f"all interfaces, port {port}" if host in ALL_INTERFACES else base
-    return [
+    lines = [
         f"Doorstep {package_version()} is starting on {where}. Open:",
         f"  web chat         {base}/chat",
         f"  officer console  {base}/console/",
         f"  API docs         {base}/docs",
-        "Press Ctrl+C to stop.",
     ]
+    if setup_token is not None:
+        minutes = int(SETUP_LINK_LIFETIME.total_seconds() // 60)
+        lines += [
+            "No one can sign in yet. Create the first administrator with this one-time link",
+            f"(it works once, for {minutes} minutes; keep it to yourself):",
+            f"  {base}/console/setup?token={setup_token}",
+        ]
+    return [*lines, "Press Ctrl+C to stop."]
+
+
+def first_admin_token(settings: Settings) -> str | None:
+    """A fresh setup link's token while no user exists (stored hashed), else None."""
+    database = Database(settings.database_url)
+    try:
+        with database.engine.begin() as connection:
+            return issue_setup_token(connection, utcnow())
+    finally:
+        database.dispose()
 
 
 SQLITE_ONE_WORKER = (
@@ -94,7 +118,7 @@ def serve(
     usable_database(settings)
     usable_questionnaires(settings)
     host, port = host or settings.host, port or settings.port
-    for line in addresses(host, port):
+    for line in addresses(host, port, first_admin_token(settings)):
         out.print(line, markup=False)
     # Every line, uvicorn's own included, carries the id of the request it is about.
     uvicorn.run(

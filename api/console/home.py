@@ -4,19 +4,13 @@ from __future__ import annotations
 
 from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_redoc_html
-from sqlalchemy import Connection, exists, select
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse
 
 from api.auth.pages import render_page
 from api.http import get_service
+from bot.access.setup import SETUP_LINK_LIFETIME, anyone_can_sign_in
 from bot.access.users import MIN_PASSWORD
-from bot.storage.tables import USERS
-
-
-def anyone_can_sign_in(connection: Connection) -> bool:
-    """Whether any console user exists (an EXISTS query: cheap however many there are)."""
-    return bool(connection.execute(select(exists().select_from(USERS))).scalar())
 
 
 async def home(request: Request) -> HTMLResponse:
@@ -30,6 +24,7 @@ async def home(request: Request) -> HTMLResponse:
         "landlord": service.settings.landlord_name,
         "first_run": await run_in_threadpool(first_run),
         "min_password": MIN_PASSWORD,
+        "link_minutes": int(SETUP_LINK_LIFETIME.total_seconds() // 60),
     }
     return render_page("home.html", context)
 

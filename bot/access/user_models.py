@@ -40,3 +40,18 @@ class ConsoleSession(Base):
     csrf_secret: Mapped[str] = mapped_column(String(64))  # sent back in X-CSRF-Token / forms
     created_at: Mapped[datetime.datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime.datetime]
+
+
+class SetupToken(Base):
+    """A one-time link that lets the first administrator be created in the browser.
+
+    Only a SHA-256 of the token is kept; the token itself appears once, in `doorstep serve`'s
+    own output. Every token goes when the first user is created.
+    """
+
+    __tablename__ = "setup_tokens"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime.datetime]

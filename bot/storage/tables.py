@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bot.access.apikey_models import ApiKey
 from bot.access.audit_models import AuditEntry
-from bot.access.user_models import ConsoleSession, User
+from bot.access.user_models import ConsoleSession, SetupToken, User
 from bot.campaigns.models import Campaign, CampaignTarget
 from bot.concerns.models import Concern
 from bot.engine.link_models import TelegramLinkToken
@@ -61,5 +61,6 @@ MEMBERSHIPS = table(SegmentMembership)
 # Access.
 USERS = table(User)
 CONSOLE_SESSIONS = table(ConsoleSession)
+SETUP_TOKENS = table(SetupToken)
 API_KEYS = table(ApiKey)
 AUDIT = table(AuditEntry)
