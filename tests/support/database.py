@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.engine import make_url
+
+from bot.service import Service
+from bot.storage.schema import metadata
 
 
 def read_only_url(url: str) -> str:
@@ -19,3 +24,13 @@ def where(url: str) -> str:
     if url.startswith("sqlite:///"):
         return str(Path(url.removeprefix("sqlite:///")).resolve())
     return f'"{make_url(url).database}" on'
+
+
+def every_value(service: Service) -> list[str]:
+    """Every cell of every table, as text."""
+    cells: list[str] = []
+    with service.database.engine.connect() as connection:
+        for table in metadata.sorted_tables:
+            for row in connection.execute(select(table)):
+                cells.extend(json.dumps(value, default=str) for value in row)
+    return cells

@@ -14,8 +14,8 @@ from bot.privacy import rights as privacy
 from bot.service import Service
 from bot.settings import get_settings
 from bot.storage.models import Answer, ChannelIdentity, Erasure, InboundRecord, Respondent
-from bot.storage.schema import metadata
 from tests.support.chat import Chat
+from tests.support.database import every_value
 from tests.support.services import Clock
 
 PHONE = "+447700900321"
@@ -35,16 +35,6 @@ def tenant_with_answers(service: Service) -> int:
     for reply in ("yes", "4", "no", "yes", "2", COMMENT):
         chat.send(reply)
     return int(respondent_id)
-
-
-def every_value(service: Service) -> list[str]:
-    """Every cell of every table, as text."""
-    cells: list[str] = []
-    with service.database.engine.connect() as connection:
-        for table in metadata.sorted_tables:
-            for row in connection.execute(select(table)):
-                cells.extend(json.dumps(value, default=str) for value in row)
-    return cells
 
 
 def test_subject_access_holds_everything(service: Service) -> None:

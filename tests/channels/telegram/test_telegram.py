@@ -44,7 +44,7 @@ from bot.storage.models import (
 from channels.registry import ChannelRegistry, build_channels
 from channels.telegram.links import hash_token, issue_link
 from channels.telegram.sender import TelegramChannel, keyboard
-from tests.bot.privacy.test_rights import every_value
+from tests.support.database import every_value
 from tests.support.fakes.telegram_api import (
     BOT_USERNAME,
     FakeTelegramAPI,
