@@ -96,6 +96,23 @@ def _words_in_every_language(among: tuple[Command, ...]) -> dict[str, Command]:
     return words
 
 
+@lru_cache(maxsize=8)
+def _languages_of_words(among: tuple[Command, ...]) -> dict[str, tuple[Command, str]]:
+    words: dict[str, tuple[Command, str]] = {}
+    for language in LANGUAGES:  # English first: a word every catalog keeps is English
+        tr = translator(language)
+        for command in among:
+            for word in tr.words(command.value):
+                words.setdefault(word, (command, tr.language))
+    return words
+
+
+def keyword_and_language(text: str, among: tuple[Command, ...]) -> tuple[Command, str] | None:
+    """One of these commands written in any supported language, and that language
+    ("DIWEDD" is STOP in Welsh), so that the answer can be in the same language."""
+    return _languages_of_words(among).get(normalise(text))
+
+
 def detect_in_any_language(text: str, among: tuple[Command, ...]) -> Command | None:
     """One of these commands, written in any supported language (an SMS keyword sent to us
     before any conversation, or in another language than the conversation's)."""

@@ -140,9 +140,8 @@ class _Builder:
         }
         if settings["estimated_minutes"] is None:
             top.require("estimated_minutes", "estimated_minutes: 2 (tenants are told this)")
-        # A missing setting is already an error; stand-ins let the cross-question checks
-        # still run, so every problem is reported in one pass. Such a questionnaire never
-        # loads, because the reporter holds an error.
+        # A missing setting is already an error (so this never loads); stand-ins let the
+        # cross-question checks still run, reporting every problem in one pass.
         blank = LocalText({}, default)
         return Questionnaire(
             id=qid or QUESTIONNAIRE,

@@ -8,7 +8,9 @@ language of the tenant's open conversation. By SMS a tenant may write to us firs
 in another of our languages ("wypisz", "stopio"), and Twilio's Advanced Opt-Out may have
 matched a keyword of its own (`OptOutType=STOP`). `for_engine` turns such a message into
 the English command word the engine acts on, so opting out works from any number in any
-supported language, with the engine's own consent and session bookkeeping.
+supported language, with the engine's own consent and session bookkeeping. A number with
+no conversation open keeps its own word: the engine reads keywords of every language then,
+and answers in the keyword's language ("退订" gets the Chinese confirmation).
 """
 
 from __future__ import annotations
@@ -79,8 +81,11 @@ def for_engine(connection: Connection, inbound: InboundMessage, opt_out_type: st
     if command is None:
         return inbound.text
     contact = find_contact(connection, inbound.channel, inbound.address)
-    # The engine reads commands in the open conversation's language, else in English.
+    # The engine reads commands in the open conversation's language and English, and in
+    # every language when no conversation is open (it then answers in the keyword's).
     is_open = contact is not None and contact.session_id is not None
+    if not is_open and detect_in_any_language(inbound.text, SMS_KEYWORDS) is command:
+        return inbound.text
     language = contact.session_language if contact is not None and is_open else None
     if is_word_of(inbound.text, (command,), language or "en"):
         return inbound.text

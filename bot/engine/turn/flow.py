@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 from bot.engine import store
-from bot.engine.commands import Command, detect
+from bot.engine.commands import Command, detect, keyword_and_language
 from bot.engine.messages import OutboundMessage
 from bot.engine.turn import answering, commands, completion
 from bot.engine.turn.asking import ask_again
@@ -22,11 +22,20 @@ from bot.outreach.optout import opt_out_address
 from bot.questionnaire.model import Questionnaire
 from bot.storage.models import SessionState
 
+# What a number that has no conversation open may send: opt out, opt back in, ask for help.
+KEYWORDS = (Command.STOP, Command.START, Command.HELP)
+
 
 def reply_to(context: TurnContext, text: str) -> list[OutboundMessage]:
     """Answer one inbound message: a command, or the next step of the conversation."""
     conversation = context.conversation
     command = detect(text, context.translator)
+    if command is None and (conversation.session_id is None or conversation.opted_out):
+        # No conversation to read it in: a keyword of any language, answered in that language.
+        found = keyword_and_language(text, KEYWORDS)
+        if found is not None:
+            command, language = found
+            context.translator = translator(language)
     if conversation.opted_out:
         if command is Command.START:
             store.set_opted_out(context.connection, conversation.identity_id, None)
@@ -120,7 +129,7 @@ def no_session(context: TurnContext, text: str, command: Command | None) -> list
     questionnaire = context.registry.by_keyword(text)
     if questionnaire is not None:
         return open_session(context, questionnaire, SessionState.AWAITING_CONSENT)
-    key = texts.HELP_TEXT if command is Command.HELP else texts.NO_SURVEY
+    key = texts.HELP_NO_SURVEY if command is Command.HELP else texts.NO_SURVEY
     context.say(context.translator(key, landlord=context.settings.landlord_name))
     return finish(context)
 

@@ -266,7 +266,9 @@ def test_profile_link_copies_answers_and_skips_fresh_values(service: Service, cl
 def test_help_and_unknown_text_without_a_session(service: Service) -> None:
     chat = Chat(service.engine)
     assert "no survey open" in chat.send("hello")
-    assert "BACK" in chat.send("help")
+    help_text = chat.send("help")  # no survey open: what this number is for, how to stop
+    assert "sends surveys from" in help_text and "STOP" in help_text
+    assert "BACK" not in help_text
 
 
 def test_expired_session_is_closed_politely(service: Service, clock: Clock) -> None:

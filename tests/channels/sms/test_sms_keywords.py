@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.engine.commands import Command
+from bot.i18n import texts
+from bot.i18n.translate import translator
 from bot.storage.models import (
     ChannelIdentity,
     Consent,
@@ -18,6 +20,7 @@ from channels.sms.inbound import keyword
 from tests.support.twilio import TENANT, Twilio, twilio_fixture  # noqa: F401
 
 STRANGER = "+447700900999"
+LANDLORD = "Riverside Homes"
 
 
 def identity(twilio: Twilio, number: str) -> ChannelIdentity:
@@ -32,28 +35,31 @@ def outbox(twilio: Twilio, number: str) -> list[OutboundRecord]:
 
 
 @pytest.mark.parametrize(
-    ("text", "opt_out_type"),
+    ("text", "opt_out_type", "language"),
     [
-        ("STOP", None),
-        ("unsubscribe", None),
-        ("Stop.", None),
-        ("stopio", None),  # Welsh
-        ("Wypisz mnie", None),  # Polish
-        ("oprește", None),  # Romanian
-        ("停止", None),  # Chinese
-        ("إيقاف", None),  # Arabic
-        ("বন্ধ", None),  # Bengali
-        ("ARRET", "STOP"),  # a keyword only Twilio's Advanced Opt-Out knows
+        ("STOP", None, "en"),
+        ("unsubscribe", None, "en"),
+        ("Stop.", None, "en"),
+        ("stopio", None, "cy"),
+        ("DIWEDD", None, "cy"),
+        ("Wypisz mnie", None, "pl"),
+        ("oprește", None, "ro"),
+        ("停止", None, "zh"),
+        ("退订", None, "zh"),
+        ("إيقاف", None, "ar"),
+        ("বন্ধ", None, "bn"),
+        ("ARRET", "STOP", "en"),  # a keyword only Twilio's Advanced Opt-Out knows
     ],
 )
-def test_stop_words_opt_out_a_number_never_seen_before(
-    twilio: Twilio, text: str, opt_out_type: str | None
+def test_stop_words_opt_out_a_number_never_seen_before_in_their_language(
+    twilio: Twilio, text: str, opt_out_type: str | None, language: str
 ) -> None:
     extra = {"OptOutType": opt_out_type} if opt_out_type else {}
     assert twilio.sms(text, sender=STRANGER, **extra).status_code == 200
     assert identity(twilio, STRANGER).opted_out_at is not None
     (confirmation,) = outbox(twilio, STRANGER)
-    assert "not get any more messages" in confirmation.body
+    assert confirmation.body == translator(language)(texts.OPTED_OUT, landlord=LANDLORD)
+    assert confirmation.language == language
     # Anything else they send now gets no answer, and nothing is queued for them.
     twilio.sms("REPAIR", sender=STRANGER)
     assert len(outbox(twilio, STRANGER)) == 1
@@ -82,9 +88,12 @@ def test_stop_mid_survey_withdraws_and_cancels_what_was_queued(twilio: Twilio) -
 
 def test_start_opts_back_in_in_any_language(twilio: Twilio) -> None:
     twilio.sms("STOP")
-    twilio.sms("dechrau")  # Welsh START
+    twilio.sms("dechrau")  # Welsh START: answered in Welsh
     assert identity(twilio, TENANT).opted_out_at is None
-    assert "again" in outbox(twilio, TENANT)[-1].body
+    assert outbox(twilio, TENANT)[-1].body == translator("cy")(texts.OPTED_IN, landlord=LANDLORD)
+    twilio.sms("STOP")
+    twilio.sms("开始")  # Chinese START
+    assert outbox(twilio, TENANT)[-1].body == translator("zh")(texts.OPTED_IN, landlord=LANDLORD)
     twilio.sms("REPAIR")
     assert "Repair follow-up" in outbox(twilio, TENANT)[-1].body
 
@@ -108,12 +117,22 @@ def test_twilio_marking_yes_as_start_does_not_turn_consent_into_a_command(
     assert isinstance(session, Session) and session.state == SessionState.IN_PROGRESS.value
 
 
-@pytest.mark.parametrize("text", ["HELP", "info", "pomoc"])
-def test_help_answers_with_help_text(twilio: Twilio, text: str) -> None:
+@pytest.mark.parametrize(
+    ("text", "language"), [("HELP", "en"), ("info", "en"), ("pomoc", "pl"), ("cymorth", "cy")]
+)
+def test_help_with_no_survey_says_what_the_number_is_for(
+    twilio: Twilio, text: str, language: str
+) -> None:
     twilio.sms(text, sender=STRANGER)
     (reply,) = outbox(twilio, STRANGER)
-    assert "You are answering questions for Riverside Homes" in reply.body
+    assert reply.body == translator(language)(texts.HELP_NO_SURVEY, landlord=LANDLORD)
+    assert "You are answering questions" not in reply.body
     assert identity(twilio, STRANGER).opted_out_at is None
+
+
+def test_help_text_for_a_stranger_names_the_landlord_surveys_and_stop() -> None:
+    english = translator("en")(texts.HELP_NO_SURVEY, landlord=LANDLORD)
+    assert "Riverside Homes" in english and "surveys" in english and "STOP" in english
 
 
 def test_help_mid_survey_repeats_the_question(twilio: Twilio) -> None:
