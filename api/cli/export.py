@@ -5,7 +5,7 @@
         --codebook tsm-codebook.json
 
 Imports only typer and rich at start-up (pandas loads when the command runs), so
-`bot/cli.py` can register it without slowing every other command. The export is written
+`api/cli/main.py` can register it without slowing every other command. The export is written
 to the audit log as done by "cli:<operating-system user>".
 """
 
@@ -86,6 +86,8 @@ def export_command(
     from bot.settings import get_settings
 
     checked = _checked_format(fmt, codebook)
+    for path, what in ((output, "export"), (codebook, "codebook")):
+        _check_writable(path, what)
     filters = ExportFilters(
         questionnaire, version, campaign, _day(date_from), _day(date_to), channel, language,
         segment, completed,
@@ -97,6 +99,10 @@ def export_command(
             _write_codebook(export, codebook)
     except FilterError as problem:
         err.print(str(problem), markup=False)
+        raise typer.Exit(1) from None
+    except OSError as problem:  # e.g. no permission, or the disk is full
+        err.print(f"Could not write {problem.filename or output}: {problem.strerror}.",
+                  markup=False)  # fmt: skip
         raise typer.Exit(1) from None
     finally:
         service.database.dispose()
@@ -116,6 +122,21 @@ def _checked_format(fmt: str, codebook: Path | None) -> Format:
     return fmt
 
 
+def _check_writable(path: Path | None, what: str) -> None:
+    """Say which folder is missing before anything is read (exit 2, like a bad option)."""
+    if path is None:
+        return
+    folder = path.parent
+    if path.is_dir():
+        err.print(f"{path} is a folder; give a file name for the {what}, e.g. {path / 'out'}.",
+                  markup=False)  # fmt: skip
+        raise typer.Exit(2)
+    if not folder.is_dir():
+        err.print(f"The folder {folder} for the {what} does not exist; create it first "
+                  f"(mkdir -p {folder}) or choose another file.", markup=False)  # fmt: skip
+        raise typer.Exit(2)
+
+
 def _export(
     service: Service, filters: ExportFilters, fmt: Format, identifiable: bool, output: Path
 ) -> ExportTable:
@@ -127,23 +148,22 @@ def _export(
     from bot.access.audit import audit
     from bot.access.users import Principal, Role
 
+    # Read first, with no bar: a bad filter or unknown questionnaire is then the only line.
+    with reading(service.database) as connection:
+        export = build_export(
+            connection, filters=filters, identifiable=identifiable,
+            secret=service.settings.secret_key.get_secret_value(),
+            registry=service.registry,
+        )  # fmt: skip
+    # Recorded before the file is written: a failed write over-reports, never hides.
+    principal = Principal("cli", 0, _operator(), Role.ADMIN, True)  # type: ignore[arg-type]
+    details = {**filters.as_json(), "format": fmt, "identifiable": identifiable}
+    with service.database.engine.begin() as connection:
+        audit(connection, principal, "export", "responses", details, export.rows)
     with Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err,
     ) as progress:  # fmt: skip
-        task = progress.add_task("Reading responses", total=None)
-        with reading(service.database) as connection:
-            export = build_export(
-                connection, filters=filters, identifiable=identifiable,
-                secret=service.settings.secret_key.get_secret_value(),
-                registry=service.registry,
-            )  # fmt: skip
-        # Recorded before the file is written: a failed write over-reports, never hides.
-        principal = Principal("cli", 0, _operator(), Role.ADMIN, True)  # type: ignore[arg-type]
-        details = {**filters.as_json(), "format": fmt, "identifiable": identifiable}
-        with service.database.engine.begin() as connection:
-            audit(connection, principal, "export", "responses", details, export.rows)
-        progress.update(task, description=f"Writing {output.name}", total=export.rows,
-                        completed=0)  # fmt: skip
+        task = progress.add_task(f"Writing {output.name}", total=export.rows)
         write_export(export, fmt, output,
                      lambda rows: progress.advance(task, rows))  # fmt: skip
         progress.update(task, completed=export.rows)

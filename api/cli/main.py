@@ -21,7 +21,7 @@ from api.cli.i18n import app as i18n_app
 from api.cli.repairs import dnc_app, repairs_app
 from api.cli.respondent import app as respondent_app
 from api.cli.respondent import retention as run_retention
-from api.cli.serve import db_upgrade, serve, show_version
+from api.cli.serve import db_upgrade, serve, show_version, usable_questionnaires
 from api.cli.tenants import app as tenants_app
 from api.cli.users import app as users_app
 from api.cli.versions import stored_changes, version_line
@@ -150,6 +150,7 @@ def simulate(
     """Answer a questionnaire in the terminal, through the real engine and database."""
     from api.cli.simulate import run_simulation
 
+    usable_questionnaires(get_settings())
     run_simulation(questionnaire, language=lang, address=address)
 
 
@@ -190,6 +191,7 @@ def telegram_poll() -> None:
     if not settings.telegram_enabled:
         err.print("Set DOORSTEP_TELEGRAM_BOT_TOKEN to the token @BotFather gave you first.")
         raise typer.Exit(1)
+    usable_questionnaires(settings)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     out.print("Polling Telegram (any webhook is removed); press Ctrl+C to stop.")
     try:

@@ -14,8 +14,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from bot.campaigns.sampling import BadSample
+from bot.field_errors import DATE_TIME_EXAMPLE, Named, sentences
 from bot.iso_types import IsoDateTime
-from bot.outreach.quiet_hours import BadQuietHours, QuietHours, zone
+from bot.outreach.quiet_hours import BadQuietHours, QuietHours, parse_days, zone
 
 CHANNELS = ("sms", "telegram", "webchat")
 MAX_REMINDERS = 5
@@ -135,13 +136,30 @@ class CampaignSpec(BaseModel):
                 raise ValueError(f"the rate for {name} cannot be negative (0 means no limit)")
         return value
 
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        zone(value)  # BadQuietHours is a ValueError: reported beside every other field
+        return value
+
+    @field_validator("hours")
+    @classmethod
+    def _hours(cls, value: str) -> str:
+        start, separator, end = value.partition("-")
+        if not separator:
+            raise ValueError(f"{value!r} is not a range of hours like 09:00-20:00")
+        QuietHours.parse(start, end, "mon")  # the days are checked on their own
+        return value
+
+    @field_validator("days")
+    @classmethod
+    def _days(cls, value: list[int] | list[str] | str) -> list[int] | list[str] | str:
+        parse_days(value)
+        return value
+
     @model_validator(mode="after")
     def _times(self) -> CampaignSpec:
-        try:
-            tz = zone(self.timezone)
-            self.quiet_hours()
-        except BadQuietHours as error:
-            raise ValueError(str(error)) from None
+        tz = zone(self.timezone)
         # A time written without a zone is read on the campaign's own clock.
         if self.starts_at.tzinfo is None:
             self.starts_at = self.starts_at.replace(tzinfo=tz)
@@ -169,13 +187,31 @@ class CampaignSpec(BaseModel):
         return sorted(self.quiet_hours().days)
 
 
+_WHEN = f"{DATE_TIME_EXAMPLE} (a time without a zone is read in the campaign's timezone)"
+FIELDS = {
+    "name": Named("name"),
+    "questionnaire": Named("questionnaire"),
+    "starts_at": Named("start time", _WHEN),
+    "ends_at": Named("end time", _WHEN),
+    "days": Named("sending days", "mon-fri or mon,wed,fri"),
+    "hours": Named("sending hours", "09:00-20:00"),
+    "timezone": Named("timezone", "Europe/London"),
+    "channels": Named("channels", "sms, telegram"),
+    "send_rate_per_minute": Named("send rate per minute"),
+    "reminders": Named("number of reminders", "1"),
+    "reminder_interval_hours": Named("hours between reminders", "72"),
+    "session_expiry_days": Named("days a conversation stays open", "14"),
+    "seed": Named("random seed", "7"),
+    "sample.size": Named("sample size", "400"),
+    "sample.margin": Named("margin of error", "0.04"),
+    "sample.confidence": Named("confidence level", "0.95"),
+    "sample.response_rate": Named("expected response rate", "0.3"),
+    "audience.not_surveyed_days": Named("days since the last survey", "90"),
+}
+
+
 def _problems(error: ValidationError) -> list[str]:
-    problems = []
-    for item in error.errors():
-        where = ".".join(str(part) for part in item["loc"] if part != "__root__")
-        message = str(item["msg"]).removeprefix("Value error, ")
-        problems.append(f"{where or 'campaign'}: {message}." if where else f"{message}.")
-    return problems
+    return sentences(error, FIELDS, "campaign")
 
 
 def parse_spec(data: dict[str, Any]) -> CampaignSpec:
@@ -187,7 +223,7 @@ def parse_spec(data: dict[str, Any]) -> CampaignSpec:
         raise CampaignSpecError([str(error)]) from None
     except OverflowError:  # a date near year 1 or 9999 moved to another zone
         raise CampaignSpecError(
-            ["starts_at or ends_at is too far in the past or future."]
+            ["The start or end time is too far in the past or future."]
         ) from None
 
 

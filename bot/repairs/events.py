@@ -16,6 +16,7 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import Connection
 from sqlalchemy.dialects import postgresql, sqlite
 
+from bot.field_errors import DATE_TIME_EXAMPLE, Named, sentences
 from bot.iso_types import IsoDateTime
 from bot.repairs.models import RepairState
 from bot.settings import Settings
@@ -67,16 +68,19 @@ class RepairEvent(BaseModel):
         return normal
 
 
+FIELDS = {
+    "job_id": Named("job id", "J-10042"),
+    "tenant_ref": Named("tenant reference", "T-10042"),
+    "completed_at": Named("completion time", f"{DATE_TIME_EXAMPLE} or 2027-03-02T09:00:00Z"),
+    "trade": Named("trade"),
+    "contractor": Named("contractor"),
+    "priority": Named("priority"),
+}
+
+
 def problems_of(error: ValidationError) -> list[str]:
-    """Pydantic's errors as sentences: `completed_at: Input should be a valid datetime`."""
-    sentences = []
-    for item in error.errors(include_url=False):
-        where = ".".join(str(part) for part in item["loc"]) or "event"
-        message = str(item["msg"])
-        if item["type"] == "missing":
-            message = "this field is required"
-        sentences.append(f"{where}: {message}.")
-    return sentences
+    """Every bad field of an event, each as a sentence naming it as people do."""
+    return sentences(error, FIELDS, "repair")
 
 
 def parse_event(data: Any, settings: Settings, now: datetime.datetime) -> RepairEvent:
@@ -91,9 +95,9 @@ def parse_event(data: Any, settings: Settings, now: datetime.datetime) -> Repair
     try:
         completed = completed.astimezone(datetime.UTC)
     except (OverflowError, ValueError):
-        raise ValueError("completed_at: the date is out of range.") from None
+        raise ValueError("The completion time is out of range.") from None
     if completed > now + FUTURE_TOLERANCE:
-        raise ValueError("completed_at: the repair cannot be completed in the future.")
+        raise ValueError("The completion time is in the future: a repair cannot be completed yet.")
     return event.model_copy(update={"completed_at": completed})
 
 

@@ -69,8 +69,8 @@ def test_a_number_for_completed_at_is_refused_with_the_declared_body(
             "index": 0,
             "job_id": "J-1",
             "problems": [
-                "completed_at: Input should be written in ISO 8601, e.g. 2026-11-20T14:05:00Z, "
-                "not a number."
+                "The completion time is a number, not a date: write it like 2027-03-02 09:00 "
+                "or 2027-03-02T09:00:00Z."
             ],
         }
     ]
@@ -95,7 +95,7 @@ def test_a_number_for_a_campaign_start_is_refused(
     spec = {"name": "Autumn", "questionnaire": "post_repair", "starts_at": 0}
     response = client.post("/api/campaigns", json=spec, headers=headers)
     assert response.status_code == 422
-    assert "ISO 8601" in str(response.json()["detail"])
+    assert "The start time is a number, not a date" in str(response.json()["detail"])
     assert_declared(client, "post", "/api/campaigns", response)
 
 

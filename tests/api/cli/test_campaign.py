@@ -97,7 +97,9 @@ def test_mistakes_are_sentences(cli_database: str, tmp_path: Path) -> None:
     )
     assert result.exit_code == 1
     assert "The campaign was not created" in result.output
-    assert "starts_at:" in result.output
+    assert "The start time is not a date and time Doorstep can read: write it like" in (
+        " ".join(result.output.split())
+    )
     result = runner.invoke(app, ["campaign", "status", "Missing", "--once"])
     assert result.exit_code == 1 and "No campaign is called 'Missing'" in result.output
     result = runner.invoke(app, ["campaign", "create", "--rate", "sms"])

@@ -80,3 +80,12 @@ def test_serve_refuses_in_one_sentence_and_starts_after_a_new_version(
     _edit(path, version="1.3")
     assert runner.invoke(app, ["serve"]).exit_code == 0
     assert started == ["run"]
+
+
+def test_simulate_refuses_the_same_way(folder: Path) -> None:
+    path = folder / "post_repair.yaml"
+    _edit(path)
+    refused = runner.invoke(app, ["simulate", "post_repair"], input="\n")
+    assert refused.exit_code == 1
+    assert "Traceback" not in refused.output
+    assert f"{path} was changed after answers were stored" in refused.output

@@ -138,7 +138,7 @@ def test_campaign_problems_come_back_as_sentences(
         "/api/campaigns", json=spec(clock, starts_at="0001-01-01T00:30:00+01:00"), headers=officer
     )
     assert far.status_code == 422
-    assert far.json()["detail"] == ["starts_at or ends_at is too far in the past or future."]
+    assert far.json()["detail"] == ["The start or end time is too far in the past or future."]
 
 
 def test_viewing_a_tenant_is_audited(

@@ -149,15 +149,15 @@ def test_bad_requests_get_clear_4xx_answers_and_store_nothing(
             "index": 1,
             "job_id": None,
             "problems": [
-                "job_id: this field is required. completed_at: Input should be a valid "
-                "datetime or date, input is too short."
+                "The job id is missing. The completion time is not a date and time Doorstep "
+                "can read: write it like 2027-03-02 09:00 or 2027-03-02T09:00:00Z."
             ],
         },
         {"index": 2, "problems": ["An event must be a JSON object."]},
         {
             "index": 3,
             "job_id": "J-4",
-            "problems": ["completed_at: the repair cannot be completed in the future."],
+            "problems": ["The completion time is in the future: a repair cannot be completed yet."],
         },
     ]
     assert post(client, key, []).status_code == 422
