@@ -64,10 +64,17 @@ def action_words(action: str) -> str:
 
 
 def filter_words(filters: dict[str, Any]) -> str:
-    """Filters as "name: value; name: value" rather than JSON."""
+    """Filters (or any settings) as "name: value; name: value" rather than JSON."""
     parts = []
     for name, value in filters.items():
-        shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+        if value is None:
+            continue
+        if isinstance(value, dict):
+            shown = filter_words(value)
+        elif isinstance(value, list):
+            shown = ", ".join(map(str, value))
+        else:
+            shown = str(value)
         parts.append(f"{name.replace('_', ' ')}: {shown}")
     return "; ".join(parts)
 

@@ -15,6 +15,7 @@ import math
 from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from sqlalchemy import Connection
 
@@ -40,6 +41,7 @@ KIND_NAMES = {
     "webchat_link": "SMS with a web chat link",
     "telegram": "Telegram",
 }
+Key = TypeVar("Key", str, tuple[str, bool])
 CHANNEL_SAMPLE = 2000
 _TOKEN_LENGTH = math.ceil(TOKEN_BYTES * 4 / 3)  # a urlsafe base64 token without padding
 
@@ -133,17 +135,19 @@ def estimate_campaign(
             language = tenant_language(connection, respondent_id, questionnaire)
             sms_languages[(language, choice.via_link)] += 1
     scale = len(chosen) / len(looked_at) if looked_at else 1.0
-    for counter in (sms_languages, channel_counts, unreachable):
-        for key in counter:
-            counter[key] = round(counter[key] * scale)
-    result.channels = dict(channel_counts.most_common())
-    result.unreachable = dict(unreachable.most_common())
+    sms_languages = _scaled(sms_languages, scale)
+    result.channels = dict(_scaled(channel_counts, scale).most_common())
+    result.unreachable = dict(_scaled(unreachable, scale).most_common())
     result.offline = dict(Counter(offline_preferences(connection, chosen).values()))
     result.languages = _language_parts(questionnaire, settings, sms_languages)
     result.sms_parts = sum(language.parts for language in result.languages)
     _price(result, settings)
     _timing(result, spec, settings)
     return result
+
+
+def _scaled(counts: Counter[Key], scale: float) -> Counter[Key]:
+    return Counter({key: round(count * scale) for key, count in counts.items()})
 
 
 def _responses_needed(spec: CampaignSpec, population: int) -> int | None:
