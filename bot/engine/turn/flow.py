@@ -18,6 +18,7 @@ from bot.engine.turn.context import Pending, TurnContext
 from bot.engine.turn.output import finish, set_state
 from bot.i18n import texts
 from bot.i18n.languages import base_language
+from bot.i18n.translate import translator
 from bot.outreach.optout import opt_out_address
 from bot.questionnaire.model import Questionnaire
 from bot.storage.models import SessionState
@@ -35,7 +36,7 @@ def reply_to(context: TurnContext, text: str) -> list[OutboundMessage]:
         found = keyword_and_language(text, KEYWORDS)
         if found is not None:
             command, language = found
-            context.translator = translator(language)
+            context.translator = translator(language).for_channel(context.channel)
     if conversation.opted_out:
         if command is Command.START:
             store.set_opted_out(context.connection, conversation.identity_id, None)
