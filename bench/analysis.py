@@ -2,7 +2,8 @@
 
     python bench/analysis.py [--tenants 100000] [--rounds 5] [--database PATH]
 
-Generates the demo population through the database with the real demo generator (the
+Also times the report's newer steps (weighting, key drivers, comment themes, summary of
+approach). Generates the demo population through the database with the real demo generator (the
 engine's tables, one transaction per block of 500 tenants) into a temporary SQLite file,
 adds tenure, area and repair jobs (`analysis.demo.landlord_records`), then times each step and its
 peak memory. Peak memory is the process's resident high-water mark (VmHWM), reset before
@@ -24,6 +25,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from analysis.demo.data import create_demo_data
@@ -32,8 +35,13 @@ from analysis.frames.catalog import load_catalog
 from analysis.frames.sql import reading
 from analysis.frames.tidy import answers_frame, sessions_frame
 from analysis.segments.run import SegmentOptions, run_segmentation
+from analysis.themes.comments import read_comments
+from analysis.themes.themes import find_themes
+from analysis.tsm.approach import ApproachInputs, summary_of_approach
+from analysis.tsm.drivers import key_drivers
 from analysis.tsm.run import tsm_results
 from analysis.tsm.sample import tenant_attributes
+from analysis.tsm.weighting import respondent_weights, weighted_measures
 from bot.service import build_service
 from bot.settings import Settings
 
@@ -115,6 +123,7 @@ def run(path: Path, scratch: Path, tenants: int, rounds: int) -> None:
 
     results = measure("TSM table (measures, sample, representativeness)", tsm)
     print(f"  {results.respondents:,} TSM respondents", flush=True)
+    report_steps(database, catalog, results)
     measure("export: answers to Parquet (pandas/pyarrow)",
             lambda: answers.to_parquet(scratch / "answers.parquet", index=False))  # fmt: skip
     measure("export: answers to CSV (pandas)",
@@ -122,6 +131,26 @@ def run(path: Path, scratch: Path, tenants: int, rounds: int) -> None:
     exports(database, registry, scratch)
     summarise()
     database.dispose()
+
+
+def report_steps(database: Any, catalog: Any, results: Any) -> None:
+    """The report's newer steps: weighting, key drivers, comment themes, the approach."""
+    with reading(database) as connection:
+        people = tenant_attributes(connection, catalog)
+        comments = measure("report: reading free-text comments",
+                           lambda: read_comments(connection, catalog))  # fmt: skip
+    who = pd.Index(results.responses["respondent_id"].unique())
+    weights = measure("report: rim weights (raking, trimming)",
+                      lambda: respondent_weights(people, who))  # fmt: skip
+    measure("report: weighted measures",
+            lambda: weighted_measures(results.responses, weights, results.measures))  # fmt: skip
+    measure("report: key drivers (Shapley R², 100 bootstraps)",
+            lambda: key_drivers(results.responses))  # fmt: skip
+    themes = measure("report: comment themes (lexicon, TF-IDF + NMF)",
+                     lambda: find_themes(comments))  # fmt: skip
+    print(f"  {themes.comments:,} comments", flush=True)
+    inputs = ApproachInputs("Bench Housing", "None.")
+    measure("report: summary of approach", lambda: summary_of_approach(results, inputs))
 
 
 def exports(database: Any, registry: Any, scratch: Path) -> None:

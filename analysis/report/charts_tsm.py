@@ -65,7 +65,7 @@ def repair_figures(repairs: pd.DataFrame, words: Words) -> list[Figure]:
         lines: dict[str, list[tuple[str, float | None, float | None, float | None, int]]] = {}
         for _, row in part.iterrows():
             n = 0 if pd.isna(row["valid"]) else int(row["valid"])
-            lines.setdefault(words.value(row["group"]), []).append(
+            lines.setdefault(words.value(row["group"], key), []).append(
                 (str(row["month"]), _value(row, "percent"), _value(row, "ci_low"),
                  _value(row, "ci_high"), n))  # fmt: skip
         shown = part.assign(small=part["valid"].fillna(0).astype(int) < SMALL_MONTH)

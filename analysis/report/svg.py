@@ -225,13 +225,14 @@ def interval_line_chart(
     Points from fewer than `small` answers are hollow; suppressed periods are left out and
     break the line. Panels (not colours) tell series apart, so it reads in greyscale."""
     periods = sorted({p[0] for points in lines.values() for p in points})
-    left, width, panel, gap = 50, 600, 100, 46
+    left, width, panel, gap = 50, 600, 100, 58
     height = max(len(lines), 1) * (panel + gap) + 10
     parts = [_open(left + width + 40, height, title, desc)]
 
-    def x_of(period: str) -> float:
+    def x_of(period: str) -> float:  # 24 px in from each end, clear of the axis labels
         at = periods.index(period)
-        return left + (width * at / (len(periods) - 1) if len(periods) > 1 else width / 2)
+        inner = width - 48
+        return left + 24 + (inner * at / (len(periods) - 1) if len(periods) > 1 else inner / 2)
 
     for n, (name, points) in enumerate(sorted(lines.items())):
         top = n * (panel + gap) + 22

@@ -56,6 +56,8 @@ VALUE_WORDS = {"over": "over-represented", "under": "under-represented", "draft"
 LANGUAGE_WORDS = {"en": "English", "cy": "Welsh", "pl": "Polish", "ro": "Romanian",
                   "pa": "Punjabi", "ur": "Urdu", "pt": "Portuguese", "zh": "Chinese",
                   "ar": "Arabic", "bn": "Bengali"}  # fmt: skip
+# Attributes whose values are names typed into the landlord's systems, often in lower case.
+NAME_LIKE = frozenset({"trade", "contractor", "area"})
 SNAKE = re.compile(r"\b[a-z0-9]+(?:_[a-z0-9]+)+\b")
 
 
@@ -72,12 +74,14 @@ class Words:
         self.landlord = landlord
         self.choices: dict[str, dict[str, str]] = {}
         self.questions: dict[str, str] = {}  # measure code -> the regulator's wording
+        self.titles: dict[str, str] = {}  # questionnaire id -> its title
         if catalog is not None:
             self._read(catalog)
 
     def _read(self, catalog: Catalog) -> None:
         for version_id in sorted(catalog.questionnaires):
             q = catalog.questionnaires[version_id]
+            self.titles[q.id] = q.title.get(q.default_language) or humanise(q.id)
             for question in q.questions:
                 if question.measure is not None:
                     text = question.text.get(q.default_language) or question.name
@@ -96,6 +100,7 @@ class Words:
             return "Yes" if text else "No"
         raw = str(text)
         for table in (
+            self.titles if attribute == "questionnaire" else {},
             self.choices.get(attribute or "", {}), CHANNEL_WORDS, TENURE_WORDS,
             ATTRIBUTE_WORDS if attribute in (None, "breakdown", "attribute") else {},
             VALUE_WORDS, LANGUAGE_WORDS if attribute == "language" else {},
@@ -105,7 +110,9 @@ class Words:
         for labels in self.choices.values():
             if raw in labels:
                 return labels[raw]
-        return humanise(raw) if SNAKE.fullmatch(raw) else raw
+        if SNAKE.fullmatch(raw) or (attribute in NAME_LIKE and raw.islower()):
+            return humanise(raw)  # "plumbing" -> "Plumbing"
+        return raw
 
     def measure(self, code: str) -> str:
         """ "TP01 Taking everything into account, …" (the code beside the regulator's words)."""

@@ -59,9 +59,14 @@ def shapley_r2(frame: pd.DataFrame, predictors: list[str], outcome: str = OUTCOM
     """Each predictor's share of R² (Shapley values; they sum to the full model's R²)."""
     data = frame[[*predictors, outcome]].astype(float)
     data = data.fillna(data.mean()).fillna(0.0)
-    corr = np.nan_to_num(np.corrcoef(data.to_numpy(), rowvar=False))
+    return pd.Series(_shapley(data.to_numpy()), index=predictors)
+
+
+def _shapley(data: np.ndarray) -> np.ndarray:
+    """Shapley values of R² for the columns before the last (the outcome)."""
+    corr = np.nan_to_num(np.corrcoef(data, rowvar=False))
     np.fill_diagonal(corr, 1.0)
-    p = len(predictors)
+    p = data.shape[1] - 1
     r2 = _r2_all(corr, p)
     masks = np.arange(1 << p)
     sizes = np.array([bin(m).count("1") for m in masks])
@@ -71,7 +76,7 @@ def shapley_r2(frame: pd.DataFrame, predictors: list[str], outcome: str = OUTCOM
     for j in range(p):
         without = masks[(masks >> j & 1) == 0]
         values[j] = float((weight[sizes[without]] * (r2[without | 1 << j] - r2[without])).sum())
-    return pd.Series(values, index=predictors)
+    return values
 
 
 def key_drivers(responses: pd.DataFrame, *, rounds: int = 100, seed: int = 16) -> pd.DataFrame:
@@ -88,9 +93,11 @@ def key_drivers(responses: pd.DataFrame, *, rounds: int = 100, seed: int = 16) -
     if len(wide) < MIN_RESPONDENTS or not predictors:
         return pd.DataFrame(columns=columns)
     point = shapley_r2(wide, predictors)
+    table = wide[[*predictors, OUTCOME]].astype(float)
+    data = table.fillna(table.mean()).fillna(0.0).to_numpy()  # filled once, then resampled
     rng = np.random.default_rng(seed)
     draws = np.array([
-        _shares(shapley_r2(wide.iloc[rng.integers(0, len(wide), len(wide))], predictors))
+        _shares(pd.Series(_shapley(data[rng.integers(0, len(data), len(data))])))
         for _ in range(rounds)
     ])  # fmt: skip
     low, high = np.percentile(draws, [2.5, 97.5], axis=0)

@@ -151,9 +151,13 @@ def test_report_command(
     monkeypatch.setenv("DOORSTEP_DATABASE_URL", database_url)
     get_settings.cache_clear()
     try:
-        result = CliRunner().invoke(app, ["report", "--output", str(tmp_path / "out")])
+        result = CliRunner().invoke(app, ["report", "--output", str(tmp_path / "out"), "--weight"])
     finally:
         get_settings.cache_clear()
     assert result.exit_code == 0, result.output
     assert "Report written to" in result.output and "12 charts" in result.output
     assert (tmp_path / "out" / "report.html").exists()
+    # Weighting was chosen: the weighted table is written and the approach says how.
+    assert (tmp_path / "out" / "tsm_weighted.csv").exists()
+    approach = (tmp_path / "out" / "summary_of_approach.txt").read_text(encoding="utf-8")
+    assert "Rim weights (raking)" in approach
