@@ -109,7 +109,7 @@ def serve(
     and the dispatcher."""
     import uvicorn
 
-    from api.access_log import log_config
+    from api.ops.access_log import log_config
 
     settings = get_settings()
     if workers > 1 and not settings.database_url.startswith("postgresql"):

@@ -34,7 +34,7 @@ from analysis.frames.sql import reading
 from api.auth.deps import Principal, StaffUser
 from api.http import ServiceDep
 from bot.access.audit import audit
-from bot.iso_types import IsoDate
+from bot.fields.iso import IsoDate
 from bot.service import Service
 
 router = APIRouter(tags=["analysis"])

@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 from api.auth.deps import AdminUser, SessionDep
 from api.http import ServiceDep
 from bot.access.audit import MAX_PAGE, audit, list_audit
-from bot.iso_types import IsoDateTime
+from bot.fields.iso import IsoDateTime
 from bot.privacy.rights import UnknownTenant, erase, respondent_id_for, subject_access
 from bot.tenants.lookup import lookup_reference
 

@@ -14,8 +14,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from bot.campaigns.sampling import BadSample
-from bot.field_errors import DATE_TIME_EXAMPLE, Named, sentences
-from bot.iso_types import IsoDateTime
+from bot.fields.errors import DATE_TIME_EXAMPLE, Named, sentences
+from bot.fields.iso import IsoDateTime
 from bot.outreach.quiet_hours import BadQuietHours, QuietHours, parse_days, zone
 
 CHANNELS = ("sms", "telegram", "webchat")

@@ -16,8 +16,8 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import Connection
 from sqlalchemy.dialects import postgresql, sqlite
 
-from bot.field_errors import DATE_TIME_EXAMPLE, Named, sentences
-from bot.iso_types import IsoDateTime
+from bot.fields.errors import DATE_TIME_EXAMPLE, Named, sentences
+from bot.fields.iso import IsoDateTime
 from bot.repairs.models import RepairState
 from bot.settings import Settings
 from bot.storage.tables import REPAIR_JOBS

@@ -10,7 +10,7 @@ from logging.config import dictConfig
 import pytest
 from uvicorn.logging import AccessFormatter
 
-from api.access_log import HideTokens, hide_tokens, install, log_config
+from api.ops.access_log import HideTokens, hide_tokens, install, log_config
 from bot.service import Service
 from tests.support.auth import client_for
 

@@ -11,7 +11,7 @@ from logging.config import dictConfig
 import pytest
 from asgi_correlation_id import correlation_id
 
-from api.access_log import log_config
+from api.ops.access_log import log_config
 
 INVITE = "k3Jd9sQwErTyUiOp"
 

@@ -12,7 +12,7 @@ from pydantic import SecretStr
 from sqlalchemy import update
 from starlette.requests import Request
 
-from api.monitoring import may_scrape
+from api.ops.monitoring import may_scrape
 from bot.settings import Settings
 from bot.storage.tables import OUTBOUND
 from tests.support.twilio import TENANT, Twilio, twilio_fixture  # noqa: F401

@@ -2,7 +2,7 @@
 
 The fields are the plain format's, nothing more: time, level, logger, the request id and
 the message as Doorstep and uvicorn word it (the access log's paths already have their
-tokens hidden by `api.access_log`). An exception is written as its type and frames only:
+tokens hidden by `api.ops.access_log`). An exception is written as its type and frames only:
 its message may quote personal data, such as SQL parameters.
 """
 

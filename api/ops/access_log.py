@@ -73,12 +73,12 @@ def install(logger_name: str = ACCESS_LOGGER) -> None:
 def log_config(log_format: str = "plain") -> dict[str, Any]:
     """The service's logging set-up (every line with its request id) with the filter on the
     access logger, so the log shows routes, never chat links or tokens. `json` writes each
-    line as one JSON object (`api.json_logs`)."""
+    line as one JSON object (`api.ops.json_logs`)."""
     from api.errors import LOGGING
 
     config = copy.deepcopy(LOGGING)
     if log_format == "json":
-        config["formatters"]["json"] = {"()": "api.json_logs.JsonFormatter"}
+        config["formatters"]["json"] = {"()": "api.ops.json_logs.JsonFormatter"}
         config["handlers"]["stderr"]["formatter"] = "json"
     config.setdefault("filters", {})["hide_tokens"] = {"()": f"{__name__}.HideTokens"}
     config["loggers"].setdefault(ACCESS_LOGGER, {}).setdefault("filters", []).append("hide_tokens")
