@@ -153,6 +153,16 @@ CHAT_EMPTY = N_("Please type an answer before sending.")
 CHAT_BAD_REQUEST = N_("Sorry, we could not read that. Please go back and try again.")
 CHAT_NOT_AVAILABLE = N_("This survey cannot be answered here.")
 
+# Cases (an answer about damp, safety or welfare): who will contact the tenant, and by when.
+CASE_ACK = N_(
+    "Thank you for telling us. Someone from the {landlord} housing team will contact you "
+    "about this by {date}."
+)
+CASE_ACK_ANONYMOUS = N_(
+    "Thank you for telling us. You are answering anonymously, so {landlord} cannot contact "
+    "you: if you need help, please contact {landlord} directly."
+)
+
 SENSITIVE_CATEGORY_NAMES = {
     "ethnicity": SENSITIVE_CATEGORY_ETHNICITY,
     "religion": SENSITIVE_CATEGORY_RELIGION,
