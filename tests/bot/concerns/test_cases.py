@@ -10,9 +10,11 @@ from sqlalchemy import select
 
 from bot.access.users import Principal, Role
 from bot.concerns import queries, steps
+from bot.concerns.cases import acknowledgement
 from bot.concerns.deadlines import add_working_days, nation_of
 from bot.concerns.digest import digest
 from bot.concerns.models import Category, Concern, Severity, Step
+from bot.i18n.translate import translator
 from bot.service import Service
 from tests.support.chat import Chat
 from tests.support.concerns import comment_after_repair
@@ -156,3 +158,11 @@ def test_open_cases_come_by_time_left_overdue_first(service: Service, clock: Clo
         == "case 2 (other emergency hazard): investigate overdue since 16 May 2026 10:00 UTC"
     )
     assert "case 1 (damp and mould): investigate overdue since 18 May 2026" in lines[2].sentence()
+
+
+def test_an_anonymous_respondent_is_told_nobody_can_call() -> None:
+    said = acknowledgement(translator("cy"), "Cartrefi Glan", None, anonymous=True)
+    assert said.startswith("Diolch am ddweud wrthym. Rydych chi'n ateb yn ddienw")
+    contact_by = datetime.datetime(2026, 5, 18, 22, 59, tzinfo=UTC)
+    said = acknowledgement(translator("cy"), "Cartrefi Glan", contact_by, anonymous=False)
+    assert said.endswith("yn cysylltu â chi am hyn erbyn 18 Mai 2026.")
