@@ -9,16 +9,16 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
-from api.ops.access_log import install as hide_tokens_in_access_log
 from api.auth.deps import CurrentUser
 from api.background import BackgroundWork
 from api.console.home import DOCS_STATIC
 from api.console.home import register as register_home
 from api.errors import register as register_error_handlers
-from api.ops.monitoring import register as register_monitoring
 from api.openapi import document_errors
-from api.routes import register_routes
+from api.ops.access_log import install as hide_tokens_in_access_log
+from api.ops.monitoring import register as register_monitoring
 from api.ops.unavailable import register as register_unavailable
+from api.routes import register_routes
 from bot.service import Service, build_service
 from bot.settings import Settings, get_settings, package_version
 from channels.registry import ChannelRegistry, build_channels

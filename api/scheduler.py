@@ -6,6 +6,7 @@ import logging
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from bot.concerns.digest import log_digest
 from bot.engine.upkeep import expire_overdue_sessions
 from bot.privacy import rights as privacy
 from bot.service import Service
@@ -32,6 +33,12 @@ def apply_retention(service: Service) -> None:
     )
 
 
+def case_digest(service: Service) -> None:
+    """Cases near or past a deadline, once a day, for the officers (see bot.concerns.digest)."""
+    with service.database.engine.connect() as connection:
+        log_digest(connection, utcnow())
+
+
 def start_scheduler(service: Service) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(timezone="UTC")
     scheduler.add_job(
@@ -40,6 +47,16 @@ def start_scheduler(service: Service) -> BackgroundScheduler:
         minutes=5,
         args=[service.database],
         id="expire-sessions",
+        max_instances=1,
+        coalesce=True,
+    )
+    scheduler.add_job(
+        case_digest,
+        "cron",
+        hour=7,
+        minute=30,
+        args=[service],
+        id="case-digest",
         max_instances=1,
         coalesce=True,
     )

@@ -59,6 +59,11 @@ def erase(
         f"Erased. {result.rows_deleted} record(s) removed; {result.answers_kept} coded "
         "answer(s) kept anonymously for statistics. The erasure itself is recorded."
     )
+    if result.cases_kept:
+        out.print(
+            f"{result.cases_kept} open case(s) kept, anonymised, with the home they are about: "
+            "the landlord must still act on them."
+        )
 
 
 def retention() -> None:

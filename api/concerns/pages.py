@@ -1,4 +1,9 @@
-"""The concerns page: open, acknowledged and closed concerns, with the forms to act on them."""
+"""The cases page: open cases by time left (overdue first), with the forms to work them.
+
+An officer records each step (who and when), changes a case's category and severity, and
+closes it with a note. The step and classify routes are declared before `{action}` so that
+they match first.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +17,10 @@ from api.auth.deps import console_roles
 from api.console.render import back_to, form_of, page
 from api.http import ServiceDep
 from bot.access.users import Principal, Role
-from bot.concerns import queries
-from bot.concerns.models import ConcernStatus
+from bot.concerns import queries, steps
+from bot.concerns.case_view import CATEGORY_NAMES, SEVERITY_NAMES
+from bot.concerns.models import ConcernStatus, Step
+from bot.concerns.steps import STEP_DONE
 
 router = APIRouter(include_in_schema=False)
 Staff = Annotated[Principal, Depends(console_roles(Role.OFFICER, Role.ANALYST))]
@@ -42,7 +49,12 @@ def concerns(
     )
     with service.database.engine.begin() as connection:
         found = queries.view_concerns(
-            connection, service.registry, user, status=wanted, via="console"
+            connection,
+            service.registry,
+            user,
+            status=wanted,
+            via="console",
+            now=service.engine.clock(),
         )
     may_act = user.role in (Role.OFFICER, Role.ADMIN)
     return page(
@@ -55,7 +67,49 @@ def concerns(
         status=wanted.value if wanted else "all",
         message=message,
         error=error,
+        categories=CATEGORY_NAMES,
+        severities=SEVERITY_NAMES,
+        step_names=STEP_DONE,
     )
+
+
+@router.post(PATH + "/{concern_id}/classify")
+async def classify(
+    request: Request, service: ServiceDep, user: Officer, concern_id: ConcernId
+) -> Response:
+    form = await form_of(request)
+    back = _back(form)
+    try:
+        with service.database.engine.begin() as connection:
+            done = steps.reclassify(
+                connection, user, concern_id, form.get("category", ""), form.get("severity", "")
+            )
+    except queries.ConcernError as problem:
+        return back_to(PATH, status=back, error=str(problem))
+    return back_to(PATH, status=back, message=done)
+
+
+@router.post(PATH + "/{concern_id}/steps/{step}")
+async def record_step(
+    request: Request, service: ServiceDep, user: Officer, concern_id: ConcernId, step: str
+) -> Response:
+    form = await form_of(request)
+    back = _back(form)
+    if step not in set(Step):
+        return back_to(PATH, status=back, error="That is not a step a case has.")
+    try:
+        with service.database.engine.begin() as connection:
+            done = steps.record_step(
+                connection, user, concern_id, Step(step), service.engine.clock()
+            )
+    except queries.ConcernError as problem:
+        return back_to(PATH, status=back, error=str(problem))
+    return back_to(PATH, status=back, message=done)
+
+
+def _back(form: dict[str, str]) -> str:
+    back = form.get("status", "open")
+    return back if back in ("all", *ConcernStatus) else "open"
 
 
 @router.post(PATH + "/{concern_id}/{action}")
@@ -64,8 +118,7 @@ async def concern_action(
 ) -> Response:
     form = await form_of(request)
     note = form.get("note", "").strip()
-    back = form.get("status", "open")
-    back = back if back in ("all", *ConcernStatus) else "open"
+    back = _back(form)
     if action not in ("acknowledge", "close"):
         return back_to(PATH, status=back, error="That is not something a concern can do.")
     if len(note) > MAX_NOTE:

@@ -17,8 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.auth.deps import OfficerUser, SessionDep, StaffUser
 from api.http import NowDep, ServiceDep, no_nul
 from bot.access.audit import audit
-from bot.concerns import queries
-from bot.concerns.models import ConcernStatus
+from bot.concerns import queries, steps
+from bot.concerns.models import Category, ConcernStatus, Severity, Step
 from bot.repairs.models import RepairState
 
 router = APIRouter(tags=["concerns"])
@@ -41,12 +41,37 @@ def concerns(
     service: ServiceDep,
     user: StaffUser,
     connection: SessionDep,
+    now: NowDep,
     status: ConcernStatus | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 200,
 ) -> list[dict[str, Any]]:
+    """Cases not yet closed come by time left, overdue first, with their deadlines."""
     return queries.view_concerns(
-        connection, service.registry, user, status=status, limit=limit, via="api"
+        connection, service.registry, user, status=status, limit=limit, via="api", now=now
     )
+
+
+class ClassifyBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    category: Category
+    severity: Severity
+
+
+@router.post("/api/concerns/{concern_id}/steps/{step}")
+def record_step(
+    now: NowDep, user: OfficerUser, connection: SessionDep, concern_id: ConcernId, step: Step
+) -> dict[str, str]:
+    """Record that a step of the case was done, by the caller, now."""
+    return {"message": steps.record_step(connection, user, concern_id, step, now)}
+
+
+@router.post("/api/concerns/{concern_id}/classify")
+def classify(
+    user: OfficerUser, connection: SessionDep, concern_id: ConcernId, body: ClassifyBody
+) -> dict[str, str]:
+    """Change the case's category and severity (an officer's judgement over the rule's)."""
+    message = steps.reclassify(connection, user, concern_id, body.category, body.severity)
+    return {"message": message}
 
 
 def act(

@@ -140,4 +140,5 @@ def erase_tenant(
         "erased": True,
         "rows_deleted": result.rows_deleted,
         "answers_kept": result.answers_kept,
+        "cases_kept": result.cases_kept,
     }

@@ -16,6 +16,7 @@ from sqlalchemy import Connection, and_, func, select, update
 from bot.access.audit import audit
 from bot.access.users import Principal
 from bot.campaigns.models import CampaignState
+from bot.concerns.case_view import by_time_left, case_fields, tenant_label
 from bot.concerns.models import ConcernStatus
 from bot.engine.render import display_value
 from bot.i18n.translate import translator
@@ -64,19 +65,33 @@ def _answer_text(
     return display_value(asked, value, language, translator(language))
 
 
+def _oldest_first(status: ConcernStatus | None) -> tuple[Any, ...]:
+    """Cases still open: the oldest first, so a cut-off list never drops an overdue one."""
+    if status in (ConcernStatus.OPEN, ConcernStatus.ACKNOWLEDGED):
+        return (CONCERNS.c.raised_at, CONCERNS.c.id)
+    return (CONCERNS.c.raised_at.desc(), CONCERNS.c.id.desc())
+
+
 def list_concerns(
     connection: Connection,
     registry: QuestionnaireRegistry,
     *,
     status: ConcernStatus | None,
     personal: bool,
+    now: datetime.datetime,
     limit: int = 200,
 ) -> list[dict[str, Any]]:
-    """The newest concerns first. `personal` (officers, admins): tenant references, typed
-    answers and notes; otherwise those are left out and `answer_withheld` says so."""
+    """Cases not yet closed by time left, overdue first (closed ones newest first).
+    `personal` (officers, admins): tenant references, typed answers and notes; otherwise
+    those are left out and `answer_withheld` says so."""
     answer = ANSWERS.alias("answer")
     query = (
-        select(CONCERNS, RESPONDENTS.c.tenant_ref, answer.c.value.label("answer_value"))
+        select(
+            CONCERNS,
+            RESPONDENTS.c.tenant_ref,
+            RESPONDENTS.c.erased_at,
+            answer.c.value.label("answer_value"),
+        )
         .join(RESPONDENTS, RESPONDENTS.c.id == CONCERNS.c.respondent_id)
         .outerjoin(
             answer,
@@ -86,7 +101,7 @@ def list_concerns(
                 answer.c.status == AnswerStatus.CURRENT.value,
             ),
         )
-        .order_by(CONCERNS.c.raised_at.desc(), CONCERNS.c.id.desc())
+        .order_by(*_oldest_first(status))
         .limit(max(1, min(limit, MAX_ROWS)))
     )
     if status is not None:
@@ -110,10 +125,14 @@ def list_concerns(
             "closed_by": row.closed_by,
             "closed_at": _when(row.closed_at),
             "note": row.note if personal else None,
+            **case_fields(row, now),
         }
         if personal:
             item["tenant_ref"] = row.tenant_ref
+            item["tenant"] = tenant_label(row.tenant_ref, row.erased_at)
         items.append(item)
+    if status is not ConcernStatus.CLOSED:
+        items.sort(key=by_time_left)
     return items
 
 
@@ -124,12 +143,15 @@ def view_concerns(
     *,
     status: ConcernStatus | None,
     via: str,
+    now: datetime.datetime,
     limit: int = 200,
 ) -> list[dict[str, Any]]:
     """The list as `principal` may see it; audited (same transaction) when it holds personal
     data. The audit names the status asked for and the tenants shown, never the answers."""
     personal = principal.sees_contact_details
-    items = list_concerns(connection, registry, status=status, personal=personal, limit=limit)
+    items = list_concerns(
+        connection, registry, status=status, personal=personal, now=now, limit=limit
+    )
     if personal:
         shown = sorted({item["tenant_ref"] for item in items if item["tenant_ref"]})
         details = {"via": via, "status": status.value if status else "all", "tenants": shown}

@@ -248,6 +248,15 @@ TAP_WORDING = {
     OPTED_IN: OPTED_IN_TAP,
     CHOOSE_LANGUAGE: CHOOSE_LANGUAGE_TAP,
 }
+# Cases (an answer about damp, safety or welfare): who will contact the tenant, and by when.
+CASE_ACK = N_(
+    "Thank you for telling us. Someone from the {landlord} housing team will contact you "
+    "about this by {date}."
+)
+CASE_ACK_ANONYMOUS = N_(
+    "Thank you for telling us. You are answering anonymously, so {landlord} cannot contact "
+    "you: if you need help, please contact {landlord} directly."
+)
 
 SENSITIVE_CATEGORY_NAMES = {
     "ethnicity": SENSITIVE_CATEGORY_ETHNICITY,

@@ -15,11 +15,13 @@ from typing import Any
 
 from sqlalchemy import Column, Connection, Table, delete, insert, select, update
 
+from bot.concerns.models import ConcernStatus
 from bot.questionnaire.model import QuestionType
 from bot.questionnaire.registry import QuestionnaireRegistry
 from bot.storage.schema import metadata
 from bot.storage.tables import (
     ANSWERS,
+    CONCERNS,
     ERASURES,
     IDENTITIES,
     INBOUND,
@@ -33,7 +35,7 @@ from bot.tenants.lookup import find_respondent_id
 # the record of what was consented to, and segment history (codes only).
 KEPT_TABLES = frozenset(
     {"respondents", "sessions", "answers", "consents", "inbound_messages", "outbound_messages",
-     "erasures", "segment_memberships", "repair_jobs"}
+     "erasures", "segment_memberships", "repair_jobs", "concerns"}
 )  # fmt: skip
 # Kept tables' columns that identify someone, and what they become on erasure.
 SCRUBBED_COLUMNS: dict[str, dict[str, object]] = {
@@ -105,6 +107,23 @@ class ErasureResult:
     respondent_id: int
     rows_deleted: int
     answers_kept: int
+    # Open cases outlive the personal data: the duty to act on a hazard does not end with
+    # an erasure. They keep their property link and steps; the officers' notes go.
+    cases_kept: int = 0
+
+
+def _keep_open_cases(connection: Connection, respondent_id: int) -> tuple[int, int]:
+    """Delete closed cases; anonymise open ones. Returns (deleted, kept)."""
+    deleted = connection.execute(
+        delete(CONCERNS).where(
+            CONCERNS.c.respondent_id == respondent_id,
+            CONCERNS.c.status == ConcernStatus.CLOSED.value,
+        )
+    ).rowcount
+    kept = connection.execute(
+        update(CONCERNS).where(CONCERNS.c.respondent_id == respondent_id).values(note=None)
+    ).rowcount
+    return deleted, kept
 
 
 def erase(
@@ -124,6 +143,8 @@ def erase(
     for table_, column in reversed(_respondent_tables()):
         if table_.name not in KEPT_TABLES:
             deleted += connection.execute(delete(table_).where(column == respondent_id)).rowcount
+    closed_cases, cases_kept = _keep_open_cases(connection, respondent_id)
+    deleted += closed_cases
     for table_, column in _respondent_tables():
         scrub = SCRUBBED_COLUMNS.get(table_.name)
         if scrub:
@@ -147,7 +168,7 @@ def erase(
             respondent_id=respondent_id, erased_at=now, requested_by=requested_by
         )
     )
-    return ErasureResult(respondent_id, deleted, kept)
+    return ErasureResult(respondent_id, deleted, kept, cases_kept)
 
 
 def _strip_free_text(

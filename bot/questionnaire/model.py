@@ -111,6 +111,9 @@ class ConcernRule:
 
     values: tuple[object, ...] = ()
     keywords: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # The case it opens (see bot.concerns.models.Category and Severity); officers may change it.
+    category: str = "complaint"
+    severity: str = "other"
 
 
 @dataclass(frozen=True)

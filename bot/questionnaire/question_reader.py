@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.concerns.models import Category, Severity
 from bot.questionnaire.expressions import Expression, ExpressionError, parse
 from bot.questionnaire.fields import FieldReader, Reporter, TextReader, did_you_mean
 from bot.questionnaire.located import LocatedList, LocatedMap, Position
@@ -326,7 +327,7 @@ class QuestionReader:
         if block is None:
             return None
         sub = FieldReader(block, self.reporter, reader.context)
-        sub.check_keys(("values", "keywords"), "concern")
+        sub.check_keys(("values", "keywords", "category", "severity"), "concern")
         values = block.get("values") or []
         if not isinstance(values, list):
             self.reporter.error(
@@ -355,7 +356,20 @@ class QuestionReader:
                 "concern keywords only work on text answers",
                 "use values: [...] for this question, or put keywords on a text question",
             )
-        return ConcernRule(tuple(values), keywords)
+        kinds = {"category": "complaint", "severity": "other"}  # the case it opens, by default
+        for key, allowed in (("category", CATEGORIES), ("severity", SEVERITIES)):
+            value = block.get(key)
+            if value is not None and value not in allowed:
+                self.reporter.error(sub.at(key), reader.context,
+                                    f"concern {key} {value!r} is not known",
+                                    f"use one of: {', '.join(allowed)}")  # fmt: skip
+            elif value is not None:
+                kinds[key] = str(value)
+        return ConcernRule(tuple(values), keywords, kinds["category"], kinds["severity"])
+
+
+CATEGORIES = tuple(category.value for category in Category)
+SEVERITIES = tuple(severity.value for severity in Severity)
 
 
 def read_keywords(

@@ -41,6 +41,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "estate": ("estate", "estatename", "scheme", "schemename", "development", "block"),
     "area": ("area", "patch", "district", "neighbourhood", "locality", "region", "ward"),
     "tenure": ("tenure", "tenuretype", "tenancytype"),
+    "nation": ("nation", "country", "homenation"),  # whose bank holidays count for cases
     "timezone": ("timezone", "tz"),
     "household_size": (
         "householdsize", "numberofoccupants", "occupants", "peopleinhousehold",

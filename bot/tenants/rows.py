@@ -46,6 +46,7 @@ _SIMPLE: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "email": ("email", values.email),
     "estate": ("estate", lambda cell: values.text(cell, 200, "estate")),
     "area": ("area", lambda cell: values.text(cell, 200, "area")),
+    "nation": ("nation", lambda cell: values.text(cell, 32, "nation")),
     "postcode": ("postcode", lambda cell: values.text(cell, 16, "postcode").upper()),
     "household_size": (
         "household_size",

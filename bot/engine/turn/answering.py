@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime
 
-from bot.concerns.detect import concern_reasons
-from bot.concerns.models import ConcernStatus
+from bot.concerns.cases import acknowledgement, open_cases
+from bot.concerns.detect import find_cases
 from bot.engine import store
 from bot.engine.answers import Invalid, decode, encode, parse_answer
 from bot.engine.turn import completion, consent
@@ -15,7 +15,6 @@ from bot.i18n import texts
 from bot.questionnaire.model import Question, QuestionType
 from bot.questionnaire.profile_values import from_profile, to_profile
 from bot.storage.models import AnswerStatus, SessionState
-from bot.storage.tables import CONCERNS
 
 
 def answer_question(context: TurnContext, text: str) -> None:
@@ -111,23 +110,28 @@ def store_answer(
 
 
 def raise_concerns(context: TurnContext, question: Question, value: object) -> None:
-    """An answer that needs a person's attention opens a concern for the landlord."""
+    """An answer that needs a person's attention opens a case, and the tenant hears back."""
     questionnaire = context.questionnaire
-    language = context.conversation.language
-    for reason in concern_reasons(questionnaire, question, value, language):
-        store.insert_row(
-            context.connection,
-            CONCERNS,
-            {
-                "respondent_id": context.conversation.respondent_id,
-                "session_id": context.session_id,
-                "questionnaire_id": questionnaire.id,
-                "question": question.name,
-                "reason": reason[:200],
-                "raised_at": context.now,
-                "status": ConcernStatus.OPEN.value,
-            },
+    findings = find_cases(questionnaire, question, value, context.conversation.language)
+    if not findings:
+        return
+    contact_by = open_cases(
+        context.connection,
+        findings,
+        respondent_id=context.conversation.respondent_id,
+        session_id=context.session_id,
+        questionnaire_id=questionnaire.id,
+        question=question.name,
+        now=context.now,
+    )
+    context.say(
+        acknowledgement(
+            context.translator,
+            context.settings.landlord_name,
+            contact_by,
+            anonymous=questionnaire.anonymous,
         )
+    )
 
 
 def clear_irrelevant(context: TurnContext) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from api.access_log import hide_tokens
+
 from api.cli.serve import addresses
 from bot.access import setup
 from bot.access.users import Role
@@ -21,6 +23,7 @@ def test_serve_prints_the_link_only_while_no_one_can_sign_in() -> None:
     assert "  http://127.0.0.1:8000/console/setup?token=abc123" in lines
     assert "works once, for 60 minutes" in " ".join(lines)
     assert not [line for line in addresses("127.0.0.1", 8000) if "setup" in line]
+    assert hide_tokens("/console/setup?token=abc123") == "/console/setup?token=[hidden]"
 
 
 def test_the_link_makes_the_first_admin_once(service: Service) -> None:

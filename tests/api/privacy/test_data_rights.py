@@ -54,7 +54,7 @@ def test_erasure_needs_confirmation_removes_personal_data_and_is_audited(
     assert client.post("/api/tenants/T-1/erase", json={}).status_code == 422
     erased = client.post("/api/tenants/T-1/erase", json={"confirm": "T-1"})
     assert erased.status_code == 200
-    assert erased.json() == {"erased": True, "rows_deleted": 1, "answers_kept": 0}
+    assert erased.json() == {"erased": True, "rows_deleted": 1, "answers_kept": 0, "cases_kept": 0}
     with service.database.engine.connect() as connection:
         respondent = connection.execute(
             select(table(Respondent)).where(table(Respondent).c.id == respondent_id)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.concerns.detect import matched_keywords
-from bot.concerns.models import Concern, ConcernStatus
+from bot.concerns.lexicon import find_in
+from bot.concerns.models import Category, Concern, ConcernStatus
 from bot.questionnaire.compiler import compile_text
 from bot.service import Service
 from tests.support.concerns import answer_post_repair
@@ -32,6 +33,15 @@ def test_ordinary_answers_raise_nothing(service: Service) -> None:
     assert concerns(service) == []
 
 
+def test_lexicon_stems_find_word_forms_but_not_other_words() -> None:
+    found = [hit.entry.text for hit in find_in("Mouldy walls, dampness; gaslight", ("en",))]
+    assert found == ["mould", "damp"]  # "gas" alone is no entry: "gas smell" is
+    assert [h.entry.text for h in find_in("czuć gaz w kuchni", ("pl",))] == ["czuć gaz"]
+    assert [h.entry.category for h in find_in("black spots everywhere", ("en",))] == [
+        Category.DAMP_MOULD
+    ]
+
+
 def test_keywords_match_whole_words_in_any_case_and_without_accents() -> None:
     assert matched_keywords("Czuć ZAPACH GAZU w kuchni", ("zapach gazu",)) == ["zapach gazu"]
     assert matched_keywords("wilgoc w lazience", ("wilgoć",)) == ["wilgoć"]
@@ -55,8 +65,11 @@ choice_lists:
 questions:
   - {name: a, type: select_one, choices: scale, text: {en: A}, concern: {values: [7]}}
   - {name: b, type: integer, text: {en: B}, concern: {keywords: {en: [damp]}}}
+  - {name: c, type: select_one, choices: scale, text: {en: C},
+     concern: {values: [2], category: weather}}
 """
     messages = [p.message for p in compile_text(text, "c.yaml").problems]
     assert "concern_keywords in 'fr', which is not in languages" in messages
     assert "concern value 7 is not a choice code" in messages
     assert "concern keywords only work on text answers" in messages
+    assert "concern category 'weather' is not known" in messages

@@ -180,6 +180,13 @@ def test_importing_the_same_file_again_writes_nothing(
     assert snapshot(service) == before
 
 
+def test_the_home_nation_is_imported_for_bank_holidays(
+    service: Service, clock: Clock, tmp_path: Path
+) -> None:
+    run(service, clock, write(tmp_path, "tenant_ref,name,mobile,country", "T-1,Ann,,Wales"))
+    assert profile(service, "T-1")["nation"] == "Wales"
+
+
 def test_blank_cells_never_wipe_and_changes_keep_history(
     service: Service, clock: Clock, tmp_path: Path
 ) -> None:
