@@ -7,8 +7,8 @@ questionnaires. The code lists are frozen here as the shipped questionnaires had
 (communication_preferences 1.1, tenant_profile), so the migration never depends on files
 that may change later.
 
-Revision ID: 0002_profile_vocabulary
-Revises: 0001
+Revision ID: 0003_profile_vocabulary
+Revises: 0002
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0002_profile_vocabulary'
-down_revision = '0001'
+revision = '0003_profile_vocabulary'
+down_revision = '0002'
 branch_labels = None
 depends_on = None
 
