@@ -161,6 +161,9 @@ def _context(service: Service, language: str, **values: Any) -> dict[str, Any]:
         "dir": direction(language),
         "landlord": settings.landlord_name,
         "privacy_url": settings.privacy_notice_url,
+        "logo": settings.landlord_logo is not None,
+        "help_phone": settings.help_phone,
+        "languages": list(LANGUAGES.values()),
         "max_reply": MAX_REPLY_CHARS,
         **values,
     }

@@ -13,7 +13,7 @@ import logging
 from fastapi import APIRouter
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import FileResponse, RedirectResponse, Response
 
 from api.errors import log_unexpected, request_id
 from api.http import ServiceDep, get_service
@@ -110,6 +110,21 @@ async def chat_page(
     response = pages.render_page(service, view)
     keep_session(response, session, service.settings)
     return response
+
+
+@router.get("/chat/brand.css")
+async def brand_css(service: ServiceDep) -> Response:
+    """The landlord's main colour (checked for contrast at start-up) for the chat's CSS."""
+    css = f":root {{ --brand: {service.settings.brand_colour}; }}\n"
+    return Response(css, media_type="text/css", headers={"Cache-Control": "no-cache"})
+
+
+@router.get("/chat/logo")
+async def logo(service: ServiceDep) -> Response:
+    path = service.settings.landlord_logo
+    if path is None:
+        return Response(status_code=404)
+    return FileResponse(path, headers={"Cache-Control": "no-cache"})
 
 
 @router.post("/chat/reply")
