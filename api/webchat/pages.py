@@ -87,6 +87,7 @@ class ChatView:
     after: int  # the latest message shown: replies say what they answer
     surveys: list[tuple[str, str]] = field(default_factory=list)  # (id, title) to choose from
     more: bool = False  # after a conversation, other surveys only when the tenant asks
+    chosen: bool = False  # the tenant picked the page's language (menu or ?lang=)
     languages: list[Language] = field(default_factory=list)
 
     @property
@@ -142,6 +143,7 @@ def load_view(
         csrf=csrf_token(service.settings, session),
         after=lines[-1].id if lines else after,
         more=more,
+        chosen=asked_language in LANGUAGES or chosen in LANGUAGES,
     )
     if questionnaire is not None:
         codes = [code for code in LANGUAGES if code in questionnaire.languages]

@@ -167,6 +167,8 @@ async def start(request: Request, service: ServiceDep) -> Response:
     if wanted not in {q.id for q in pages.open_to_everyone(service)}:
         return await _error(request, session, ChatError(404, texts.CHAT_NOT_AVAILABLE))
     language = form.get("language") if form.get("language") in LANGUAGES else None
+    if service.settings.welsh_language_landlord and not form.get("chosen"):
+        language = None  # not chosen yet: a Welsh landlord opens in Welsh and English
 
     def begin() -> None:
         with service.database.engine.connect() as connection, connection.begin():
