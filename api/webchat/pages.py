@@ -135,7 +135,9 @@ def load_view(
             if status.version_id is not None
             else None
         )
-    language = status.language or preferred_language(request, service, chosen, asked_language)
+    # After the conversation the page keeps speaking its language, unless the tenant asks.
+    spoken = chosen or (lines[-1].language if lines else None)
+    language = status.language or preferred_language(request, service, spoken, asked_language)
     view = ChatView(
         language=language,
         status=status,

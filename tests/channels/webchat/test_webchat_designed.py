@@ -133,6 +133,7 @@ def test_post_repair_survey_completed(
     tenant.press('button.command[value="skip"]', asks("operative_conduct"))
     tenant.press('button[value="2"]', asks("comment"))
     tenant.type("Diolch / شكرا", tr(texts.SAVED))
+    expect(page.locator("html")).to_have_attribute("lang", language)  # still theirs at the end
     ending = page.locator("#log .from-them").last.inner_text()
     assert ending.count(questionnaire.outro.get(language).split(".")[0]) == 1  # type: ignore[union-attr]
     context.close()
