@@ -43,3 +43,17 @@ def test_no_logo_and_no_help_line_unless_set(service: Service) -> None:
     page = client.get("/chat").text
     assert 'class="logo"' not in page and "Need help?" not in page
     assert client.get("/chat/logo").status_code == 404
+
+
+def test_the_console_sign_in_page_carries_the_same_branding(
+    service: Service, tmp_path: Path
+) -> None:
+    logo = tmp_path / "logo.png"
+    logo.write_bytes(PNG)
+    service.settings = service.settings.model_copy(
+        update={"landlord_logo": logo, "help_phone": "0300 123 4567"}
+    )
+    page = TestClient(make_app(service)).get("/console/login").text
+    assert '<link rel="stylesheet" href="/chat/brand.css">' in page
+    assert f'<img class="logo" src="/chat/logo" alt="{service.settings.landlord_name}">' in page
+    assert "Need help? Call" in page and ">Privacy notice</a>" in page
