@@ -141,3 +141,47 @@ def test_post_repair_survey_completed(
     assert answers["repair_overall"] == 1 and answers["right_first_time"] is False
     assert answers["appointment_kept"] is None and answers["operative_conduct"] == 2
     assert Path(ARTIFACTS / f"{name}-01.png").exists()
+
+
+TEXT_SPACING = """
+* { line-height: 1.5 !important; letter-spacing: 0.12em !important;
+    word-spacing: 0.16em !important; }
+p { margin-bottom: 2em !important; }
+"""
+SMALL_TARGETS = """() => [...document.querySelectorAll('button, input, select, a')]
+  .filter(e => !e.closest('p') || e.closest('.help, .landlord') || e.matches('.link-button'))
+  .filter(e => e.offsetParent !== null && !e.matches('input[type=hidden]'))
+  .map(e => [e.outerHTML.slice(0, 60), e.getBoundingClientRect()])
+  .filter(([, r]) => r.width < 24 || r.height < 24).map(([html]) => html)"""
+HIDDEN_TEXT = """() => [...document.querySelectorAll('button, label, legend, .message, h1, .hint')]
+  .filter(e => !e.matches('.visually-hidden'))
+  .filter(e => e.offsetParent !== null && (e.scrollWidth > e.clientWidth + 1
+    || e.scrollHeight > e.clientHeight + 1) && getComputedStyle(e).overflow === 'hidden')
+  .map(e => e.outerHTML.slice(0, 60))"""
+STICKY = """() => [...document.querySelectorAll('*')]
+  .filter(e => ['fixed', 'sticky'].includes(getComputedStyle(e).position))
+  .map(e => e.outerHTML.slice(0, 60))"""
+
+
+@pytest.mark.parametrize("language", ["cy", "ar"])
+def test_targets_focus_and_text_spacing_at_320_px(
+    browser: Browser, base_url: str, service: Service, language: str
+) -> None:
+    # bypass_csp: the test (like a reader's own style sheet) adds the text-spacing styles.
+    context = browser.new_context(viewport={"width": 320, "height": 640}, bypass_csp=True)
+    page = context.new_page()
+    tr = translator(language)
+    page.goto(f"{base_url}/chat/{invite_for(service, new_tenant(service))}?lang={language}")
+    page.locator(f'#answer button[value="{tr(texts.BUTTON_YES)}"]').click()
+    page.locator('#answer button[value="1"]').click()
+    expect(page.locator("#answer button.command")).to_have_count(2)  # Skip and Back
+    # 2.5.8: every control at least 24 by 24 px; 2.4.11: nothing sticky can cover focus.
+    assert page.evaluate(SMALL_TARGETS) == []
+    assert page.evaluate(STICKY) == []
+    # 1.4.12: with the WCAG text-spacing overrides nothing is cut off or scrolls sideways.
+    page.add_style_tag(content=TEXT_SPACING)
+    assert page.evaluate(HIDDEN_TEXT) == []
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 320
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{language}-320-text-spacing.png"), full_page=True)
+    context.close()
