@@ -7,10 +7,10 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bot.settings_checks import production_problems
+from bot.settings_checks import brand_colour_problem, logo_problem, production_problems
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
 PROJECT_ROOT = PACKAGE_ROOT.parent
@@ -40,6 +40,10 @@ class Settings(BaseSettings):
     locales_dir: Path = DEFAULT_LOCALES
     landlord_name: str = "Doorstep Demo Housing"
     privacy_notice_url: str = "https://example.org/privacy"
+    # Branding on the web chat and the console's sign-in page.
+    brand_colour: str = "#0b4f8a"  # white text on it must reach 4.5:1 contrast
+    landlord_logo: Path | None = None  # a local image file
+    help_phone: str = ""  # shown as "Need help? Call ..." on every chat page
     default_language: str = "en"
     welsh_language_landlord: bool = False
     timezone: str = "Europe/London"
@@ -142,6 +146,22 @@ class Settings(BaseSettings):
         if self.telegram_enabled:
             channels.add("telegram")
         return channels
+
+    @field_validator("brand_colour")
+    @classmethod
+    def _readable_brand_colour(cls, colour: str) -> str:
+        problem = brand_colour_problem(colour)
+        if problem:
+            raise ValueError(problem)
+        return colour.lower()
+
+    @field_validator("landlord_logo")
+    @classmethod
+    def _logo_file(cls, path: Path | None) -> Path | None:
+        problem = None if path is None else logo_problem(path)
+        if problem:
+            raise ValueError(problem)
+        return path
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:

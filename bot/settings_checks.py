@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from itertools import pairwise
+from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -127,3 +128,40 @@ def settings_error_sentences(error: ValidationError) -> list[str]:
         problem = str(item["msg"]).rstrip(".")
         sentences.append(f"{name} is not valid: {problem[:1].lower()}{problem[1:]}.")
     return sentences
+
+
+MINIMUM_CONTRAST = 4.5  # WCAG 2.2 AA for normal text
+_HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+
+
+def _luminance(colour: str) -> float:
+    """Relative luminance of an sRGB "#rrggbb" colour (WCAG's formula)."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    lighter, darker = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def brand_colour_problem(colour: str) -> str | None:
+    """Why white text on the landlord's main colour would be hard to read, or None."""
+    if not _HEX_COLOUR.fullmatch(colour):
+        return f"DOORSTEP_BRAND_COLOUR {colour!r} is not a colour like #0b4f8a."
+    ratio = contrast_ratio(colour, "#ffffff")
+    if ratio < MINIMUM_CONTRAST:
+        return (
+            f"DOORSTEP_BRAND_COLOUR {colour}: white text on it has a contrast of {ratio:.1f}:1 "
+            f"and needs at least {MINIMUM_CONTRAST}:1, so choose a darker colour."
+        )
+    return None
+
+
+def logo_problem(path: Path) -> str | None:
+    if path.suffix.lower() not in {".png", ".svg", ".jpg", ".jpeg", ".webp"}:
+        return f"DOORSTEP_LANDLORD_LOGO {path}: use a PNG, SVG, JPEG or WebP file."
+    if not path.is_file():
+        return f"DOORSTEP_LANDLORD_LOGO {path}: there is no such file."
+    return None

@@ -208,6 +208,9 @@ def _login_page(
 ) -> Response:
     context = {
         "landlord": service.settings.landlord_name,
+        "logo": service.settings.landlord_logo is not None,
+        "privacy_url": service.settings.privacy_notice_url,
+        "help_phone": service.settings.help_phone,
         "csrf": _login_csrf(service.settings, pre_login),
         "next": next_path,
         "email": email,

@@ -87,6 +87,7 @@ class ChatView:
     after: int  # the latest message shown: replies say what they answer
     surveys: list[tuple[str, str]] = field(default_factory=list)  # (id, title) to choose from
     more: bool = False  # after a conversation, other surveys only when the tenant asks
+    chosen: bool = False  # the tenant picked the page's language (menu or ?lang=)
     languages: list[Language] = field(default_factory=list)
 
     @property
@@ -134,7 +135,9 @@ def load_view(
             if status.version_id is not None
             else None
         )
-    language = status.language or preferred_language(request, service, chosen, asked_language)
+    # After the conversation the page keeps speaking its language, unless the tenant asks.
+    spoken = chosen or (lines[-1].language if lines else None)
+    language = status.language or preferred_language(request, service, spoken, asked_language)
     view = ChatView(
         language=language,
         status=status,
@@ -142,6 +145,7 @@ def load_view(
         csrf=csrf_token(service.settings, session),
         after=lines[-1].id if lines else after,
         more=more,
+        chosen=asked_language in LANGUAGES or chosen in LANGUAGES,
     )
     if questionnaire is not None:
         codes = [code for code in LANGUAGES if code in questionnaire.languages]
@@ -161,6 +165,9 @@ def _context(service: Service, language: str, **values: Any) -> dict[str, Any]:
         "dir": direction(language),
         "landlord": settings.landlord_name,
         "privacy_url": settings.privacy_notice_url,
+        "logo": settings.landlord_logo is not None,
+        "help_phone": settings.help_phone,
+        "languages": list(LANGUAGES.values()),
         "max_reply": MAX_REPLY_CHARS,
         **values,
     }

@@ -13,7 +13,7 @@ import logging
 from fastapi import APIRouter
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import FileResponse, RedirectResponse, Response
 
 from api.errors import log_unexpected, request_id
 from api.http import ServiceDep, get_service
@@ -112,6 +112,21 @@ async def chat_page(
     return response
 
 
+@router.get("/chat/brand.css")
+async def brand_css(service: ServiceDep) -> Response:
+    """The landlord's main colour (checked for contrast at start-up) for the chat's CSS."""
+    css = f":root {{ --brand: {service.settings.brand_colour}; }}\n"
+    return Response(css, media_type="text/css", headers={"Cache-Control": "no-cache"})
+
+
+@router.get("/chat/logo")
+async def logo(service: ServiceDep) -> Response:
+    path = service.settings.landlord_logo
+    if path is None:
+        return Response(status_code=404)
+    return FileResponse(path, headers={"Cache-Control": "no-cache"})
+
+
 @router.post("/chat/reply")
 async def reply(request: Request, service: ServiceDep) -> Response:
     session = chat_session(request)
@@ -152,6 +167,8 @@ async def start(request: Request, service: ServiceDep) -> Response:
     if wanted not in {q.id for q in pages.open_to_everyone(service)}:
         return await _error(request, session, ChatError(404, texts.CHAT_NOT_AVAILABLE))
     language = form.get("language") if form.get("language") in LANGUAGES else None
+    if service.settings.welsh_language_landlord and not form.get("chosen"):
+        language = None  # not chosen yet: a Welsh landlord opens in Welsh and English
 
     def begin() -> None:
         with service.database.engine.connect() as connection, connection.begin():

@@ -225,6 +225,7 @@ NEXT_CONCERN = N_(
 )
 NEXT_NOTHING = N_("You do not need to do anything else.")
 CHAT_ANOTHER_SURVEY = N_("Answer another survey")
+CHAT_HELP_PHONE = N_("Need help? Call {phone}")
 
 # Channels where a tenant taps buttons or types: the SMS wording (on the left) is replaced.
 TAP_CHANNELS = frozenset({"webchat", "telegram"})
