@@ -20,6 +20,7 @@ from bot.campaigns.models import CampaignState, TargetStatus
 from bot.campaigns.pacing import Pacer
 from bot.campaigns.store import CampaignRow, let_others_write, load_campaign
 from bot.engine.engine import SessionAlreadyOpen
+from bot.outreach.best_time import best_moment, tenant_windows
 from bot.outreach.channel_choice import ChannelChoice, choose_channel
 from bot.outreach.contact_policy import blocked_reason, may_contact, record_invitation
 from bot.outreach.quiet_hours import BadQuietHours, zone
@@ -164,6 +165,8 @@ class _Batch:
             return
         if not self._allowed_at(row, slot, timezone):
             return
+        if self._for_best_time(row, slot, timezone):
+            return
         decision = may_contact(
             self.connection,
             row.respondent_id,
@@ -205,6 +208,18 @@ class _Batch:
             except BadQuietHours:
                 logger.warning("a tenant has an unknown timezone; using the campaign's")
         return self.campaign.timezone
+
+    def _for_best_time(self, row: Any, slot: datetime.datetime, timezone: str) -> bool:
+        """Wait for the tenant's stated or recommended window, leaving time for reminders."""
+        campaign = self.campaign
+        spare = max(datetime.timedelta(days=1), campaign.reminder_interval * campaign.reminders)
+        windows = tenant_windows(self.connection, row.respondent_id)
+        moment = best_moment(windows, slot, timezone, campaign.hours, campaign.ends_at - spare)
+        if moment <= slot:
+            return False
+        self.stats.deferred += 1
+        self._update(row, next_action_at=moment)
+        return True
 
     def _allowed_at(self, row: Any, slot: datetime.datetime, timezone: str) -> bool:
         """Whether the invitation may go at `slot`; if not, the target waits or is skipped."""

@@ -60,20 +60,32 @@ class DispatchStats:
 
 @dataclass
 class _WindowGuard:
-    """At most `limit` sends in any one-second window in this process, whatever the timing."""
+    """At most `limit` units (SMS parts) in any one-second window in this process."""
 
     limit: int
-    recent: deque[float] = field(default_factory=deque)
+    recent: deque[tuple[float, int]] = field(default_factory=deque)
 
-    async def wait(self) -> None:
+    async def wait(self, units: int = 1) -> None:
+        units = max(1, min(units, self.limit))
         while True:
             now = time.monotonic()
-            while self.recent and now - self.recent[0] >= 1.0:
+            while self.recent and now - self.recent[0][0] >= 1.0:
                 self.recent.popleft()
-            if len(self.recent) < self.limit:
-                self.recent.append(now)
+            if sum(used for _, used in self.recent) + units <= self.limit:
+                self.recent.append((now, units))
                 return
-            await asyncio.sleep(1.0 - (now - self.recent[0]) + 0.0005)
+            await asyncio.sleep(1.0 - (now - self.recent[0][0]) + 0.0005)
+
+
+def units_of(sender: Sender, message: OutboundMessage) -> int:
+    """What one message costs against the channel's rate: SMS parts, otherwise 1."""
+    counter = getattr(sender, "units", None)
+    if counter is None:
+        return 1
+    try:
+        return max(1, int(counter(message)))
+    except Exception:  # a message that cannot be rendered fails at send time instead
+        return 1
 
 
 @dataclass
@@ -162,20 +174,22 @@ class Dispatcher:
         batch = max(1, int(rate * ROUND_SECONDS)) if rate > 0 else 100
         now = self.clock()
 
-        def claim(connection: Connection) -> tuple[list[OutboundMessage], datetime.datetime]:
+        def claim(
+            connection: Connection,
+        ) -> tuple[list[OutboundMessage], list[datetime.datetime]]:
             messages = outbox_store.claim_due(connection, name, batch, self.worker, now)
             if not messages or rate <= 0:
-                return messages, now
-            return messages, outbox_store.reserve_slots(connection, name, len(messages), rate, now)
+                return messages, [now] * len(messages)
+            units = [units_of(sender, message) for message in messages]
+            return messages, outbox_store.reserve_slots(connection, name, units, rate, now)
 
-        messages, start = await self._in_transaction(claim)
+        messages, slots = await self._in_transaction(claim)
         if not messages:
             return DispatchStats()
         loop_start = time.monotonic()
-        offset = max(0.0, (start - now).total_seconds())
         tasks = [
-            self._send_at(sender, message, loop_start + offset + index / rate if rate else 0.0)
-            for index, message in enumerate(messages)
+            self._send_at(sender, message, loop_start + max(0.0, (slot - now).total_seconds()))
+            for message, slot in zip(messages, slots, strict=True)
         ]
         stats = DispatchStats()
         for result in await asyncio.gather(*tasks):
@@ -202,7 +216,7 @@ class Dispatcher:
         async with self._concurrency:
             if guard is not None:
                 # Last thing before the call, so the window counts real send moments.
-                await guard.wait()
+                await guard.wait(units_of(sender, message))
             try:
                 return await sender.send(message)
             except (TransientSendError, PermanentSendError) as error:

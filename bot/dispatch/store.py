@@ -9,6 +9,7 @@ result is written; rows left `sending` by a dead process are reconciled, never b
 from __future__ import annotations
 
 import datetime
+from collections import deque
 from collections.abc import Iterable
 from typing import Any
 
@@ -61,27 +62,75 @@ def claim_due(
     return sorted((OutboundMessage.from_row(row) for row in rows), key=lambda message: message.id)
 
 
-def reserve_slots(
-    connection: Connection, channel: str, count: int, per_second: float, now: datetime.datetime
-) -> datetime.datetime:
-    """Book `count` consecutive send times for a channel; returns the first one.
+WINDOW = datetime.timedelta(seconds=1)
+# Slack between two bookings a second apart: a send may leave a little after its slot.
+MARGIN = datetime.timedelta(milliseconds=50)
 
+
+class _Window:
+    """The bookings of the last second, oldest first, with their running total."""
+
+    def __init__(self, bookings: list[tuple[datetime.datetime, int]]) -> None:
+        self.bookings = deque(bookings)
+        self.used = sum(used for _, used in bookings)
+
+    def book(self, start: datetime.datetime, units: int, limit: int) -> datetime.datetime:
+        """The first moment from `start` at which `units` more keep the window in `limit`.
+
+        Bookings only move forward in time, so one that has left the window is dropped.
+        """
+        at = start
+        while True:
+            while self.bookings and self.bookings[0][0] <= at - WINDOW - MARGIN:
+                self.used -= self.bookings.popleft()[1]
+            if not self.bookings or self.used + units <= limit:
+                self.bookings.append((at, units))
+                self.used += units
+                return at
+            at = self.bookings[0][0] + WINDOW + MARGIN
+
+
+def reserve_slots(
+    connection: Connection,
+    channel: str,
+    units: list[int],
+    per_second: float,
+    now: datetime.datetime,
+) -> list[datetime.datetime]:
+    """Book one send time per message; `units` is what each costs (SMS parts, else 1).
+
+    Messages are spaced by their units at `per_second`, and no one-second window holds more
+    than `per_second` units: the bookings of the last second are kept with the schedule.
     The booking is one row per channel, locked while it is updated, so dispatchers in
     different processes share one schedule and the channel's limit holds overall.
     """
-    query = select(SEND_SLOTS.c.next_at).where(SEND_SLOTS.c.channel == channel)
+    if not units:
+        return []
+    query = select(SEND_SLOTS.c.next_at, SEND_SLOTS.c.recent).where(SEND_SLOTS.c.channel == channel)
     if connection.dialect.name == "postgresql":
         query = query.with_for_update()
-    booked = connection.execute(query).scalar_one_or_none()
-    start = max(booked or now, now)
-    following = start + datetime.timedelta(seconds=count / per_second)
-    if booked is None:
-        connection.execute(insert(SEND_SLOTS).values(channel=channel, next_at=following))
+    found = connection.execute(query).one_or_none()
+    limit = max(1, int(per_second))
+    window = _Window(
+        [
+            (datetime.datetime.fromisoformat(moment), int(used))
+            for moment, used in ((found.recent if found is not None else None) or [])
+        ]
+    )
+    start = max(found.next_at if found is not None else now, now)
+    times = []
+    for cost in units:
+        cost = max(1, min(cost, limit))  # a message larger than the rate goes alone
+        at = window.book(start, cost, limit)
+        times.append(at)
+        start = at + datetime.timedelta(seconds=cost / per_second)
+    kept = [[m.isoformat(), u] for m, u in window.bookings if m > times[-1] - WINDOW - MARGIN]
+    values = {"next_at": start, "recent": kept}
+    if found is None:
+        connection.execute(insert(SEND_SLOTS).values(channel=channel, **values))
     else:
-        connection.execute(
-            update(SEND_SLOTS).where(SEND_SLOTS.c.channel == channel).values(next_at=following)
-        )
-    return start
+        connection.execute(update(SEND_SLOTS).where(SEND_SLOTS.c.channel == channel).values(values))
+    return times
 
 
 def pause_channel(connection: Connection, channel: str, until: datetime.datetime) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, select, update
 
 from bot.engine.engine import SessionAlreadyOpen
+from bot.outreach.best_time import best_moment, tenant_windows
 from bot.outreach.channel_choice import ChannelChoice, NoChannel, choose_channel
 from bot.outreach.contact_policy import may_contact, record_invitation
 from bot.questionnaire.model import Questionnaire
@@ -31,6 +32,7 @@ from bot.ticks import TickReport
 logger = logging.getLogger(__name__)
 BATCH = 200
 BUSY_RETRY = datetime.timedelta(hours=6)  # the tenant is answering another survey
+BEST_TIME_WAIT = datetime.timedelta(days=1)  # how long a follow-up waits for a best time
 
 
 def send_due_repair_surveys(
@@ -139,9 +141,19 @@ def _channel_now(
 ) -> ChannelChoice | None:
     """The channel to invite on now, or None once the job is skipped or deferred."""
     settings = service.settings
-    allowed = repair_hours(settings).next_allowed(now, tenant_timezone(tenant.timezone, settings))
+    timezone = tenant_timezone(tenant.timezone, settings)
+    allowed = repair_hours(settings).next_allowed(now, timezone)
     if allowed > now:  # outside the hours follow-ups may go out
         set_job(connection, job.id, now, survey_due_at=allowed, respondent_id=tenant.id)
+        stats.deferred += 1
+        return None
+    # The tenant's best time, if it comes within a day (the repair is still fresh in mind).
+    window_end = job.completed_at + datetime.timedelta(days=settings.repair_backdate_days)
+    latest = min(now + BEST_TIME_WAIT, window_end)
+    windows = tenant_windows(connection, tenant.id)
+    best = best_moment(windows, now, timezone, repair_hours(settings), latest)
+    if best > now:
+        set_job(connection, job.id, now, survey_due_at=best, respondent_id=tenant.id)
         stats.deferred += 1
         return None
     choice = choose_channel(

@@ -308,3 +308,5 @@ class SendSlot(Base):
 
     channel: Mapped[str] = mapped_column(String(16), primary_key=True)
     next_at: Mapped[datetime.datetime]
+    # The bookings of the last second, [[ISO time, units], ...]: no window may exceed the rate.
+    recent: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)

@@ -270,3 +270,15 @@ def test_two_ticks_at_once_invite_each_job_once(service: Service, clock: Clock) 
     messages = outbox(service)
     assert sorted(message.address for message in messages) == sorted(numbers)
     assert len(sessions(service)) == 30
+
+
+def test_a_follow_up_waits_for_the_tenants_evening_window(service: Service, clock: Clock) -> None:
+    tenant(service, "T-1", sms=SMS, preferred_times=["evening"])
+    clock.now = at("2026-11-02T09:00:00+00:00")  # Monday, GMT
+    report(service, clock, event(completed_at="2026-11-02T07:00:00Z"))
+    clock.now = at("2026-11-02T09:05:00+00:00")
+    assert tick(service, clock).deferred == 1
+    assert job(service).survey_due_at == at("2026-11-02T17:00:00+00:00")
+    clock.now = at("2026-11-02T17:00:00+00:00")
+    assert tick(service, clock).invited == 1
+    assert [row.address for row in outbox(service)] == [SMS]

@@ -15,6 +15,7 @@ import datetime
 import itertools
 import json
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 from twilio.request_validator import RequestValidator
 
+from bot.i18n.sms_encoding import sms_cost
 from channels.sms.sender import QuietHttpClient
 
 ACCOUNT_SID = "AC" + "0" * 31 + "1"
@@ -51,6 +53,8 @@ class FakeMessage:
     status_callback: str | None
     date_created: datetime.datetime
     status: str = "queued"
+    segments: int = 1  # the parts Twilio bills, counted from the body
+    received: float = 0.0  # time.monotonic() when the fake accepted it
 
     def payload(self, account_sid: str) -> dict[str, Any]:
         uri = f"/2010-04-01/Accounts/{account_sid}/Messages/{self.sid}.json"
@@ -67,7 +71,7 @@ class FakeMessage:
             "from": self.from_,
             "messaging_service_sid": self.messaging_service_sid,
             "num_media": "0",
-            "num_segments": "1",
+            "num_segments": str(self.segments),
             "price": None,
             "price_unit": "USD",
             "sid": self.sid,
@@ -167,6 +171,8 @@ class FakeTwilioApi:
                 status_callback=form.get("StatusCallback"),
                 date_created=self.clock(),
                 status="accepted" if form.get("MessagingServiceSid") else "queued",
+                segments=sms_cost(form["Body"]).segments,
+                received=time.monotonic(),
             )
             self.messages.append(message)
             return 201, message.payload(self.account_sid)
