@@ -4,8 +4,8 @@ The shared send schedule books per SMS part and per WhatsApp message and keeps t
 bookings of the last second, so that no one-second window exceeds a channel's rate
 whatever the number of dispatchers.
 
-Revision ID: 0003_send_slot_window
-Revises: 0002_profile_vocabulary
+Revision ID: 0004_send_slot_window
+Revises: 0003_profile_vocabulary
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0003_send_slot_window'
-down_revision = '0002_profile_vocabulary'
+revision = '0004_send_slot_window'
+down_revision = '0003_profile_vocabulary'
 branch_labels = None
 depends_on = None
 
