@@ -78,13 +78,20 @@ def find_themes(comments: pd.DataFrame, *, with_quotes: bool = False,
     """`comments`: text, language, answered_at. Counts below `min_cell` are suppressed."""
     frame = comments[comments["text"].fillna("").str.strip() != ""].copy()
     frame["language"] = frame["language"].fillna("en").astype(str)
+    if frame.empty:  # no comments yet: empty tables with their columns, said in words later
+        return Themes(
+            pd.DataFrame(columns=["theme", "language", "source", "comments", "share"]),
+            pd.DataFrame(columns=["theme", "month", "comments", "share"]),
+            pd.DataFrame(columns=["theme", "language", "quote"]),
+            0,
+        )
     found = [lexicon_themes(t, lang) for t, lang in zip(frame["text"], frame["language"],
                                                          strict=True)]  # fmt: skip
     frame["themes"] = found
     rows = frame.explode("themes")
     placed = rows[rows["themes"].notna()].assign(theme=lambda f: f["themes"].map(THEME_WORDS),
                                                   source="lexicon")  # fmt: skip
-    unplaced = frame[[not t for t in found]]
+    unplaced = frame[pd.Series([not t for t in found], index=frame.index, dtype=bool)]
     others = []
     for language, part in unplaced.groupby("language"):
         names = _clusters(part["text"], str(language))

@@ -253,8 +253,10 @@ def report(
         ),
     ] = False,
 ) -> None:
-    """Write the HTML report (headline, TSM and summary of approach, key drivers, comment
-    themes, repairs, segments, response rates) and its tables as CSV."""
+    """Write the HTML report for the board and the regulator, with its tables as CSV.
+
+    Headline, TSM measures and the summary of approach, key drivers, comment themes, repairs,
+    segments and response rates."""
     from api.cli.report import report_command
 
     report_command(output=output, weight=weight, quotes=quotes)

@@ -105,8 +105,9 @@ def serve(
         int, typer.Option(min=1, max=64, help="API processes (PostgreSQL only for more than 1).")
     ] = 1,
 ) -> None:
-    """Run the web service (webhooks, web chat, API); one process also runs the scheduler
-    and the dispatcher."""
+    """Run the web service: webhooks, web chat, console and API.
+
+    With --workers N, one of the processes also runs the scheduler and the dispatcher."""
     import uvicorn
 
     from api.ops.access_log import log_config

@@ -55,6 +55,9 @@ ACTION_WORDS = {
     "concern_note": "Added a note to a concern",
     "concern_close": "Closed a concern",
     "concern_reopen": "Reopened a concern",
+    "record_case_step": "Recorded a step on a case (investigated, summary sent, work done, closed)",
+    "reclassify_case": "Changed a case's category or severity",
+    "letter_list": "Listed a campaign's tenants to write to or call",
 }
 
 

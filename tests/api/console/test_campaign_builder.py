@@ -75,7 +75,7 @@ def test_the_estimate_follows_the_audience_and_costs_more_in_urdu(
     assert number(south.text, "estimate-parts") > number(north.text, "estimate-parts")
     assert "اردو" in south.text and "Cymraeg" in south.text
     assert "Unicode: 70 characters a part" in south.text
-    assert "No usable channel" in south.text  # the tenant without a number
+    assert "asked to be contacted by letter" in south.text  # listed, never messaged
     assert "1 want a letter" in south.text
     assert "£" in south.text
 

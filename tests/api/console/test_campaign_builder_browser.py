@@ -113,7 +113,7 @@ def test_an_officer_builds_estimates_schedules_and_downloads_the_letter_list(
     expect(page.locator("#estimate-languages")).to_contain_text("اردو")
     expect(page.locator("#estimate-languages")).to_contain_text("Cymraeg")
     assert parts(page) > english
-    expect(page.locator("#estimate-unreachable")).to_contain_text("No usable channel")
+    expect(page.locator("#estimate-unreachable")).to_contain_text("asked to be contacted by letter")
     expect(page.locator("#estimate-offline")).to_contain_text("1 want a letter")
 
     page.get_by_label("Enough for a margin of error").check()

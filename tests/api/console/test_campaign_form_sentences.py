@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from api.campaigns.pages import spec_from_form
+from api.campaigns.form import spec_from_form
 from bot.campaigns.spec import CampaignSpecError, parse_spec
 
 

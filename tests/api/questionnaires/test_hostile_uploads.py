@@ -199,6 +199,6 @@ def test_a_nul_in_one_csv_cell_refuses_that_row_and_imports_the_others(
     assert (body["created"], body["refused"]) == (2, 2)
     errors = {error["row"]: error["message"] for error in body["errors"]}
     assert errors[3].startswith("The tenant reference contains a hidden control character")
-    assert errors[4].startswith("The name contains a hidden control character")
+    assert "The name contains a hidden control character" in errors[4]
     found = client.get("/api/tenants", headers=headers).json()
     assert sorted(tenant["tenant_ref"] for tenant in found) == ["T-1", "T-4"]
