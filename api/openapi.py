@@ -124,6 +124,8 @@ ERRORS: dict[str, tuple[int, ...]] = {
     "POST /api/campaigns/{campaign_id}/{action}": (404, 409),
     "POST /api/concerns/{concern_id}/acknowledge": (404, 409),
     "POST /api/concerns/{concern_id}/close": (404, 409),
+    "POST /api/concerns/{concern_id}/steps/{step}": (404, 409),
+    "POST /api/concerns/{concern_id}/classify": (404, 409),
 }
 
 # A 422 whose body differs from `InvalidRequest`.

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from api.access_log import hide_tokens
-
 from api.cli.serve import addresses
+from api.ops.access_log import hide_tokens
 from bot.access import setup
 from bot.access.users import Role
 from bot.service import Service
