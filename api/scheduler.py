@@ -9,13 +9,15 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from bot.concerns.digest import log_digest
 from bot.engine.upkeep import expire_overdue_sessions
 from bot.privacy import rights as privacy
+from bot.privacy.rights import RetentionResult
 from bot.service import Service
 from bot.storage.models import utcnow
 
 logger = logging.getLogger(__name__)
 
 
-def apply_retention(service: Service) -> None:
+def apply_retention(service: Service) -> RetentionResult:
+    """The retention purge with the configured periods (the daily job and `doorstep retention`)."""
     settings = service.settings
     with service.database.transaction() as session:
         result = privacy.apply_retention(
@@ -31,6 +33,7 @@ def apply_retention(service: Service) -> None:
         result.answers_cleared,
         result.identities_removed,
     )
+    return result
 
 
 def case_digest(service: Service) -> None:

@@ -13,7 +13,8 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection, Select, func, or_, select
 
-from analysis.frames.sql import epoch, read_frame
+from analysis.frames.sql import read_frame
+from analysis.frames.tidy import session_columns
 from bot.i18n.languages import is_supported
 from bot.storage.models import SessionState
 from bot.storage.tables import MEMBERSHIPS, PROFILE, SESSIONS, TARGETS, VERSIONS
@@ -111,16 +112,9 @@ def select_sessions(
 ) -> pd.DataFrame:
     """The matching sessions, one row each, in the shape `analysis.frames.tidy.widen` expects."""
     dialect = connection.dialect.name
-    query = select(
-        SESSIONS.c.id.label("session_id"),
-        SESSIONS.c.respondent_id,
-        SESSIONS.c.questionnaire_version_id.label("version_id"),
-        SESSIONS.c.channel.label("session_channel"),
-        SESSIONS.c.state.label("session_state"),
-        SESSIONS.c.language.label("session_language"),
-        epoch(SESSIONS.c.created_at, dialect).label("started_at"),
-        epoch(SESSIONS.c.completed_at, dialect).label("completed_at"),
-    ).where(SESSIONS.c.questionnaire_version_id.in_(sorted(versions)))
+    query = select(*session_columns(dialect)).where(
+        SESSIONS.c.questionnaire_version_id.in_(sorted(versions))
+    )
     if filters.campaign_id is not None:
         query = query.where(
             SESSIONS.c.id.in_(

@@ -196,16 +196,7 @@ def sessions_frame(
     """
     dialect = connection.dialect.name
     version_ids = _version_filter(connection, questionnaire_id)
-    query = select(
-        SESSIONS.c.id.label("session_id"),
-        SESSIONS.c.respondent_id,
-        SESSIONS.c.questionnaire_version_id.label("version_id"),
-        SESSIONS.c.channel.label("session_channel"),
-        SESSIONS.c.state.label("session_state"),
-        SESSIONS.c.language.label("session_language"),
-        epoch(SESSIONS.c.created_at, dialect).label("started_at"),
-        epoch(SESSIONS.c.completed_at, dialect).label("completed_at"),
-    )
+    query = select(*session_columns(dialect))
     if version_ids is not None:
         query = query.where(SESSIONS.c.questionnaire_version_id.in_(version_ids))
     sessions = read_frame(
@@ -264,3 +255,17 @@ def _labels(column: pd.Series, answers: pd.DataFrame) -> dict[str, str]:
     pairs = pd.DataFrame({"column": column, "label": answers["question_label"].astype(str)})
     unique = pairs.drop_duplicates("column")
     return dict(zip(unique["column"], unique["label"], strict=True))
+
+
+def session_columns(dialect: str) -> list[Any]:
+    """One session's columns as the long and wide frames (and exports) read them."""
+    return [
+        SESSIONS.c.id.label("session_id"),
+        SESSIONS.c.respondent_id,
+        SESSIONS.c.questionnaire_version_id.label("version_id"),
+        SESSIONS.c.channel.label("session_channel"),
+        SESSIONS.c.state.label("session_state"),
+        SESSIONS.c.language.label("session_language"),
+        epoch(SESSIONS.c.created_at, dialect).label("started_at"),
+        epoch(SESSIONS.c.completed_at, dialect).label("completed_at"),
+    ]

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from api.scheduler import apply_retention
 from bot.privacy import rights as privacy
 from bot.service import build_service
 from bot.storage.models import utcnow
@@ -68,16 +69,7 @@ def erase(
 
 def retention() -> None:
     """Purge message text, free-text answers and contact details past their retention."""
-    service = build_service()
-    settings = service.settings
-    with service.database.transaction() as session:
-        result = privacy.apply_retention(
-            session.connection(),
-            service.registry,
-            utcnow(),
-            message_days=settings.retention_message_days,
-            contact_days=settings.retention_contact_days,
-        )
+    result = apply_retention(build_service())
     out.print(
         f"Retention applied: {result.messages_cleared} message text(s) and "
         f"{result.answers_cleared} free-text answer(s) cleared, "

@@ -10,6 +10,7 @@ from babel import Locale, UnknownLocaleError
 
 from bot.questionnaire import checks
 from bot.questionnaire.choice_lists import ChoiceListReader
+from bot.questionnaire.concern_rules import read_keywords
 from bot.questionnaire.fields import FieldReader, Reporter, TextReader
 from bot.questionnaire.located import LocatedMap, Position, YamlProblem, load_located
 from bot.questionnaire.model import (
@@ -20,7 +21,7 @@ from bot.questionnaire.model import (
     TranslationStatus,
 )
 from bot.questionnaire.problems import Problem
-from bot.questionnaire.question_reader import QuestionReader, read_keywords
+from bot.questionnaire.question_reader import QuestionReader
 
 TOP_LEVEL_KEYS = (
     "id",
