@@ -63,11 +63,22 @@ def compile_file(path: Path, *, landlord_name: str = "Your landlord") -> Compile
             1,
             1,
             QUESTIONNAIRE,
-            f"cannot read the file ({error.__class__.__name__})",
-            "save it as UTF-8 text and check the path",
+            _unreadable(error),
+            "check the path, and save the file as UTF-8 text",
         )
         return CompileResult(None, [problem])
     return compile_text(text, str(path), landlord_name=landlord_name)
+
+
+def _unreadable(error: OSError | UnicodeDecodeError) -> str:
+    """Why a file could not be read, in words (never the exception's name)."""
+    if isinstance(error, FileNotFoundError):
+        return "the file does not exist"
+    if isinstance(error, UnicodeDecodeError):
+        return "the file is not UTF-8 text"
+    if isinstance(error, IsADirectoryError):
+        return "this is a folder, not a file"
+    return "the file cannot be read (check its permissions)"
 
 
 def compile_text(
