@@ -3,7 +3,7 @@
 The HTML has no scripts and loads nothing: charts are inline SVG (`analysis.report.svg`),
 styles are inline, and every chart is a `<figure id="chart-...">` with a caption and a
 table of its figures. Only aggregates are shown, and cells with fewer respondents than
-`report_min_cell` are suppressed. The page shows words (`analysis.report.words`); the CSVs
+`report_min_cell` are suppressed. The page shows words (`analysis.words`); the CSVs
 keep the codes for analysts' tools. The TSM summary of approach is also written as
 `summary_of_approach.txt` for the landlord to edit before publishing.
 """
@@ -31,7 +31,7 @@ from analysis.report.data import (
 )
 from analysis.report.headline import Headline, headline, open_damp_concerns, previous_measures
 from analysis.report.render import render
-from analysis.report.words import Words
+from analysis.words import Words
 from analysis.themes.comments import read_comments
 from analysis.themes.themes import Themes, find_themes
 from analysis.tsm.approach import ApproachInputs, as_text, summary_of_approach

@@ -6,7 +6,7 @@ import pandas as pd
 
 from analysis.report.charts import Figure, _bars, _value, make_figure
 from analysis.report.svg import Bar, Point, bar_chart, interval_line_chart, scatter_chart
-from analysis.report.words import Words
+from analysis.words import Words
 
 SMALL_MONTH = 30  # answers in a month below which its point is drawn hollow and marked
 

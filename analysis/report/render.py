@@ -10,7 +10,7 @@ import pandas as pd
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from analysis.report.charts import Figure, html_table
-from analysis.report.words import CHANNEL_WORDS
+from analysis.words import CHANNEL_WORDS
 from bot.settings import Settings
 
 if TYPE_CHECKING:

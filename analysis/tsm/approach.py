@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analysis.report.words import ATTRIBUTE_WORDS, CHANNEL_WORDS, TENURE_WORDS, Words
+from analysis.words import ATTRIBUTE_WORDS, CHANNEL_WORDS, TENURE_WORDS, Words
 from analysis.tsm.run import TsmResults
 
 TO_COMPLETE = "[to be completed by the landlord]"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.report.headline import changes, headline, previous_measures
-from analysis.report.words import Words
+from analysis.words import Words
 
 
 def test_codes_become_words() -> None:

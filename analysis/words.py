@@ -1,7 +1,9 @@
-"""Words for the report: every code, column name and flag a reader would otherwise see.
+"""Words for readers: every code, column name and flag a reader would otherwise see.
 
 The tables behind the report keep their codes (the CSVs are for analysts and tools); the
-page shows sentences and labels. One spelling per channel, tenure and attribute lives here.
+page and the summary of approach show sentences and labels. One spelling per channel, tenure
+and attribute lives here, below both the TSM layer and the report, so the TSM layer never
+depends on the report.
 """
 
 from __future__ import annotations
