@@ -31,7 +31,6 @@ from analysis.report.data import (
 )
 from analysis.report.headline import Headline, headline, open_damp_concerns, previous_measures
 from analysis.report.render import render
-from analysis.words import Words
 from analysis.themes.comments import read_comments
 from analysis.themes.themes import Themes, find_themes
 from analysis.tsm.approach import ApproachInputs, as_text, summary_of_approach
@@ -40,6 +39,7 @@ from analysis.tsm.measures import suppress
 from analysis.tsm.run import TsmResults, tsm_results
 from analysis.tsm.sample import tenant_attributes
 from analysis.tsm.weighting import TRIM_HIGH, TRIM_LOW, respondent_weights, weighted_measures
+from analysis.words import Words
 from bot.questionnaire.registry import QuestionnaireRegistry
 from bot.settings import Settings
 from bot.storage.db import Database

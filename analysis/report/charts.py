@@ -8,8 +8,8 @@ import pandas as pd
 from markupsafe import Markup
 
 from analysis.report.svg import Bar, bar_chart, stacked_chart
-from analysis.words import CHANNEL_WORDS, Words
 from analysis.segments.contact import CHANNELS
+from analysis.words import CHANNEL_WORDS, Words
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analysis.words import ATTRIBUTE_WORDS, CHANNEL_WORDS, TENURE_WORDS, Words
 from analysis.tsm.run import TsmResults
+from analysis.words import ATTRIBUTE_WORDS, CHANNEL_WORDS, TENURE_WORDS, Words
 
 TO_COMPLETE = "[to be completed by the landlord]"
 CENSUS = ("All tenants with contact details on file were invited (a census); "
