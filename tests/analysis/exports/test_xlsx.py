@@ -76,3 +76,42 @@ def test_memory_does_not_grow_with_the_rows(
     small_peak = _peak_bytes(small, tmp_path / "small.xlsx")
     large_peak = _peak_bytes(large, tmp_path / "large.xlsx")
     assert large_peak < small_peak * 1.5, (small_peak, large_peak)
+
+
+def test_awkward_cells_read_back_as_written(tmp_path: Path) -> None:
+    long_text = "x" * 40_000
+    frame = pd.DataFrame(
+        {
+            "text": ["a & b < c > d", "", "tab\tinside, bell\x07 gone", long_text, None],
+            "flag": pd.array([True, False, None, True, False], dtype="boolean"),
+            "ratio": [0.1, float("nan"), float("inf"), -2.5, 1e-7],
+            "mixed": ["words", 3, 2.5, True, None],
+            "naive_time": pd.to_datetime(
+                [
+                    "2026-01-01 00:00:01",
+                    None,
+                    "2026-06-30 23:59:59",
+                    "2026-02-28 12:00:00",
+                    "2026-03-01 00:00:00",
+                ]
+            ),
+            **{f"c{n}": [n] * 5 for n in range(25)},  # columns past Z: AA, AB, ...
+        }
+    )
+    variables = [Variable(str(name), str(name), "string", "nominal") for name in frame.columns]
+    export = ExportTable("post_repair", frame, variables, False, ExportFilters("post_repair"))
+    target = tmp_path / "awkward.xlsx"
+    write_export(export, "xlsx", target)
+    rows = list(load_workbook(target, read_only=True)["responses"].iter_rows(values_only=True))
+    assert len(rows) == 6 and len(rows[0]) == 30 and rows[0][29] == "c24"
+    assert [row[0] for row in rows[1:]] == [
+        "a & b < c > d", None, "tab\tinside, bell gone", "x" * 32_767, None,
+    ]  # fmt: skip
+    assert [row[1] for row in rows[1:]] == [True, False, None, True, False]
+    assert [row[2] for row in rows[1:]] == [0.1, None, None, -2.5, 1e-7]
+    assert [row[3] for row in rows[1:]] == ["words", 3, 2.5, True, None]
+    assert [row[4] for row in rows[1:]] == [
+        datetime.datetime(2026, 1, 1, 0, 0, 1), None, datetime.datetime(2026, 6, 30, 23, 59, 59),
+        datetime.datetime(2026, 2, 28, 12, 0), datetime.datetime(2026, 3, 1),
+    ]  # fmt: skip
+    assert all(row[29] == 24 for row in rows[1:])
