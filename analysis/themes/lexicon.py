@@ -1,11 +1,14 @@
 """A reviewed lexicon of housing themes in free-text comments, per language.
 
 Each theme lists word stems (matched at the start of a word, case-insensitively) and
-phrases. English was reviewed by the housing team; Welsh is a draft pending a
-translator's review, like the Welsh questionnaires. Add a language by adding its lists.
+phrases. English was reviewed by the housing team; Welsh (`analysis.themes.lexicon_cy`,
+with the mutated forms of every stem) is a draft pending a Welsh-speaking officer's review,
+like the Welsh questionnaires. Add a language by adding its lists.
 """
 
 from __future__ import annotations
+
+from analysis.themes.lexicon_cy import welsh_lexicon
 
 THEME_WORDS = {
     "repair_delays": "Repair delays", "communication": "Communication",
@@ -131,42 +134,5 @@ LEXICON: dict[str, dict[str, tuple[str, ...]]] = {
             "good service",
         ),
     },
-    "cy": {
-        "repair_delays": ("aros", "oedi", "araf", "wythnos", "mis", "heb ddod", "hwyr"),
-        "communication": (
-            "cyfathreb",
-            "galw",
-            "ffonio",
-            "dim ateb",
-            "diweddar",
-            "gwybod",
-            "llythyr",
-            "ateb",
-        ),
-        "damp_mould": ("lleithder", "llaith", "llwydni", "anwedd", "tamp"),
-        "staff_attitude": (
-            "anghwrtais",
-            "cwrtais",
-            "cyfeillgar",
-            "parch",
-            "agwedd",
-            "defnyddiol",
-            "caredig",
-        ),
-        "antisocial_behaviour": (
-            "gwrthgymdeithasol",
-            "sŵn",
-            "swn",
-            "cymydog",
-            "cymdogion",
-            "cyffur",
-            "bygwth",
-        ),
-        "cleanliness": ("budr", "llanast", "glân", "glan", "sbwriel", "taclus"),
-        "value_for_money": ("rhent", "tâl gwasanaeth", "drud", "gwerth am arian", "cost", "pris"),
-        "heating_water": ("gwres", "boeler", "dŵr poeth", "dwr poeth", "rheiddiadur", "oer"),
-        "quality_of_work": ("eto", "heb ei drwsio", "yn iawn", "gwaith gwael", "gwaith da"),
-        "communal_areas": ("cymunol", "grisiau", "lifft", "coridor", "mynedfa", "golau"),
-        "praise": ("diolch", "hapus", "gwych", "ardderchog", "da iawn", "bodlon"),
-    },
+    "cy": welsh_lexicon(),
 }
