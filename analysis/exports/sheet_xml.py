@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
+import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
+import pyarrow.compute as pc  # type: ignore[import-untyped,unused-ignore]
 
 from bot.spreadsheet import FORMULA_STARTS
 
@@ -69,14 +69,14 @@ def _column_cells(values: pd.Series, letters: str, numbers: pa.Array) -> pa.Arra
     if isinstance(dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(dtype):
         return _wrap(reference, f'" s="{DATE_STYLE}"><v>', _serial_days(values), "</v></c>")
     if pd.api.types.is_bool_dtype(dtype):
-        flags = pa.array(values.to_numpy(dtype=object, na_value=None), type=pa.bool_())
+        flags = pa.array(values, type=pa.bool_(), from_pandas=True)
         digits = pc.if_else(flags, "1", "0")
         return _wrap(reference, '" t="b"><v>', digits, "</v></c>")
     if pd.api.types.is_numeric_dtype(dtype):
         return _wrap(reference, '"><v>', _number_text(values), "</v></c>")
     present = values.dropna()
     if pd.api.types.infer_dtype(present, skipna=True) in ("string", "empty"):
-        strings = pa.array(values.to_numpy(dtype=object, na_value=None), type=pa.string())
+        strings = pa.array(values, type=pa.string(), from_pandas=True)
         return _wrap(reference, '" t="inlineStr"><is><t xml:space="preserve">',
                      _text(strings), "</t></is></c>")  # fmt: skip
     refs = reference.to_pylist()
@@ -94,8 +94,7 @@ def _number_text(values: pd.Series) -> pa.Array:
     """Integers as integers, other numbers as their shortest round-trip text; NaN and
     infinities (which a cell cannot hold) as blanks."""
     if pd.api.types.is_integer_dtype(values.dtype):
-        return pc.cast(pa.array(values.to_numpy(dtype=object, na_value=None),
-                                type=pa.int64()), pa.string())  # fmt: skip
+        return pc.cast(pa.array(values, type=pa.int64(), from_pandas=True), pa.string())
     numbers = values.to_numpy(dtype=np.float64, na_value=np.nan)
     return pc.cast(pa.array(numbers, mask=~np.isfinite(numbers)), pa.string())
 

@@ -15,6 +15,7 @@ sessions, nearly all of it per-cell Python inside the library (docs/performance.
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -104,6 +105,6 @@ def write_xlsx(export: ExportTable, target: Path, progress: Progress | None = No
                       SHEET_OPEN + size + "<sheetData>" + text + SHEET_CLOSE)  # fmt: skip
 
 
-def _header(names: list[object]) -> pd.DataFrame:
+def _header(names: Sequence[object]) -> pd.DataFrame:
     """Column names as one row of text cells."""
     return pd.DataFrame([[str(name) for name in names]], dtype=object)

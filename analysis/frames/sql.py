@@ -26,9 +26,11 @@ from sqlalchemy import (
 from sqlalchemy.pool import NullPool
 from sqlalchemy.sql import ColumnElement, Select
 
+from analysis.frames.columnar import INFO_KEY, close_columnar, open_columnar, read_columnar
 from bot.storage.db import SQLITE_BUSY_TIMEOUT_MS, Database, is_sqlite
 
 CHUNK_ROWS = 200_000
+COLUMNAR = True  # read through ADBC where a driver fits; tests turn it off to compare
 
 
 @contextmanager
@@ -41,15 +43,28 @@ def reading(database: Database) -> Iterator[Connection]:
     """
     in_memory = database.url in ("sqlite://", "sqlite:///:memory:")
     if not is_sqlite(database.engine) or in_memory:  # a second engine would see nothing
-        with database.engine.connect() as connection:
+        with database.engine.connect() as connection, _columnar(connection, database.url):
             yield connection
         return
     engine = _sqlite_reader(database.url)
     try:
-        with engine.connect() as connection:
+        with engine.connect() as connection, _columnar(connection, database.url):
             yield connection
     finally:
         engine.dispose()
+
+
+@contextmanager
+def _columnar(connection: Connection, url: str) -> Iterator[None]:
+    """An ADBC connection beside this one for `read_frame` (analysis.frames.columnar)."""
+    columnar = open_columnar(url) if COLUMNAR else None
+    if columnar is not None:
+        connection.info[INFO_KEY] = columnar
+    try:
+        yield
+    finally:
+        connection.info.pop(INFO_KEY, None)
+        close_columnar(columnar)
 
 
 def _sqlite_reader(url: str) -> Engine:
@@ -89,7 +104,8 @@ def read_frame(
     categories: tuple[str, ...] = (),
     texts: tuple[str, ...] = (),
 ) -> pd.DataFrame:
-    """Run one query and build a frame from it in chunks.
+    """Run one query and build a frame from it: as Arrow columns through ADBC inside
+    `reading` (analysis.frames.columnar), otherwise row by row in chunks.
 
     Rows come straight from the driver's cursor as plain tuples: building SQLAlchemy row
     objects and letting pandas inspect each one took four times as long as the query.
@@ -97,6 +113,9 @@ def read_frame(
     columns become categories (`categories`) or stay Python strings (`texts`); the rest
     are inferred (numbers, booleans).
     """
+    columnar = read_columnar(connection, query, categories=categories, texts=texts)
+    if columnar is not None:
+        return columnar
     # No stream_results: SQLAlchemy would buffer the first rows itself and the cursor
     # would no longer see them.
     result = connection.execute(query)

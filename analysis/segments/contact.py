@@ -11,7 +11,7 @@ from typing import cast
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, case, func, select
+from sqlalchemy import Connection, case, select
 
 from analysis.frames.sql import epoch, read_frame, to_utc
 from bot.storage.models import (
@@ -72,32 +72,16 @@ def _flag(frame: pd.DataFrame, column: str) -> pd.Series:
 
 def sessions(connection: Connection) -> pd.DataFrame:
     """One row per session: channel, reached, replies, first reply time, completed."""
-    dialect = connection.dialect.name
-    delivered = case((OUTBOUND.c.status.in_(NOT_DELIVERED), 0), else_=1)
-    # One pass over the outbox: whether anything got through, and the replies it answered
-    # (each inbound message has exactly one outbox reply, which carries the session).
-    per_session = (
-        select(
-            OUTBOUND.c.session_id,
-            func.max(delivered).label("reached"),
-            func.count(INBOUND.c.id).label("replies"),
-            func.min(epoch(INBOUND.c.received_at, dialect)).label("first_reply_at"),
-        )
-        .outerjoin(INBOUND, INBOUND.c.id == OUTBOUND.c.in_reply_to)
-        .where(OUTBOUND.c.session_id.is_not(None))
-        .group_by(OUTBOUND.c.session_id)
-    )
     query = select(
         SESSIONS.c.id.label("session_id"),
         SESSIONS.c.respondent_id,
         SESSIONS.c.channel,
         SESSIONS.c.state,
-        epoch(SESSIONS.c.created_at, dialect).label("created_at"),
+        epoch(SESSIONS.c.created_at, connection.dialect.name).label("created_at"),
     )
     frame = read_frame(connection, query, categories=("channel", "state"))
-    activity = read_frame(connection, per_session).set_index("session_id")
+    activity = _activity(connection)
     frame = frame.join(activity, on="session_id")
-    frame = frame.join(_pace(connection).rename("reply_seconds"), on="session_id")
     frame["reached"] = frame["reached"].fillna(0)
     frame["replies"] = frame["replies"].fillna(0)
     frame["completed"] = frame["state"] == SessionState.COMPLETED.value
@@ -109,24 +93,46 @@ def sessions(connection: Connection) -> pd.DataFrame:
     return frame
 
 
-def _pace(connection: Connection) -> pd.Series:
-    """Per session: mean seconds between consecutive replies (pauses capped at an hour),
-    computed by the database with a window function, one row per session coming back."""
-    moment = epoch(INBOUND.c.received_at, connection.dialect.name)
-    previous = func.lag(moment).over(partition_by=OUTBOUND.c.session_id, order_by=moment)
-    gaps = (
-        select(OUTBOUND.c.session_id, (moment - previous).label("gap"))
-        .join(INBOUND, INBOUND.c.id == OUTBOUND.c.in_reply_to)
-        .where(OUTBOUND.c.session_id.is_not(None))
-        .subquery()
-    )
-    capped = case((gaps.c.gap > PAUSE_CAP, PAUSE_CAP), else_=gaps.c.gap)
+def _activity(connection: Connection) -> pd.DataFrame:
+    """Per session: whether anything got through, the replies, the first reply's time and
+    the pace of replying (mean seconds between consecutive replies, pauses capped at an
+    hour).
+
+    One pass over the outbox with the reply each message answered (every inbound message
+    has exactly one outbox reply, which carries the session), read as columns and grouped
+    by pandas: grouping and a window function inside SQLite took four times as long as
+    reading the rows.
+    """
+    delivered = case((OUTBOUND.c.status.in_(NOT_DELIVERED), 0), else_=1)
     query = (
-        select(gaps.c.session_id, func.avg(capped).label("pace"))
-        .where(gaps.c.gap.is_not(None))
-        .group_by(gaps.c.session_id)
+        select(
+            OUTBOUND.c.session_id,
+            delivered.label("delivered"),
+            epoch(INBOUND.c.received_at, connection.dialect.name).label("reply_at"),
+        )
+        .outerjoin(INBOUND, INBOUND.c.id == OUTBOUND.c.in_reply_to)
+        .where(OUTBOUND.c.session_id.is_not(None))
     )
-    return read_frame(connection, query).set_index("session_id")["pace"].astype(float)
+    rows = read_frame(connection, query)
+    columns = ["reached", "replies", "first_reply_at", "reply_seconds"]
+    if rows.empty:
+        return pd.DataFrame(columns=columns, index=pd.Index([], name="session_id"))
+    reply_at = pd.to_numeric(rows["reply_at"], errors="coerce").astype(np.float64)
+    by_session = pd.DataFrame({"session_id": rows["session_id"], "delivered": rows["delivered"],
+                               "reply_at": reply_at}).groupby("session_id")  # fmt: skip
+    activity = pd.DataFrame({
+        "reached": by_session["delivered"].max(),
+        "replies": by_session["reply_at"].count(),
+        "first_reply_at": by_session["reply_at"].min(),
+    })  # fmt: skip
+    replies = pd.DataFrame({"session_id": rows["session_id"], "reply_at": reply_at}).dropna()
+    replies = replies.sort_values(["session_id", "reply_at"], kind="stable")
+    gaps = replies["reply_at"].diff()
+    gaps[replies["session_id"].ne(replies["session_id"].shift()).to_numpy()] = np.nan
+    capped = gaps.where(~(gaps > PAUSE_CAP), PAUSE_CAP).dropna()
+    pace = capped.groupby(replies.loc[capped.index, "session_id"]).mean()
+    activity["reply_seconds"] = pace.astype(float)
+    return activity
 
 
 def local_bands(moments: pd.Series, zones: pd.Series) -> pd.Series:

@@ -60,6 +60,9 @@ class Description:
 
 def _numbers(values: pd.Series) -> np.ndarray:
     """Any numeric or true/false column (with gaps) as floats with NaN for the gaps."""
+    if pd.api.types.is_bool_dtype(values.dtype) or pd.api.types.is_numeric_dtype(values.dtype):
+        # Straight to floats: going through Python objects cost a second per run at 100k.
+        return values.to_numpy(dtype=np.float64, na_value=np.nan)
     numeric = pd.to_numeric(values.astype(object), errors="coerce").astype("Float64")
     return numeric.to_numpy(dtype=np.float64, na_value=np.nan)
 

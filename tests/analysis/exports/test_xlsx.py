@@ -86,7 +86,7 @@ def test_awkward_cells_read_back_as_written(tmp_path: Path) -> None:
             "flag": pd.array([True, False, None, True, False], dtype="boolean"),
             "ratio": [0.1, float("nan"), float("inf"), -2.5, 1e-7],
             "mixed": ["words", 3, 2.5, True, None],
-            "naive_time": pd.to_datetime(
+            "naive_time": pd.to_datetime(  # type: ignore[arg-type]
                 [
                     "2026-01-01 00:00:01",
                     None,
