@@ -20,11 +20,14 @@ but no conversion.
 
 from __future__ import annotations
 
+import atexit
 import json
 import logging
+import os
 import struct
 import subprocess
 import sys
+import threading
 from typing import Any
 
 import numpy as np
@@ -48,9 +51,9 @@ def open_columnar(url: str) -> Any | None:
         if parsed.get_backend_name() == "sqlite":
             if parsed.database in (None, "", ":memory:"):
                 return None
-            return SqliteReader(parsed.database)
+            return _idle_reader(parsed.database) or SqliteReader(parsed.database)
         if parsed.get_backend_name() == "postgresql":
-            import adbc_driver_postgresql.dbapi as postgres_driver
+            import adbc_driver_postgresql.dbapi as postgres_driver  # type: ignore[import-untyped,unused-ignore]
 
             uri = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
             connection = postgres_driver.connect(uri)
@@ -66,7 +69,7 @@ def close_columnar(connection: Any | None) -> None:
     if connection is None:
         return
     if isinstance(connection, SqliteReader):
-        connection.close()
+        _release(connection)
         return
     try:
         connection.rollback()  # nothing was written: end the read transaction
@@ -75,7 +78,8 @@ def close_columnar(connection: Any | None) -> None:
 
 
 # The child: reads SQL (one JSON string a line), answers "K" + 8-byte length + an Arrow IPC
-# stream, or "E" + the error's name and a newline. It imports nothing from Doorstep.
+# stream, or "E" + the error's name and a newline; null ends the read transaction (the
+# next query starts a new snapshot). It imports nothing from Doorstep.
 WORKER = """
 import json, struct, sys
 import adbc_driver_sqlite.dbapi as driver
@@ -87,7 +91,13 @@ cursor.fetchall()
 out = sys.stdout.buffer
 for line in sys.stdin.buffer:
     try:
-        cursor.execute(json.loads(line))
+        sql = json.loads(line)
+        if sql is None:
+            connection.rollback()
+            out.write(b"K" + struct.pack("<Q", 0))
+            out.flush()
+            continue
+        cursor.execute(sql)
         table = cursor.fetch_arrow_table()
         sink = pa.BufferOutputStream()
         with pa.ipc.new_stream(sink, table.schema) as writer:
@@ -104,11 +114,15 @@ connection.close()
 
 
 class SqliteReader:
-    """ADBC over one SQLite file in a child process, one read transaction for its life."""
+    """ADBC over one SQLite file in a child process: one read transaction per `reading()`,
+    the process kept between them (starting one costs a few tenths of a second)."""
 
     def __init__(self, path: str) -> None:
         import adbc_driver_sqlite  # noqa: F401  (fail here, in this process, if missing)
 
+        self.path = path
+        self.owner = os.getpid()
+        self.healthy = True
         self.process = subprocess.Popen(  # noqa: S603  (our own interpreter and script)
             [sys.executable, "-c", WORKER, path, str(SQLITE_BUSY_TIMEOUT_MS)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
@@ -117,16 +131,26 @@ class SqliteReader:
     def read(self, sql: str) -> Any:
         import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
 
+        data = self._ask(sql)
+        return pa.ipc.open_stream(pa.py_buffer(data)).read_all()
+
+    def end_transaction(self) -> None:
+        self._ask(None)
+
+    def _ask(self, sql: str | None) -> bytes:
         assert self.process.stdin is not None and self.process.stdout is not None
+        self.healthy = False  # until a whole answer has come back
         self.process.stdin.write(json.dumps(sql).encode() + b"\n")
         self.process.stdin.flush()
         status = self.process.stdout.read(1)
         if status != b"K":
             detail = self.process.stdout.readline().decode(errors="replace").strip()
+            self.healthy = status == b"E"
             raise RuntimeError(f"the columnar reader failed: {detail or 'it stopped'}")
         (size,) = struct.unpack("<Q", self.process.stdout.read(8))
         data = self.process.stdout.read(size)
-        return pa.ipc.open_stream(pa.py_buffer(data)).read_all()
+        self.healthy = len(data) == size
+        return data
 
     def close(self) -> None:
         if self.process.stdin is not None:
@@ -197,7 +221,7 @@ def _frame(table: Any, categories: tuple[str, ...], texts: tuple[str, ...]) -> p
     return pd.DataFrame(columns)
 
 
-def _categorical(column: Any) -> pd.Categorical:
+def _categorical(column: Any) -> Any:
     """A text column as pandas makes a category of it (categories sorted), built from the
     Arrow dictionary, so a million values never become Python strings."""
     import pyarrow.compute as pc  # type: ignore[import-untyped,unused-ignore]
@@ -208,3 +232,53 @@ def _categorical(column: Any) -> pd.Categorical:
     remap = np.append(categories.get_indexer(dictionary), -1)  # position -1: NULL
     indices = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
     return pd.Categorical.from_codes(remap[indices], dtype=pd.CategoricalDtype(categories))
+
+
+# One idle reader per database file, per process, for the next `reading()`; a few at most
+# (a test run opens hundreds of database files).
+MAX_IDLE = 2
+_IDLE: dict[str, SqliteReader] = {}
+_IDLE_LOCK = threading.Lock()
+
+
+def _idle_reader(path: str) -> SqliteReader | None:
+    with _IDLE_LOCK:
+        reader = _IDLE.pop(path, None)
+    if reader is None:
+        return None
+    if reader.owner == os.getpid() and reader.process.poll() is None:
+        return reader
+    if reader.owner == os.getpid():
+        reader.close()
+    return None  # a forked copy's pipes belong to the parent: leave them alone
+
+
+def _release(reader: SqliteReader) -> None:
+    """End the reader's transaction and keep it for the next read (or close it)."""
+    try:
+        if reader.healthy:
+            reader.end_transaction()
+    except (OSError, RuntimeError, struct.error):
+        reader.healthy = False
+    keep = reader.healthy and reader.process.poll() is None
+    evicted: list[SqliteReader] = []
+    with _IDLE_LOCK:
+        if keep and reader.path not in _IDLE:
+            _IDLE[reader.path] = reader
+            while len(_IDLE) > MAX_IDLE:
+                evicted.append(_IDLE.pop(next(iter(_IDLE))))
+        else:
+            evicted.append(reader)
+    for old in evicted:
+        if old.owner == os.getpid():
+            old.close()
+
+
+@atexit.register
+def _close_idle() -> None:
+    with _IDLE_LOCK:
+        readers = list(_IDLE.values())
+        _IDLE.clear()
+    for reader in readers:
+        if reader.owner == os.getpid():
+            reader.close()

@@ -15,7 +15,8 @@ import pandas as pd
 def decode_values(raw: pd.Series) -> pd.DataFrame:
     """Split JSON text into typed columns: number, flag, text, and a list marker.
 
-    Only string answers (free text, dates) go through json.loads, one by one: they are few,
+    Only string answers with an escape in them (a quote, a backslash, non-ASCII text) go
+    through json.loads, one by one; a string without one is its text between the quotes,
     and every other kind is decoded with vectorised string and numeric operations.
     """
     text = raw.astype("string").str.strip()
@@ -28,7 +29,13 @@ def decode_values(raw: pd.Series) -> pd.DataFrame:
     flag[is_bool] = text[is_bool] == "true"
     strings = pd.Series(pd.NA, index=raw.index, dtype="string")
     if is_string.any():
-        strings[is_string] = [json.loads(item) for item in text[is_string].tolist()]
+        quoted = text[is_string]
+        escaped = quoted.str.contains("\\", regex=False).fillna(False).astype(bool)
+        strings[is_string] = quoted.str.slice(1, -1)
+        if escaped.any():
+            strings[escaped[escaped].index] = [
+                json.loads(item) for item in quoted[escaped].tolist()
+            ]
     return pd.DataFrame(
         {"number": number, "flag": flag, "text": strings, "is_list": is_list}, index=raw.index
     )

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from sklearn.cluster import KMeans  # type: ignore[import-untyped]
-from sklearn.metrics import silhouette_score  # type: ignore[import-untyped]
+from sklearn.metrics import pairwise_distances, silhouette_score  # type: ignore[import-untyped]
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped,unused-ignore]
 
 from analysis.segments.contact import CHANNELS
@@ -172,12 +172,14 @@ def _cluster(
     part = data.matrix[fitting]
     fits: dict[int, KMeans] = {}
     scores: dict[int, float] = {}
+    # Every k is scored on the same sample: its distances are computed once, not per k.
+    distances = pairwise_distances(part[scoring]) if len(feasible) > 1 else None
     for n in feasible:
         model = KMeans(n_clusters=n, n_init=4, random_state=seed).fit(part)
         fits[n] = model
         labels = model.labels_[scoring]
         distinct = len(np.unique(labels))
-        scores[n] = float(silhouette_score(part[scoring], labels)) if distinct > 1 else -1.0
+        scores[n] = _silhouette(part[scoring], distances, labels) if distinct > 1 else -1.0
     share = len(fitting) / count
     big_enough = [n for n in feasible if np.bincount(fits[n].labels_).min() >= smallest * share]
     pool = big_enough or feasible
@@ -192,6 +194,12 @@ def _cluster(
         labels, centroids, int(centroids.shape[0]), "fixed" if k is not None else "silhouette",
         scores, merged,
     )  # fmt: skip
+
+
+def _silhouette(sample: np.ndarray, distances: np.ndarray | None, labels: np.ndarray) -> float:
+    if distances is None:
+        return float(silhouette_score(sample, labels))
+    return float(silhouette_score(distances, labels, metric="precomputed"))
 
 
 def _merge_small(matrix: np.ndarray, labels: np.ndarray, smallest: int) -> tuple[np.ndarray, int]:

@@ -91,7 +91,8 @@ def measure_responses(answers: pd.DataFrame, specs: pd.DataFrame) -> pd.DataFram
     frame["respondent_id"] = wanted["respondent_id"].to_numpy()
     frame["session_id"] = wanted["session_id"].to_numpy()
     frame["channel"] = wanted["channel"].astype(str).to_numpy()
-    frame["answered_at"] = wanted["answered_at"].to_numpy()
+    # The array itself: to_numpy() of zoned times builds one Timestamp object per answer.
+    frame["answered_at"] = wanted["answered_at"].array
     frame["code"] = wanted["value_code"].astype("int64").to_numpy()
     frame = frame.merge(keys, on=KEYS, how="inner")
     roles = specs[[*KEYS, "code", "role"]]
