@@ -85,8 +85,11 @@ def find_themes(comments: pd.DataFrame, *, with_quotes: bool = False,
             pd.DataFrame(columns=["theme", "language", "quote"]),
             0,
         )
-    found = [lexicon_themes(t, lang) for t, lang in zip(frame["text"], frame["language"],
-                                                         strict=True)]  # fmt: skip
+    # Many comments repeat word for word ("No", "All fine"): each distinct one is read once.
+    pairs = pd.MultiIndex.from_arrays([frame["text"].astype(str), frame["language"]])
+    distinct = pairs.unique()
+    themes_of = [lexicon_themes(text, language) for text, language in distinct]
+    found = [list(themes_of[i]) for i in distinct.get_indexer(pairs)]
     frame["themes"] = found
     rows = frame.explode("themes")
     placed = rows[rows["themes"].notna()].assign(theme=lambda f: f["themes"].map(THEME_WORDS),
