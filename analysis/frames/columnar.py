@@ -15,7 +15,9 @@ own copy of the SQLite library, and two copies in one process break each other's
 locks (closing one copy's file drops the locks the other holds, see "How To Corrupt An
 SQLite Database File", 2.2.1) — the service's writers would then see I/O errors or worse.
 The child sends each result back as an Arrow IPC stream over a pipe, which costs a copy
-but no conversion.
+but no conversion. It is kept between `reading()`s (ending its transaction each time), so
+it keeps the file open like the service's own pooled connections do: restore a database
+through SQLite's backup API (`doorstep db restore`), never by renaming a file over it.
 """
 
 from __future__ import annotations
@@ -123,6 +125,7 @@ class SqliteReader:
         self.path = path
         self.owner = os.getpid()
         self.healthy = True
+        self.file = _identity(path)  # a file replaced since (a restore) needs a new reader
         self.process = subprocess.Popen(  # noqa: S603  (our own interpreter and script)
             [sys.executable, "-c", WORKER, path, str(SQLITE_BUSY_TIMEOUT_MS)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
@@ -241,12 +244,21 @@ _IDLE: dict[str, SqliteReader] = {}
 _IDLE_LOCK = threading.Lock()
 
 
+def _identity(path: str) -> tuple[int, int] | None:
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return (status.st_dev, status.st_ino)
+
+
 def _idle_reader(path: str) -> SqliteReader | None:
     with _IDLE_LOCK:
         reader = _IDLE.pop(path, None)
     if reader is None:
         return None
-    if reader.owner == os.getpid() and reader.process.poll() is None:
+    same_file = reader.file == _identity(path)
+    if reader.owner == os.getpid() and reader.process.poll() is None and same_file:
         return reader
     if reader.owner == os.getpid():
         reader.close()

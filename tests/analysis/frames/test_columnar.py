@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
+from sqlalchemy import insert, select
 
 from analysis.frames import sql
 from analysis.frames.catalog import load_catalog
@@ -18,6 +21,7 @@ from analysis.themes.comments import read_comments
 from analysis.tsm.sample import tenant_attributes
 from bot.questionnaire.registry import QuestionnaireRegistry
 from bot.storage.db import Database
+from bot.storage.tables import RESPONDENTS
 from tests.support.demo import Demo
 
 
@@ -65,3 +69,36 @@ def test_reading_opens_a_columnar_connection_on_both_databases(database: Databas
     database.create_schema()
     with reading(database) as connection:
         assert connection.info.get(INFO_KEY) is not None
+
+
+def _tenants(database: Database) -> list[str]:
+    with reading(database) as connection:
+        assert connection.info.get(INFO_KEY) is not None
+        frame = sql.read_frame(connection, select(RESPONDENTS.c.tenant_ref), texts=("tenant_ref",))
+    return sorted(frame["tenant_ref"]) if len(frame) else []
+
+
+def _database(path: Path, refs: list[str]) -> Database:
+    database = Database(f"sqlite:///{path}")
+    database.create_schema()
+    with database.engine.begin() as connection:
+        for ref in refs:
+            connection.execute(insert(RESPONDENTS).values(tenant_ref=ref))
+    return database
+
+
+def test_a_kept_sqlite_reader_sees_new_rows_and_a_restored_file(tmp_path: Path) -> None:
+    """The child process reading SQLite is kept between reads: each read still starts a
+    new snapshot, so it sees rows written since and a database restored over the file
+    through SQLite's backup API (as `doorstep db restore` does)."""
+    path = tmp_path / "kept.db"
+    database = _database(path, ["T-1"])
+    assert _tenants(database) == ["T-1"]
+    with database.engine.begin() as connection:
+        connection.execute(insert(RESPONDENTS).values(tenant_ref="T-2"))
+    assert _tenants(database) == ["T-1", "T-2"]
+    _database(tmp_path / "backup.db", ["R-9"]).dispose()
+    with sqlite3.connect(tmp_path / "backup.db") as source, sqlite3.connect(path) as live:
+        source.backup(live)
+    assert _tenants(database) == ["R-9"]
+    database.dispose()
