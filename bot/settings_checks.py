@@ -165,3 +165,37 @@ def logo_problem(path: Path) -> str | None:
     if not path.is_file():
         return f"DOORSTEP_LANDLORD_LOGO {path}: there is no such file."
     return None
+
+
+SMTP_SCHEMES = ("smtp", "smtps")
+
+
+def smtp_url_problem(url: str) -> str | None:
+    """Why DOORSTEP_SMTP_URL cannot be used (without repeating its password), or None."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    example = "smtp://user:password@mail.example.org:587?starttls=1"
+    if parts.scheme not in SMTP_SCHEMES or not parts.hostname:
+        return f"DOORSTEP_SMTP_URL must look like {example} (or smtps://... for port 465)."
+    try:
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError:
+        return f"DOORSTEP_SMTP_URL has a port that is not a number; write it like {example}."
+    return None
+
+
+def smtp_description(url: str) -> str:
+    """Where email goes, in words, without the user name or password."""
+    if not url:
+        return "Email is off: set DOORSTEP_SMTP_URL and DOORSTEP_EMAIL_FROM to send it."
+    parts = urlsplit(url)
+    secure = (
+        "TLS"
+        if parts.scheme == "smtps"
+        else "STARTTLS"
+        if "starttls=1" in parts.query
+        else "no encryption"
+    )
+    port = parts.port or (465 if parts.scheme == "smtps" else 25)
+    return f"Email goes through the SMTP server {parts.hostname} port {port} ({secure})."
