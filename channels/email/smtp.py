@@ -11,8 +11,10 @@ import smtplib
 import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from bot.settings import Settings
 from bot.settings_checks import smtp_description
 
 TIMEOUT = 15.0  # seconds; a hung server must not hold a dispatcher slot forever
@@ -72,6 +74,19 @@ class SmtpServer:
                 client.quit()
             except smtplib.SMTPException:
                 client.close()
+
+
+def send_plain(settings: Settings, recipients: list[str], subject: str, text: str) -> None:
+    """A plain-text email to officers (the case digest) from the configured From address."""
+    message = EmailMessage()
+    message["From"] = settings.email_from
+    message["To"] = ", ".join(recipients)
+    message["Subject"] = subject
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid()
+    message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no out-of-office replies
+    message.set_content(text)
+    SmtpServer.from_url(settings.smtp_url.get_secret_value()).send(message)
 
 
 def reachability(url: str) -> tuple[bool, str]:
