@@ -179,7 +179,9 @@ def _try_email(
     links: bool,
 ) -> tuple[ChannelChoice | None, str]:
     """An email with a personal web chat link, the only way a survey goes by email."""
-    if not links or "webchat" not in allowed:
+    if not links:
+        return None, "web chat links are not sent here"
+    if "webchat" not in allowed:
         return None, "an email carries a web chat link, and the questionnaire is not offered there"
     if available is not None and EMAIL not in available:
         return None, "no sender is configured"

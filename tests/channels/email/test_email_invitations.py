@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from bot.service import Service
-from tests.support.campaigns import create, outbox, targets, tick
+from tests.support.campaigns import create, outbox, progress, targets, tick
 from tests.support.email import (
     EMAIL_CHANNELS,
     add_email_tenant,
@@ -63,6 +63,7 @@ def test_invitation_email_opens_the_survey_and_one_reminder_follows(
     assert "Dechrau&#x27;r arolwg" in html or "Dechrau'r arolwg" in html  # the link's words
     (target,) = targets(mailer, campaign)
     assert target.channel == "email" and target.via_link
+    assert progress(mailer, campaign)["email (web chat link)"]["sent"] == 1
 
     clock.advance(hours=72)  # no answer yet: one reminder
     tick(mailer, clock, available=EMAIL_CHANNELS)
