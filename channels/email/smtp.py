@@ -12,10 +12,10 @@ import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import unquote, urlsplit
 
 from bot.settings import Settings
-from bot.settings_checks import smtp_description
+from bot.settings_checks import smtp_description, smtp_starttls
 
 TIMEOUT = 15.0  # seconds; a hung server must not hold a dispatcher slot forever
 
@@ -33,7 +33,6 @@ class SmtpServer:
     @classmethod
     def from_url(cls, url: str) -> SmtpServer:
         parts = urlsplit(url)
-        query = parse_qs(parts.query)
         tls = parts.scheme == "smtps"
         return cls(
             host=parts.hostname or "localhost",
@@ -41,7 +40,7 @@ class SmtpServer:
             username=unquote(parts.username or ""),
             password=unquote(parts.password or ""),
             tls=tls,
-            starttls=query.get("starttls", ["0"])[0].lower() in ("1", "true", "yes"),
+            starttls=smtp_starttls(parts.query),
         )
 
     def connect(self) -> smtplib.SMTP:

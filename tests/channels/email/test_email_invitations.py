@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from bot.service import Service
-from tests.support.campaigns import create, outbox, progress, targets, tick
+from tests.support.campaigns import add_tenant, create, outbox, progress, targets, tick
 from tests.support.email import (
     EMAIL_CHANNELS,
     add_email_tenant,
@@ -142,3 +142,18 @@ def test_a_temporary_refusal_is_retried(mailer: Service, smtp: FakeSmtp, clock: 
     smtp.handler.refuse.clear()
     clock.advance(minutes=5)
     assert dispatch(mailer, clock).sent == 1 and len(smtp.messages) == 1
+
+
+def test_a_campaign_whose_channels_list_email_invites_by_email_without_a_preference(
+    mailer: Service, smtp: FakeSmtp, clock: Clock
+) -> None:
+    add_tenant(mailer, "T1", attributes={"email": "quiet@example.org"})
+    plain = create(mailer, clock, reminders=0)
+    tick(mailer, clock, available=EMAIL_CHANNELS)
+    (skipped,) = targets(mailer, plain)
+    assert skipped.status == "skipped"  # email is not in the default fallback order
+    listed = create(mailer, clock, reminders=0, name="Email allowed", channels=["sms", "email"])
+    tick(mailer, clock, available=EMAIL_CHANNELS)
+    (target,) = targets(mailer, listed)
+    assert target.status == "invited" and target.channel == "email"
+    assert dispatch(mailer, clock).sent == 1 and smtp.messages[0]["To"] == "quiet@example.org"
