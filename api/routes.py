@@ -17,6 +17,7 @@ from api.concerns import pages as concern_pages
 from api.concerns import routes as concerns
 from api.console import pages as console
 from api.console.render import STATIC_DIR as CONSOLE_STATIC
+from api.email import routes as email
 from api.exports import pages as export_pages
 from api.exports import routes as exports
 from api.privacy import pages as privacy_pages
@@ -30,6 +31,7 @@ from api.webhooks import telegram, twilio
 
 ROUTERS: tuple[APIRouter, ...] = (
     twilio.router,
+    email.router,
     webchat.router,
     repairs.router,
     exports.router,

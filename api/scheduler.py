@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import logging
+import smtplib
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from bot.concerns.digest import log_digest
+from bot.concerns.digest import digest_email, log_digest
 from bot.engine.upkeep import expire_overdue_sessions
 from bot.privacy import rights as privacy
 from bot.privacy.rights import RetentionResult
 from bot.service import Service
 from bot.storage.models import utcnow
+from channels.email.smtp import send_plain
 
 logger = logging.getLogger(__name__)
 
@@ -37,9 +39,20 @@ def apply_retention(service: Service) -> RetentionResult:
 
 
 def case_digest(service: Service) -> None:
-    """Cases near or past a deadline, once a day, for the officers (see bot.concerns.digest)."""
+    """Cases near or past a deadline, once a day, for the officers (see bot.concerns.digest):
+    logged, and emailed to `DOORSTEP_DIGEST_EMAIL_TO` when SMTP is configured."""
+    settings, now = service.settings, service.engine.clock()
+    emailed = settings.email_enabled and bool(settings.digest_email_to)
     with service.database.engine.connect() as connection:
-        log_digest(connection, utcnow())
+        lines = log_digest(connection, now, emailed=emailed)
+    if not emailed:
+        return
+    console = f"{settings.public_base_url.rstrip('/')}/console/concerns"
+    subject, text = digest_email(lines, now, console)
+    try:
+        send_plain(settings, settings.digest_email_to, subject, text)
+    except (OSError, smtplib.SMTPException) as error:
+        logger.error("case digest: the email could not be sent (%s)", type(error).__name__)
 
 
 def start_scheduler(service: Service) -> BackgroundScheduler:

@@ -10,7 +10,12 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bot.settings_checks import brand_colour_problem, logo_problem, production_problems
+from bot.settings_checks import (
+    brand_colour_problem,
+    logo_problem,
+    production_problems,
+    smtp_url_problem,
+)
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
 PROJECT_ROOT = PACKAGE_ROOT.parent
@@ -80,6 +85,15 @@ class Settings(BaseSettings):
     # Bot API endpoint (the token is appended); change it for a self-hosted Bot API server.
     telegram_api_base_url: str = "https://api.telegram.org/bot"
 
+    # Email invitations (a personal web chat link) and the officers' digest, over SMTP:
+    # smtp://user:pass@host:587?starttls=1 or smtps://user:pass@host:465 (empty: off).
+    smtp_url: SecretStr = SecretStr("")
+    email_from: str = ""  # e.g. "Riverside Homes <surveys@riverside-homes.example>"
+    email_unsubscribe_mailbox: str = ""  # List-Unsubscribe mailto (default: the from address)
+    email_rate_per_second: float = Field(default=5.0, gt=0)
+    email_webhook_token: SecretStr = SecretStr("")  # bearer token for bounce reports
+    digest_email_to: list[str] = []  # officers' addresses for the daily case digest
+
     # Web chat.
     webchat_rate_per_minute: int = Field(default=30, ge=1)  # replies per session and per IP
 
@@ -138,6 +152,10 @@ class Settings(BaseSettings):
         return bool(self.telegram_bot_token.get_secret_value())
 
     @property
+    def email_enabled(self) -> bool:
+        return bool(self.smtp_url.get_secret_value())
+
+    @property
     def sending_channels(self) -> set[str]:
         """Channels this installation can push messages on (web chat is reached by a link)."""
         channels = set()
@@ -145,6 +163,8 @@ class Settings(BaseSettings):
             channels.add("sms")
         if self.telegram_enabled:
             channels.add("telegram")
+        if self.email_enabled:
+            channels.add("email")
         return channels
 
     @field_validator("brand_colour")
@@ -155,6 +175,14 @@ class Settings(BaseSettings):
             raise ValueError(problem)
         return colour.lower()
 
+    @field_validator("smtp_url")
+    @classmethod
+    def _usable_smtp_url(cls, url: SecretStr) -> SecretStr:
+        problem = smtp_url_problem(url.get_secret_value())
+        if problem:
+            raise ValueError(problem)
+        return url
+
     @field_validator("landlord_logo")
     @classmethod
     def _logo_file(cls, path: Path | None) -> Path | None:
@@ -162,6 +190,15 @@ class Settings(BaseSettings):
         if problem:
             raise ValueError(problem)
         return path
+
+    @model_validator(mode="after")
+    def _email_has_a_sender(self) -> Settings:
+        if self.email_enabled and "@" not in self.email_from:
+            raise ValueError(
+                "DOORSTEP_EMAIL_FROM must be set when DOORSTEP_SMTP_URL is: the address "
+                "emails come from, e.g. Riverside Homes <surveys@riverside-homes.example>."
+            )
+        return self
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:

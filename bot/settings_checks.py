@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from pydantic import ValidationError
 
@@ -113,6 +113,8 @@ def production_problems(settings: Settings, development_secret: str) -> list[str
         problems.append(_telegram_secret_problem(settings.telegram_secret_token.get_secret_value()))
     if settings.sms_enabled:
         problems.append(_twilio_token_problem(settings.twilio_auth_token.get_secret_value()))
+    if settings.email_enabled:
+        problems.append(_smtp_production_problem(settings.smtp_url.get_secret_value()))
     return [problem for problem in problems if problem]
 
 
@@ -165,3 +167,52 @@ def logo_problem(path: Path) -> str | None:
     if not path.is_file():
         return f"DOORSTEP_LANDLORD_LOGO {path}: there is no such file."
     return None
+
+
+SMTP_SCHEMES = ("smtp", "smtps")
+
+
+def smtp_url_problem(url: str) -> str | None:
+    """Why DOORSTEP_SMTP_URL cannot be used (without repeating its password), or None."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    example = "smtp://user:password@mail.example.org:587?starttls=1"
+    if parts.scheme not in SMTP_SCHEMES or not parts.hostname:
+        return f"DOORSTEP_SMTP_URL must look like {example} (or smtps://... for port 465)."
+    try:
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError:
+        return f"DOORSTEP_SMTP_URL has a port that is not a number; write it like {example}."
+    return None
+
+
+def smtp_starttls(query: str) -> bool:
+    """Whether the URL's query asks for STARTTLS (`?starttls=1`, `true` or `yes`)."""
+    values = parse_qs(query).get("starttls", ["0"])
+    return values[0].lower() in ("1", "true", "yes")
+
+
+def _smtp_production_problem(url: str) -> str | None:
+    parts = urlsplit(url)
+    local = parts.hostname in ("127.0.0.1", "localhost", "::1")
+    if parts.password and parts.scheme == "smtp" and not smtp_starttls(parts.query) and not local:
+        return (
+            "DOORSTEP_SMTP_URL would send its password unencrypted: use smtps://... "
+            "(port 465) or add ?starttls=1 (port 587)."
+        )
+    return None
+
+
+def smtp_description(url: str) -> str:
+    """Where email goes, in words, without the user name or password."""
+    if not url:
+        return "Email is off: set DOORSTEP_SMTP_URL and DOORSTEP_EMAIL_FROM to send it."
+    parts = urlsplit(url)
+    secure = "no encryption"
+    if parts.scheme == "smtps":
+        secure = "TLS"
+    elif smtp_starttls(parts.query):
+        secure = "STARTTLS"
+    port = parts.port or (465 if parts.scheme == "smtps" else 25)
+    return f"Email goes through the SMTP server {parts.hostname} port {port} ({secure})."

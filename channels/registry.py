@@ -47,6 +47,11 @@ def build_channels(settings: Settings) -> ChannelRegistry:
         from channels.telegram.sender import TelegramChannel
 
         registry.register(TelegramChannel.from_settings(settings))
+    if settings.email_enabled:
+        from channels.email.sender import EmailChannel
+
+        if (email := EmailChannel.from_settings(settings)) is not None:
+            registry.register(email)
     from channels.webchat.channel import WebChatChannel
 
     registry.register(WebChatChannel.from_settings(settings))

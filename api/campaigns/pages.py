@@ -7,11 +7,9 @@ JavaScript is off.
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi import Path as PathParam
 from starlette.responses import HTMLResponse, Response
 
@@ -21,13 +19,12 @@ from api.http import ServiceDep
 from bot.access.audit import audit
 from bot.access.users import Principal, Role
 from bot.campaigns import service as campaign_service
+from bot.campaigns.letter_list import letter_list as letter_list_of
+from bot.campaigns.letter_list import letter_list_csv
 from bot.campaigns.lifecycle import CampaignStateError
-from bot.campaigns.offline import WORDS
 from bot.campaigns.report import campaign_report
-from bot.campaigns.report import letter_list as report_letter_list
 from bot.campaigns.store import UnknownCampaign
 from bot.service import Service
-from bot.spreadsheet import neutralise
 
 router = APIRouter(include_in_schema=False)
 Staff = Annotated[Principal, Depends(console_roles(Role.OFFICER, Role.ANALYST))]
@@ -118,32 +115,20 @@ def questionnaire_titles(service: Service) -> dict[str, str]:
     }
 
 
-LETTER_COLUMNS = ("tenant_ref", "name", "wants", "phone")
-
-
 @router.get("/console/campaigns/{campaign_id}/letters")
 def letter_list(
     request: Request, service: ServiceDep, user: Contacts, campaign_id: CampaignId
 ) -> Response:
     """Tenants who asked for a letter or a call instead of messages, as CSV (audited)."""
-    with service.database.engine.begin() as connection:
-        campaign, tenants = report_letter_list(connection, campaign_id, service.engine.clock())
-        audit(
-            connection,
-            user,
-            "campaign_letter_list",
-            f"campaign {campaign.id}",
-            row_count=len(tenants),
-        )
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["Tenant reference", "Name", "Asked for", "Phone number"])
-    for tenant in tenants:
-        row = [tenant.tenant_ref, tenant.name or "", WORDS[tenant.wants], tenant.phone or ""]
-        writer.writerow([neutralise(value) for value in row])
+    try:
+        with service.database.engine.begin() as connection:
+            found = letter_list_of(connection, campaign_id, user, service.engine.clock())
+    except PermissionError as refused:
+        raise HTTPException(403, str(refused)) from None
+    campaign = found.campaign
     filename = f"campaign-{campaign.id}-letters-and-calls.csv"
     return Response(
-        buffer.getvalue(),
+        letter_list_csv(found.rows),
         media_type="text/csv; charset=utf-8",
         headers={
             "Content-Disposition": f'attachment; filename="{filename}"',

@@ -1,4 +1,4 @@
-"""`doorstep campaign create|schedule|pause|resume|cancel|status`."""
+"""`doorstep campaign create|schedule|pause|resume|cancel|status|letters`."""
 
 from __future__ import annotations
 
@@ -13,13 +13,13 @@ from rich.console import Console, Group
 from rich.live import Live
 from rich.table import Table
 
-from api.cli import campaign_estimate
+from api.cli import campaign_estimate, campaign_letters
 from bot.campaigns import service as campaign_service
 from bot.campaigns.audience import select_targets
-from bot.campaigns.letter_list import skipped_by_reason
 from bot.campaigns.lifecycle import CampaignStateError
 from bot.campaigns.models import CampaignState
 from bot.campaigns.progress import COUNTS, Progress, campaign_progress
+from bot.campaigns.report import skipped_by_reason
 from bot.campaigns.spec import Audience, CampaignSpecError, Sample, parse_spec, read_spec_file
 from bot.campaigns.store import UnknownCampaign, load_campaign
 from bot.service import Service, build_service
@@ -29,6 +29,7 @@ app = typer.Typer(help="Schedule campaigns and watch their progress.", no_args_i
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 Key = Annotated[str, typer.Argument(help="The campaign's name or number.")]
+app.command("letters")(campaign_letters.letters)
 FINAL = (CampaignState.COMPLETED, CampaignState.CANCELLED)
 
 

@@ -28,7 +28,8 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 DAY = ["%Y-%m-%d"]
 
 
-def _operator() -> str:
+def operator_name() -> str:
+    """Who runs the command, as the audit log names them."""
     try:
         return f"cli:{getpass.getuser()}"
     except (KeyError, OSError):  # no name for this uid (e.g. in a container)
@@ -156,7 +157,7 @@ def _export(
             registry=service.registry,
         )  # fmt: skip
     # Recorded before the file is written: a failed write over-reports, never hides.
-    principal = Principal("cli", 0, _operator(), Role.ADMIN, True)  # type: ignore[arg-type]
+    principal = Principal("cli", 0, operator_name(), Role.ADMIN, True)  # type: ignore[arg-type]
     details = {**filters.as_json(), "format": fmt, "identifiable": identifiable}
     with service.database.engine.begin() as connection:
         audit(connection, principal, "export", "responses", details, export.rows)

@@ -15,6 +15,7 @@ from typer.core import TyperOption
 
 from api.cli.apikey import app as apikey_app
 from api.cli.campaign import app as campaign_app
+from api.cli.check import check_command
 from api.cli.db import db_backup, db_restore
 from api.cli.export import export_command
 from api.cli.i18n import app as i18n_app
@@ -275,6 +276,7 @@ for _name, _function, _panel in (
     ("serve", serve, _START),
     ("validate", validate, _START),
     ("simulate", simulate, _START),
+    ("check", check_command, _START),
     ("worker", worker_command, _SURVEYS),  # also places this panel second
     ("export", export_command, _RESULTS),  # light to import: pandas loads when it runs
     ("report", report, _RESULTS),

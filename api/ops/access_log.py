@@ -18,6 +18,8 @@ HIDDEN = "[hidden]"
 # Fixed routes under /chat; any other segment there is a personal invite token.
 _CHAT_ROUTES = frozenset({"static", "reply", "start", "language"})
 _CHAT = re.compile(r"^/chat/([^/]+)")
+# An email's one-click unsubscribe link: its token names an address.
+_UNSUBSCRIBE = re.compile(r"^/email/unsubscribe/[^/]+")
 # /api/tenants/{tenant_ref}..., /console/tenants/{tenant_ref}... (but not .../import).
 _TENANT = re.compile(r"^(/api|/console)/tenants/(?!import(?:/|$))[^/]+")
 # Query parameters whose values are secrets, links or personal search terms.
@@ -31,6 +33,7 @@ def _hide_path(path: str) -> str:
     chat = _CHAT.match(path)
     if chat is not None and chat.group(1) not in _CHAT_ROUTES:
         return "/chat/{invite}" + path[chat.end() :]
+    path = _UNSUBSCRIBE.sub("/email/unsubscribe/{token}", path)
     return _TENANT.sub(r"\1/tenants/{tenant_ref}", path)
 
 

@@ -40,6 +40,7 @@ KIND_NAMES = {
     "sms": "SMS questions",
     "webchat_link": "SMS with a web chat link",
     "telegram": "Telegram",
+    "email": "Email with a web chat link",
 }
 Key = TypeVar("Key", str, tuple[str, bool])
 CHANNEL_SAMPLE = 2000

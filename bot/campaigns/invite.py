@@ -250,6 +250,7 @@ class _Batch:
                 due=slot,
                 expires=expires,
                 now=self.now,
+                channel=choice.channel,
             )
             return outbox_id, None
         replies = self.service.engine.start(

@@ -1,5 +1,5 @@
-"""An SMS carrying a personal web chat link: how a questionnaire not offered by SMS (or a
-tenant who prefers web chat) is reached on a mobile number."""
+"""An SMS or an email carrying a personal web chat link: how a questionnaire not offered by
+SMS (or a tenant who prefers web chat or email) is reached on a mobile number or a mailbox."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from sqlalchemy import Connection, insert, select
 from bot.campaigns.texts import LINK_INVITATION, LINK_REMINDER
 from bot.i18n.languages import base_language
 from bot.i18n.translate import translator
-from bot.outreach.invites import create_invite, invite_url
+from bot.outreach.email_addresses import EMAIL, ensure_identity, unsubscribe_token
+from bot.outreach.email_message import Invitation, compose
+from bot.outreach.invites import create_invite, invite_url, unsubscribe_url
 from bot.questionnaire.model import Questionnaire
 from bot.settings import Settings
 from bot.storage.models import OutboundStatus
@@ -38,19 +40,36 @@ def write_link_message(
     expires: datetime.datetime,
     now: datetime.datetime,
     reminder: bool = False,
+    channel: str = "sms",
 ) -> int:
-    """A fresh link (only its hash is stored, so a reminder needs a new one) in an SMS
-    written to the outbox, due at `due`; returns the outbox row id."""
+    """A fresh link (only its hash is stored, so a reminder needs a new one) in an SMS or
+    (`channel="email"`) an email written to the outbox, due at `due`; returns its row id."""
     token = create_invite(connection, respondent_id, questionnaire.id, expires, now=now)
     language = tenant_language(connection, respondent_id, questionnaire)
     tr = translator(language)
-    body = tr(
-        LINK_REMINDER if reminder else LINK_INVITATION,
-        landlord=settings.landlord_name,
-        title=questionnaire.title.get(language).replace("${landlord}", settings.landlord_name),
-        minutes=questionnaire.estimated_minutes,
-        url=invite_url(settings, token),
-    )
+    title = questionnaire.title.get(language).replace("${landlord}", settings.landlord_name)
+    if channel == EMAIL:
+        identity_id = ensure_identity(connection, respondent_id, address, now)
+        unsubscribe = unsubscribe_token(settings, identity_id)
+        invitation = Invitation(
+            landlord=settings.landlord_name,
+            title=title,
+            minutes=questionnaire.estimated_minutes,
+            url=invite_url(settings, token),
+            unsubscribe_url=unsubscribe_url(settings, unsubscribe),
+            unsubscribe=unsubscribe,
+            brand_colour=settings.brand_colour,
+            reminder=reminder,
+        )
+        body = compose(tr, invitation).to_body()
+    else:
+        body = tr(
+            LINK_REMINDER if reminder else LINK_INVITATION,
+            landlord=settings.landlord_name,
+            title=title,
+            minutes=questionnaire.estimated_minutes,
+            url=invite_url(settings, token),
+        )
     return int(
         connection.execute(
             insert(OUTBOUND)
@@ -58,7 +77,7 @@ def write_link_message(
                 respondent_id=respondent_id,
                 session_id=None,
                 in_reply_to=None,
-                channel="sms",
+                channel=channel,
                 address=address,
                 body=body,
                 buttons=[],

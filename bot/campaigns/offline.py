@@ -1,19 +1,18 @@
 """Tenants who asked to be contacted by letter or phone rather than by message.
 
-The campaign still follows its channel rules for them; officers get a list to post or call.
-The stored `preferred_channel` value is read through `offline_preference` alone, so a change
-in how preferences are stored touches one function.
+Counted for the campaign estimate and report; the list officers post or call from is
+`bot.campaigns.letter_list`. The stored `preferred_channel` value is read through
+`offline_preference` alone, so a change in how preferences are stored touches one function.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, select
 
-from bot.storage.tables import IDENTITIES, PROFILE, RESPONDENTS
+from bot.storage.tables import PROFILE
 
 PREFERENCE = "preferred_channel"
 OFFLINE = {
@@ -37,14 +36,6 @@ def offline_preference(value: Any) -> str | None:
     return OFFLINE.get(key)
 
 
-@dataclass(frozen=True)
-class OfflineTenant:
-    tenant_ref: str
-    name: str | None
-    wants: str  # "letter" or "phone"
-    phone: str | None  # personal: shown only to roles allowed the call list
-
-
 def offline_preferences(connection: Connection, respondent_ids: Iterable[int]) -> dict[int, str]:
     """respondent id -> "letter" / "phone" for those who asked for one."""
     ids = sorted(set(respondent_ids))
@@ -62,27 +53,3 @@ def offline_preferences(connection: Connection, respondent_ids: Iterable[int]) -
             if wants is not None:
                 found[int(respondent_id)] = wants
     return found
-
-
-def offline_list(connection: Connection, respondent_ids: Iterable[int]) -> list[OfflineTenant]:
-    """The letter and call list for these tenants, by tenant reference."""
-    wanted = offline_preferences(connection, respondent_ids)
-    if not wanted:
-        return []
-    people = connection.execute(
-        select(RESPONDENTS.c.id, RESPONDENTS.c.tenant_ref, RESPONDENTS.c.name).where(
-            RESPONDENTS.c.id.in_(sorted(wanted)), RESPONDENTS.c.erased_at.is_(None)
-        )
-    ).all()
-    phones = dict(
-        connection.execute(
-            select(IDENTITIES.c.respondent_id, IDENTITIES.c.address)
-            .where(IDENTITIES.c.respondent_id.in_(sorted(wanted)), IDENTITIES.c.channel == "sms")
-            .order_by(IDENTITIES.c.id.desc())
-        ).all()
-    )
-    found = [
-        OfflineTenant(str(row.tenant_ref or ""), row.name, wanted[row.id], phones.get(row.id))
-        for row in people
-    ]
-    return sorted(found, key=lambda tenant: tenant.tenant_ref)

@@ -31,6 +31,13 @@ COUNTS = (
     "failed",
 )
 LINK = "sms (web chat link)"
+
+
+def link_key(channel: str | None) -> str:
+    """The progress row of web chat links sent by SMS (`LINK`) or by email."""
+    return f"{channel or 'sms'} (web chat link)"
+
+
 _O = OutboundStatus
 SENT = {_O.SENT, _O.DELIVERED, _O.READ, _O.UNDELIVERED, _O.DISPLAYED}
 DELIVERED = {_O.DELIVERED, _O.READ, _O.DISPLAYED}
@@ -128,7 +135,7 @@ def campaign_progress(connection: Connection, key: str | int) -> Progress:
         )
     ).all()
     for row in rows:
-        key = LINK if row.via_link else row.channel or "none"
+        key = link_key(row.channel) if row.via_link else row.channel or "none"
         _add(by_channel[key], row.number, row.status, row.outbox, row.state, bool(row.opted))
     _add_link_targets(connection, campaign, by_channel)
     progress.by_channel = dict(sorted(by_channel.items()))
@@ -143,6 +150,7 @@ def _add_link_targets(
     rows = connection.execute(
         select(
             TARGETS.c.id,
+            TARGETS.c.channel,
             TARGETS.c.status,
             OUTBOUND.c.status.label("outbox"),
             IDENTITIES.c.opted_out_at,
@@ -165,13 +173,14 @@ def _add_link_targets(
             TARGETS.c.session_id.is_(None),
         )
     ).all()
-    best: dict[int, tuple[str, str | None, bool, str | None]] = {}
+    best: dict[int, tuple[str, str | None, bool, str | None, str]] = {}
     for row in rows:
         current = best.get(row.id)
         if current is None or _rank(row.state) > _rank(current[3]):
-            best[row.id] = (row.status, row.outbox, row.opted_out_at is not None, row.state)
-    for status, outbox, opted_out, state in best.values():
-        _add(by_channel[LINK], 1, status, outbox, state, opted_out)
+            opted_out = row.opted_out_at is not None
+            best[row.id] = (row.status, row.outbox, opted_out, row.state, link_key(row.channel))
+    for status, outbox, opted_out, state, key in best.values():
+        _add(by_channel[key], 1, status, outbox, state, opted_out)
 
 
 def _rank(state: str | None) -> int:

@@ -143,6 +143,7 @@ def _handle(
             expires=expiry,
             now=now,
             reminder=True,
+            channel=str(row.channel),
         )
         return "reminded"
     return (str(row.channel), address)

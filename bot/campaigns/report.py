@@ -1,6 +1,7 @@
 """What a campaign's page says beyond progress by channel: the audience and sample sizes,
 why tenants were skipped (in words, with counts), progress by language, responses against
-the target, and who asked for a letter or a call instead of messages.
+the target, and how many asked for a letter or a call instead of messages (the list itself
+is `bot.campaigns.letter_list`).
 
 Before a campaign starts nobody is chosen yet, so the audience and sample are worked out
 the way the start will (same filters, same seed) and said to be so.
@@ -16,7 +17,7 @@ from sqlalchemy import Connection, func, select
 
 from bot.campaigns.audience import select_targets
 from bot.campaigns.models import TargetStatus
-from bot.campaigns.offline import OfflineTenant, offline_list, offline_preferences
+from bot.campaigns.offline import offline_preferences
 from bot.campaigns.sampling import sample_size, tsm_margin
 from bot.campaigns.spec import Audience, Sample
 from bot.campaigns.store import CampaignRow, load_campaign
@@ -95,13 +96,14 @@ def campaign_report(
         report.sample_note = f"{selection.sample_note}, if it started now"
         ids = [respondent_id for respondent_id, _ in selection.chosen]
     report.responses_needed = _responses_needed(sample, report.population)
-    report.skip_reasons = _skip_reasons(connection, campaign.id)
+    report.skip_reasons = skipped_by_reason(connection, campaign.id)
     report.by_language = _by_language(connection, campaign.id)
     report.offline = dict(Counter(offline_preferences(connection, ids).values()))
     return report
 
 
-def _skip_reasons(connection: Connection, campaign_id: int) -> dict[str, int]:
+def skipped_by_reason(connection: Connection, campaign_id: int) -> dict[str, int]:
+    """How many tenants were not invited, per reason in words (most frequent first)."""
     rows = connection.execute(
         select(TARGETS.c.skip_reason, func.count())
         .where(
@@ -110,8 +112,8 @@ def _skip_reasons(connection: Connection, campaign_id: int) -> dict[str, int]:
         )
         .group_by(TARGETS.c.skip_reason)
     ).all()
-    found = {str(reason or "No reason was recorded."): int(count) for reason, count in rows}
-    return dict(sorted(found.items(), key=lambda item: -item[1]))
+    counts = Counter({reason or "No reason was recorded.": int(number) for reason, number in rows})
+    return dict(counts.most_common())
 
 
 def _by_language(connection: Connection, campaign_id: int) -> dict[str, dict[str, int]]:
@@ -139,11 +141,3 @@ def _by_language(connection: Connection, campaign_id: int) -> dict[str, dict[str
         language: {name: counts[name] for name in LANGUAGE_COUNTS}
         for language, counts in sorted(found.items())
     }
-
-
-def letter_list(
-    connection: Connection, key: str | int, now: datetime.datetime
-) -> tuple[CampaignRow, list[OfflineTenant]]:
-    """The tenants of this campaign who asked for a letter or a phone call."""
-    campaign = load_campaign(connection, key)
-    return campaign, offline_list(connection, chosen_ids(connection, campaign, now))

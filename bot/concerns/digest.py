@@ -1,8 +1,8 @@
 """The daily digest: cases near or past a deadline, for the officers.
 
-Doorstep has no email sending yet (no SMTP settings), so the digest is written to the log:
-case numbers, categories and deadlines only, never a tenant's reference or words. When SMTP
-support arrives, the same lines can be mailed to officers.
+Written to the log, and emailed to `DOORSTEP_DIGEST_EMAIL_TO` when SMTP is configured (the
+scheduler's job sends it): case numbers, categories and deadlines only, never a tenant's
+reference, name or words, so it may go to any officer's mailbox.
 """
 
 from __future__ import annotations
@@ -56,15 +56,34 @@ def digest(
     return sorted(lines, key=lambda line: (line.due, line.concern_id))
 
 
-def log_digest(connection: Connection, now: datetime.datetime) -> list[DigestLine]:
+def log_digest(
+    connection: Connection, now: datetime.datetime, *, emailed: bool = False
+) -> list[DigestLine]:
     lines = digest(connection, now)
     overdue = sum(1 for line in lines if line.overdue)
     logger.info(
-        "case digest: %d deadline(s) overdue, %d due within %d days (no email set up: log only)",
+        "case digest: %d deadline(s) overdue, %d due within %d days (%s)",
         overdue,
         len(lines) - overdue,
         NEAR.days,
+        "emailed to the digest addresses" if emailed else "no digest email set up: log only",
     )
     for line in lines:
         logger.info("case digest: %s", line.sentence())
     return lines
+
+
+def digest_email(
+    lines: list[DigestLine], now: datetime.datetime, console_url: str
+) -> tuple[str, str]:
+    """The digest as an email's subject and plain text, for officers."""
+    overdue = sum(1 for line in lines if line.overdue)
+    subject = (
+        f"Case deadlines {now:%-d %b %Y}: {overdue} overdue, "
+        f"{len(lines) - overdue} due within {NEAR.days} days"
+    )
+    if not lines:
+        body = f"No case has a deadline passed or due within {NEAR.days} days."
+    else:
+        body = "\n".join(f"- {line.sentence()}" for line in lines)
+    return subject, f"{body}\n\nOpen the cases in the console: {console_url}\n"

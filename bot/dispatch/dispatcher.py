@@ -29,7 +29,7 @@ from bot.dispatch import store as outbox_store
 from bot.dispatch.metrics import count_outcome
 from bot.dispatch.sending import PermanentSendError, Sender, SendResult, TransientSendError
 from bot.engine.messages import OutboundMessage
-from bot.outreach.optout import opt_out_address
+from bot.outreach.optout import mark_address_failed, opt_out_address
 from bot.storage.db import Database
 from bot.storage.models import utcnow
 
@@ -238,6 +238,8 @@ class Dispatcher:
         if isinstance(outcome, PermanentSendError):
             reason = f"{outcome.code or 'permanent'}: {outcome.reason}"
             outbox_store.mark_failed(connection, message.id, reason, now)
+            if outcome.address_failed:
+                mark_address_failed(connection, sender.name, message.address, outcome.reason, now)
             if not outcome.opted_out:
                 return DispatchStats(failed=1)
             opt_out_address(connection, sender.name, message.address, now, reason)

@@ -45,11 +45,20 @@ class TransientSendError(SendError):
 
 
 class PermanentSendError(SendError):
-    """Never retry. `opted_out` when the provider says the person refuses messages."""
+    """Never retry. `opted_out` when the provider says the person refuses messages;
+    `address_failed` when it says the address cannot be delivered to (an email 5xx)."""
 
-    def __init__(self, reason: str, *, code: str | None = None, opted_out: bool = False) -> None:
+    def __init__(
+        self,
+        reason: str,
+        *,
+        code: str | None = None,
+        opted_out: bool = False,
+        address_failed: bool = False,
+    ) -> None:
         super().__init__(reason, code=code)
         self.opted_out = opted_out
+        self.address_failed = address_failed
 
 
 @runtime_checkable

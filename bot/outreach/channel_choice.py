@@ -7,7 +7,9 @@ is skipped when the tenant has no identity on it, every identity there opted out
 do-not-contact list, no sender for it is configured, or the questionnaire is not offered on it.
 
 Web chat cannot be pushed: a tenant is reached there through an SMS carrying a personal web
-chat link (`via_link=True`), also when the questionnaire is not offered by SMS itself:
+chat link (`via_link=True`), also when the questionnaire is not offered by SMS itself. Email
+also carries a web chat link (channel `email`, `via_link=True`); it is tried where the tenant
+prefers it or the fallback order names it (`bot/outreach/email_addresses.py`):
 
     choice = choose_channel(connection, respondent_id, questionnaire.channels)
     if choice:      # ChannelChoice; a NoChannel is falsy and carries `reason`
@@ -22,6 +24,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, select
 
+from bot.outreach.email_addresses import EMAIL, usable_email
 from bot.settings import Settings, get_settings
 from bot.storage.tables import DNC, IDENTITIES, PROFILE
 from bot.tenants.vocabulary import canonical
@@ -44,11 +47,12 @@ _ALIASES = {
     "webchat": "webchat",
     "chat": "webchat",
     "online": "webchat",
+    "email": EMAIL,
 }
 
 
 def normalise_channel(value: Any) -> str | None:
-    """ "web_chat", "Web chat", "SMS" -> the channel name; None for phone, email, letter."""
+    """ "web_chat", "Web chat", "SMS", "E-mail" -> the channel name; None for phone, letter."""
     if not isinstance(value, str):
         return None
     key = "".join(character for character in value.lower() if character.isalnum())
@@ -64,7 +68,7 @@ class ChannelChoice:
 
     @property
     def kind(self) -> str:
-        return "webchat_link" if self.via_link else self.channel
+        return "webchat_link" if self.via_link and self.channel == "sms" else self.channel
 
 
 @dataclass(frozen=True)
@@ -110,7 +114,14 @@ def choose_channel(
         if channel in tried:
             continue
         tried.add(channel)
-        choice, problem = _try(channel, source, usable, questionnaire_channels, available, links)
+        if channel == EMAIL:
+            choice, problem = _try_email(
+                connection, respondent_id, source, questionnaire_channels, available, links
+            )
+        else:
+            choice, problem = _try(
+                channel, source, usable, questionnaire_channels, available, links
+            )
         if choice is not None:
             return choice
         problems[channel] = problem
@@ -159,6 +170,27 @@ def _try(
     return None, "the questionnaire is not offered on this channel"
 
 
+def _try_email(
+    connection: Connection,
+    respondent_id: int,
+    source: str,
+    allowed: Collection[str],
+    available: Collection[str] | None,
+    links: bool,
+) -> tuple[ChannelChoice | None, str]:
+    """An email with a personal web chat link, the only way a survey goes by email."""
+    if not links:
+        return None, "web chat links are not sent here"
+    if "webchat" not in allowed:
+        return None, "an email carries a web chat link, and the questionnaire is not offered there"
+    if available is not None and EMAIL not in available:
+        return None, "no sender is configured"
+    address, problem = usable_email(connection, respondent_id)
+    if address is None:
+        return None, problem
+    return ChannelChoice(EMAIL, address, via_link=True, source=source), ""
+
+
 def _profile_values(connection: Connection, respondent_id: int) -> dict[str, Any]:
     rows = connection.execute(
         select(PROFILE.c.name, PROFILE.c.value).where(
@@ -202,6 +234,7 @@ def _usable_addresses(connection: Connection, respondent_id: int) -> dict[str, l
         .where(
             IDENTITIES.c.respondent_id == respondent_id,
             IDENTITIES.c.opted_out_at.is_(None),
+            IDENTITIES.c.failed_at.is_(None),
             DNC.c.id.is_(None),
         )
         .order_by(IDENTITIES.c.id)

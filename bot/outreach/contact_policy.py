@@ -63,12 +63,14 @@ def blocked_reason(
         what = "tenant" if entry.respondent_id is not None else "contact address"
         return f"The {what} is on the do-not-contact list ({entry.reason})."
     if channel is not None and address is not None:
-        opted_out = connection.execute(
-            select(IDENTITIES.c.opted_out_at).where(
-                IDENTITIES.c.channel == channel, IDENTITIES.c.address == address
-            )
+        identity = connection.execute(
+            select(
+                IDENTITIES.c.opted_out_at, IDENTITIES.c.failed_at, IDENTITIES.c.failed_reason
+            ).where(IDENTITIES.c.channel == channel, IDENTITIES.c.address == address)
         ).first()
-        if opted_out is not None and opted_out.opted_out_at is not None:
+        if identity is not None and identity.failed_at is not None:
+            return f"The {channel} address failed: {identity.failed_reason or 'it was refused'}"
+        if identity is not None and identity.opted_out_at is not None:
             return f"The tenant opted out of {channel} messages."
     return None
 

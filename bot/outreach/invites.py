@@ -67,6 +67,11 @@ def invite_url(settings: Settings, token: str) -> str:
     return f"{settings.public_base_url.rstrip('/')}/chat/{token}"
 
 
+def unsubscribe_url(settings: Settings, token: str) -> str:
+    """The one-click unsubscribe page of an email address (`List-Unsubscribe`)."""
+    return f"{settings.public_base_url.rstrip('/')}/email/unsubscribe/{token}"
+
+
 def find_invite(connection: Connection, token: str, now: datetime.datetime) -> FoundInvite:
     if not token or len(token) > MAX_TOKEN_LENGTH:
         return FoundInvite(InviteStatus.UNKNOWN)

@@ -1,4 +1,5 @@
-"""Opting an address out (STOP, Twilio 21610, a blocked Telegram bot) and back in (START)."""
+"""Opting an address out (STOP, Twilio 21610, a blocked Telegram bot, an email unsubscribe)
+and back in (START); marking an address failed (an email bounce)."""
 
 from __future__ import annotations
 
@@ -56,6 +57,31 @@ def opt_out_address(
     return int(row.respondent_id)
 
 
+def mark_address_failed(
+    connection: Connection, channel: str, address: str, reason: str, now: datetime.datetime
+) -> bool:
+    """Never write to this address again: the provider says it cannot be delivered to.
+
+    `reason` is a sentence for officers without the address; the first reason is kept.
+    Cancels what still waits in the outbox for it. False for an unknown address.
+    """
+    result = connection.execute(
+        update(IDENTITIES)
+        .where(
+            IDENTITIES.c.channel == channel,
+            IDENTITIES.c.address == address,
+            IDENTITIES.c.failed_at.is_(None),
+        )
+        .values(failed_at=now, failed_reason=reason[:200])
+    )
+    cancel_pending(connection, channel, address, f"failed: {reason}", now)
+    return bool(result.rowcount) or is_failed(connection, channel, address)
+
+
+def is_failed(connection: Connection, channel: str, address: str) -> bool:
+    return _marked(connection, IDENTITIES.c.failed_at, channel, address)
+
+
 def record_withdrawals(
     connection: Connection, sessions: Select[Any], channel: str, now: datetime.datetime
 ) -> int:
@@ -105,9 +131,12 @@ def cancel_pending(
 
 
 def is_opted_out(connection: Connection, channel: str, address: str) -> bool:
-    opted_out = connection.execute(
-        select(IDENTITIES.c.opted_out_at).where(
-            IDENTITIES.c.channel == channel, IDENTITIES.c.address == address
-        )
+    return _marked(connection, IDENTITIES.c.opted_out_at, channel, address)
+
+
+def _marked(connection: Connection, column: Any, channel: str, address: str) -> bool:
+    """Whether the address's identity has this moment (opted out, failed) set."""
+    moment = connection.execute(
+        select(column).where(IDENTITIES.c.channel == channel, IDENTITIES.c.address == address)
     ).scalar_one_or_none()
-    return opted_out is not None
+    return moment is not None

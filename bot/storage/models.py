@@ -113,6 +113,9 @@ class ChannelIdentity(Base):
     channel: Mapped[str] = mapped_column(String(16))
     address: Mapped[str] = mapped_column(String(128))  # personal: phone number, chat id
     opted_out_at: Mapped[datetime.datetime | None]
+    # The provider reported the address undeliverable (an email bounce): never tried again.
+    failed_at: Mapped[datetime.datetime | None]
+    failed_reason: Mapped[str | None] = mapped_column(String(200))  # for officers, no address
     created_at: Mapped[datetime.datetime] = mapped_column(default=utcnow)
 
 

@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from typer.testing import CliRunner
 
 from api.cli.main import app
 from bot.campaigns.progress import COUNTS
 from bot.service import Service
 from bot.settings import get_settings
-from tests.support.campaigns import add_tenants, create, targets, tick
+from bot.storage.tables import AUDIT
+from tests.support.campaigns import add_tenant, add_tenants, create, phone, targets, tick
 from tests.support.services import Clock
 
 runner = CliRunner()
+ASKED_FOR_A_CALL = "The tenant asked to be contacted by phone, not by message: call them."
 SPEC = """\
 name: Spring TSM
 questionnaire: tsm_perception
@@ -120,3 +125,22 @@ def test_status_shows_counts_per_channel(cli_database: str, service: Service, cl
     assert set(counts["all"]) == set(COUNTS)
     table = runner.invoke(app, ["campaign", "status", "Autumn check-in", "--once"])
     assert "Autumn check-in — running (post_repair)" in table.output
+
+
+def test_the_letter_list_is_written_with_reasons_and_audited(
+    service: Service, clock: Clock, cli_database: str, tmp_path: Path
+) -> None:
+    add_tenant(service, "T1", sms=phone(1), attributes={"preferred_channel": "phone"})
+    add_tenant(service, "T2", sms=phone(2))
+    campaign = create(service, clock)
+    tick(service, clock)
+    target = tmp_path / "letters.csv"
+    result = runner.invoke(app, ["campaign", "letters", str(campaign), "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.reader(io.StringIO(target.read_text(encoding="utf-8"))))
+    assert rows[1][:4] == ["T1", "", "a phone call", ASKED_FOR_A_CALL] and len(rows) == 2
+    with service.database.engine.connect() as connection:
+        audited = connection.execute(select(AUDIT.c.action, AUDIT.c.row_count)).all()
+    assert audited == [("campaign_letter_list", 1)]
+    unknown = runner.invoke(app, ["campaign", "letters", "No such campaign"])
+    assert unknown.exit_code == 1 and "No such campaign" in unknown.output

@@ -129,8 +129,9 @@ def test_an_officer_builds_estimates_schedules_and_downloads_the_letter_list(
     with page.expect_download() as download:
         page.get_by_role("link", name="Download the letter and call list (CSV)").click()
     rows = list(csv.reader(io.StringIO(download.value.path().read_text(encoding="utf-8"))))
-    assert rows == [["Tenant reference", "Name", "Asked for", "Phone number"],
-                    ["T-9", "", "a letter", ""]]  # fmt: skip
+    assert rows[0][:4] == ["Tenant reference", "Name", "Asked for", "Why they were not messaged"]
+    letter = "The tenant asked to be contacted by letter, not by message: write to them."
+    assert rows[1:] == [["T-9", "", "a letter", letter, "", "", "", ""]]
 
 
 @pytest.mark.parametrize("width", [768, 1280])

@@ -40,6 +40,7 @@ def access_record(path: str) -> logging.LogRecord:
         ("/console/login?next=/console/tenants/T-1", "/console/login?next=[hidden]"),
         ("/somewhere?token=abc&ref=/chat/" + INVITE, "/somewhere?token=[hidden]&ref=[hidden]"),
         ("/api/concerns?status=open", "/api/concerns?status=open"),
+        ("/email/unsubscribe/12.0123456789abcdef", "/email/unsubscribe/{token}"),
     ],
 )
 def test_the_filter_rewrites_a_uvicorn_access_record(path: str, logged: str) -> None:

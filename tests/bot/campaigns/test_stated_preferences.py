@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
 from sqlalchemy import select
 
 from bot.access.users import Principal, Role
-from bot.campaigns.letter_list import letter_list, letter_list_csv, skipped_by_reason
+from bot.campaigns.letter_list import letter_list, letter_list_csv
+from bot.campaigns.report import skipped_by_reason
 from bot.service import Service
 from bot.storage.tables import AUDIT
 from tests.support.campaigns import add_tenant, create, outbox, phone, targets, tick
@@ -37,9 +41,9 @@ def test_a_tenant_who_said_letter_gets_no_sms_and_is_on_the_letter_list(
 
     with service.database.engine.begin() as connection:
         reasons = skipped_by_reason(connection, campaign)
-        rows = letter_list(connection, campaign, OFFICER)
+        rows = letter_list(connection, campaign, OFFICER, clock.now).rows
         with pytest.raises(PermissionError, match="ask an administrator"):
-            letter_list(connection, campaign, ANALYST)
+            letter_list(connection, campaign, ANALYST, clock.now)
         audited = connection.execute(select(AUDIT.c.action, AUDIT.c.row_count)).all()
     assert reasons == {
         LETTER: 1,
@@ -49,7 +53,13 @@ def test_a_tenant_who_said_letter_gets_no_sms_and_is_on_the_letter_list(
     first = rows[0]
     assert (first.reason, first.address, first.postcode) == (LETTER, "1 High St", "AB1 2CD")
     assert first.phones == (phone(1),)
-    download = letter_list_csv(rows).splitlines()
-    assert download[0].startswith("tenant_ref,name,asked_for,reason")
-    assert download[1].startswith("T1,,letter,")
-    assert audited == [("letter_list", 2)]
+    download = list(csv.reader(io.StringIO(letter_list_csv(rows))))
+    assert download[0][:4] == [
+        "Tenant reference",
+        "Name",
+        "Asked for",
+        "Why they were not messaged",
+    ]
+    # A leading + is quoted so that a spreadsheet reads it as text, not a formula.
+    assert download[1][:7] == ["T1", "", "a letter", LETTER, "1 High St", "AB1 2CD", f"'{phone(1)}"]
+    assert audited == [("campaign_letter_list", 2)]
