@@ -26,15 +26,25 @@ JsonText = Callable[[Any], str]
 
 
 def sqlite_datetime(value: datetime.datetime | None) -> str | None:
-    """A UTC datetime as SQLAlchemy's SQLite DATETIME stores it."""
+    """A UTC datetime as SQLAlchemy's SQLite DATETIME stores it (`isoformat` on an aware
+    datetime costs several times more than this arithmetic on the time since 1970)."""
     if value is None:
         return None
-    if value.tzinfo is not UTC:
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to a UTC column")
-        value = value.astimezone(UTC)
-    stored = value.isoformat(" ")[:-6]  # without "+00:00"
-    return stored if value.microsecond else stored + ".000000"
+    if value.tzinfo is None:
+        raise ValueError("naive datetime given to a UTC column")
+    since = value - EPOCH  # aware arithmetic: the UTC time, whatever the zone
+    day = _DAYS.get(since.days)
+    if day is None:
+        day = _DAYS[since.days] = (EPOCH + datetime.timedelta(days=since.days)).strftime(
+            "%Y-%m-%d "
+        )
+    micro = since.microseconds
+    return day + _CLOCK[since.seconds] + (f".{micro:06d}" if micro else ".000000")
+
+
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=UTC)
+_DAYS: dict[int, str] = {}
+_CLOCK = [f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}" for s in range(86_400)]
 
 
 def utc_datetime(value: datetime.datetime | None) -> datetime.datetime | None:
