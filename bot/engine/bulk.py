@@ -72,6 +72,7 @@ INBOUND_REPLY = COLUMNS["inbound_messages"].index("reply_id")
 INBOUND_TEXT = COLUMNS["inbound_messages"].index("text")
 PROFILE_SUPERSEDED = COLUMNS["profile_attributes"].index("superseded_at")
 DELIVERY_DELAY = datetime.timedelta(seconds=2)
+MADE_LATER = "\x00"  # a provider id made from the row's final id, once a block is adopted
 SHOWN_ON_PAGE = frozenset({"webchat"})  # channels whose messages are displayed, not sent
 
 
@@ -164,20 +165,26 @@ class Written:
 class BulkWriter:
     """Collects rows for one transaction; `write` inserts them."""
 
-    def __init__(self, connection: Connection, *, provider_prefix: str = "bulk") -> None:
+    def __init__(
+        self, connection: Connection | None, *, provider_prefix: str = "bulk", dialect: str = ""
+    ) -> None:
+        """Without a connection the writer is detached (`bot.engine.bulk_blocks`): rows get
+        block-local ids, made final when a connected writer adopts them."""
         self.connection = connection
         self.prefix = provider_prefix
-        self.postgres = connection.dialect.name == "postgresql"
-        self.stamp, self.json = stored_form(connection.dialect)
-        if self.postgres:
-            # Explicit ids: keep other writers out until the sequences are moved past them.
-            names = ", ".join(TABLES)
-            connection.execute(text(f"LOCK TABLE {names} IN SHARE ROW EXCLUSIVE MODE"))
-        self.next_id = {
-            name: int(connection.execute(select(func.coalesce(func.max(t.c.id), 0))).scalar_one())
-            + 1
-            for name, t in TABLES.items()
-        }
+        self.detached = connection is None
+        dialect = connection.dialect.name if connection is not None else dialect
+        self.postgres = dialect == "postgresql"
+        self.stamp, self.json = stored_form(dialect)
+        self.next_id = dict.fromkeys(TABLES, 1)
+        if connection is not None:
+            if self.postgres:
+                # Explicit ids: keep other writers out until the sequences move past them.
+                names = ", ".join(TABLES)
+                connection.execute(text(f"LOCK TABLE {names} IN SHARE ROW EXCLUSIVE MODE"))
+            for name, table in TABLES.items():
+                largest = select(func.coalesce(func.max(table.c.id), 0))
+                self.next_id[name] = int(connection.execute(largest).scalar_one()) + 1
         self.rows: dict[str, list[list[Any]]] = {name: [] for name in TABLES}
         self._identities: dict[tuple[int, str], list[Any]] = {}
         self._profile: dict[tuple[int, str], list[Any]] = {}
@@ -187,7 +194,11 @@ class BulkWriter:
     def _take(self, table: str) -> int:
         value = self.next_id[table]
         self.next_id[table] = value + 1
-        return value
+        # Detached, new respondents count down from -1: apart from stored respondents' ids.
+        return -value if self.detached and table == "respondents" else value
+
+    def _provider_id(self, direction: str, row_id: int) -> str:
+        return MADE_LATER if self.detached else f"{self.prefix}-{direction}-{row_id}"
 
     def add_respondent(
         self, *, tenant_ref: str | None, language: str | None, created_at: datetime.datetime
@@ -216,6 +227,7 @@ class BulkWriter:
     def write(self) -> Written:
         """Insert everything collected, after updating rows stored by earlier writes."""
         connection = self.connection
+        assert connection is not None, "a detached writer's rows are written by adopting them"
         # Earlier rows first, so the new current values are not superseded with them.
         if self._supersede:
             connection.execute(
@@ -292,7 +304,7 @@ class _Conversation:
              answered[0] if answered else None, past.channel, past.address, event.body,
              buttons, event.multiple, past.language, status.value,
              0 if displayed else 1,
-             None if displayed else f"{writer.prefix}-out-{outbound_id}",
+             None if displayed else writer._provider_id("out", outbound_id),
              event.failed, at, at, writer.stamp(sent_at)]
         )  # fmt: skip
         if answered is not None:
@@ -301,7 +313,7 @@ class _Conversation:
     def heard(self, event: Heard) -> None:
         writer = self.writer
         inbound_id = writer._take("inbound_messages")
-        provider_id = event.provider_id or f"{writer.prefix}-in-{inbound_id}"
+        provider_id = event.provider_id or writer._provider_id("in", inbound_id)
         self.last_heard = [inbound_id, self.past.channel, provider_id, self.past.respondent_id,
                            event.text, writer.stamp(event.at), None]  # fmt: skip
         writer.rows["inbound_messages"].append(self.last_heard)

@@ -18,7 +18,6 @@ from json import dumps
 from typing import Any
 
 from sqlalchemy import Connection, Table
-from sqlalchemy.engine import Dialect
 
 UTC = datetime.UTC
 Stamp = Callable[[datetime.datetime | None], Any]
@@ -66,9 +65,9 @@ def json_text(value: Any) -> str:
     return dumps(value)
 
 
-def stored_form(dialect: Dialect) -> tuple[Stamp, JsonText]:
-    """How this database stores a UTC datetime and a JSON value, for building rows."""
-    return (sqlite_datetime if dialect.name == "sqlite" else utc_datetime), json_text
+def stored_form(dialect: str) -> tuple[Stamp, JsonText]:
+    """How this database (dialect name) stores a UTC datetime and a JSON value."""
+    return (sqlite_datetime if dialect == "sqlite" else utc_datetime), json_text
 
 
 def insert_rows(

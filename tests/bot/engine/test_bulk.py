@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+import pytest
 from sqlalchemy import Connection, text
 from sqlalchemy.dialects import sqlite
 
@@ -29,6 +30,7 @@ from bot.engine.bulk import (
     ProfileSet,
     Said,
 )
+from bot.engine.bulk_blocks import adopt, detach
 from bot.engine.bulk_insert import sqlite_datetime
 from bot.engine.engine import Engine
 from bot.engine.messages import InboundMessage, OutboundMessage
@@ -98,10 +100,12 @@ def write_in_bulk(
     events: list[Event],
     started: datetime.datetime,
     ended: datetime.datetime,
+    detached: bool,
 ) -> None:
     questionnaire = registry.latest("communication_preferences")
     with database.engine.begin() as connection:
-        writer = BulkWriter(connection)
+        connected = BulkWriter(connection)
+        writer = BulkWriter(None, dialect=connection.dialect.name) if detached else connected
         respondent_id = writer.add_respondent(tenant_ref=None, language=None, created_at=started)
         writer.add_identity(
             respondent_id=respondent_id, channel="telegram", address=ADDRESS, created_at=started
@@ -115,11 +119,14 @@ def write_in_bulk(
                 events=events,
             )
         )  # fmt: skip
-        writer.write()
+        if detached:  # played apart with block-local ids, as demo-data's worker processes do
+            adopt(connected, detach(writer))
+        connected.write()
 
 
+@pytest.mark.parametrize("detached", [False, True], ids=["connected", "detached"])
 def test_the_bulk_writer_stores_what_the_engine_stores(
-    database: Database, settings: Settings, clock: Clock
+    database: Database, settings: Settings, clock: Clock, detached: bool
 ) -> None:
     registry = make_registry(settings)
     events, started, ended = play_through_engine(Engine(database, registry, settings, clock), clock)
@@ -127,7 +134,7 @@ def test_the_bulk_writer_stores_what_the_engine_stores(
         by_engine = stored(connection)
         for table in reversed(TABLES):
             connection.execute(text(f'DELETE FROM "{table}"'))
-    write_in_bulk(database, registry, events, started, ended)
+    write_in_bulk(database, registry, events, started, ended, detached)
     with database.engine.connect() as connection:
         by_bulk = stored(connection)
 
