@@ -108,11 +108,7 @@ def create_demo_data(
             waiting.append((len(plan.tenants_of(block)), play(block, existing, done)))
             while len(waiting) > 2 * max(workers, 1) or (waiting and block == blocks - 1):
                 size, item = waiting.popleft()
-                played = item.result() if isinstance(item, Future) else item
-                with database.engine.begin() as connection:
-                    writer = BulkWriter(connection, provider_prefix="demo")
-                    adopt(writer, played)
-                    written = writer.write()
+                written = _write(database, item.result() if isinstance(item, Future) else item)
                 for key, value in zip(totals, written_counts(written), strict=True):
                     totals[key] += value
                 if progress is not None:
@@ -193,6 +189,14 @@ def _play(plan: _Plan, block: int, existing: dict[str, int], done: set[tuple[int
             )  # fmt: skip
             run_session(conversation, invite_at, rng)
     return detach(writer)
+
+
+def _write(database: Database, played: Played) -> Written:
+    """One played block, its ids made final, in one transaction."""
+    with database.engine.begin() as connection:
+        writer = BulkWriter(connection, provider_prefix="demo")
+        adopt(writer, played)
+        return writer.write()
 
 
 def written_counts(written: Written) -> tuple[int, ...]:
