@@ -1,6 +1,7 @@
 """`doorstep demo-data`: a synthetic tenant population with planted communication segments.
 
-Written by the engine's bulk writer (`bot.engine.bulk`), one transaction per block of tenants.
+Written by the engine's bulk writer (`bot.engine.bulk`), one transaction per block of tenants;
+blocks are played in worker processes meanwhile (`bot.engine.bulk_blocks`).
 Deterministic for a seed; idempotent: tenants (DEMO-000001 ...) and rounds that already
 exist are left alone, so asking again for more tenants or rounds adds only what is new.
 """
@@ -8,9 +9,14 @@ exist are left alone, so asking again for more tenants or rounds adds only what 
 from __future__ import annotations
 
 import datetime
+import multiprocessing
+import os
 import random
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, select
@@ -20,6 +26,7 @@ from analysis.demo.records import ZONE, TenantState, address
 from analysis.demo.sessions import Conversation, run_session
 from analysis.frames.sql import epoch
 from bot.engine.bulk import BulkWriter, Written
+from bot.engine.bulk_blocks import Played, adopt, detach
 from bot.i18n.languages import is_supported
 from bot.questionnaire.model import Questionnaire
 from bot.questionnaire.registry import QuestionnaireRegistry
@@ -70,8 +77,14 @@ def create_demo_data(
     rounds: int = 10,
     seed: int = 7,
     progress: Progress | None = None,
+    workers: int | None = None,
 ) -> DemoSummary:
-    """Make sure tenants DEMO-000001..N exist with `rounds` rounds of contact history."""
+    """Make sure tenants DEMO-000001..N exist with `rounds` rounds of contact history.
+
+    Blocks are played (drawn, conversations built into rows) in `workers` other processes
+    (default: one per core but one; none for a single block) while this one writes the
+    blocks already played, in order, each in its own transaction.
+    """
     if not 1 <= tenants <= MAX_TENANTS:
         raise DemoDataError(f"Ask for between 1 and {MAX_TENANTS:,} tenants (got {tenants}).")
     if not 1 <= rounds <= MAX_ROUNDS:
@@ -83,17 +96,23 @@ def create_demo_data(
         version_ids = {
             name: registry.version_id(connection, q) for name, q in questionnaires.items()
         }
-    for block in range((tenants + BLOCK - 1) // BLOCK):
-        wanted = [t for t in make_block(seed, block) if t.index <= tenants]
-        with database.engine.begin() as connection:
-            written = _block(connection, wanted, questionnaires, version_ids, rounds, seed, block)
-        totals["created"] += written.respondents
-        totals["sessions"] += written.sessions
-        totals["answers"] += written.answers
-        totals["inbound"] += written.inbound
-        totals["outbound"] += written.outbound
-        if progress is not None:
-            progress(len(wanted))
+    plan = _Plan(questionnaires, version_ids, rounds, seed, tenants, database.engine.dialect.name)
+    blocks = (tenants + BLOCK - 1) // BLOCK
+    if workers is None:
+        workers = 0 if blocks == 1 else max(1, (os.cpu_count() or 1) - 1)
+    with _players(plan, workers) as play:
+        waiting: deque[tuple[int, Future[Played] | Played]] = deque()
+        for block in range(blocks):
+            with database.engine.connect() as connection:
+                existing, done = _existing(connection, plan.tenants_of(block))
+            waiting.append((len(plan.tenants_of(block)), play(block, existing, done)))
+            while len(waiting) > 2 * max(workers, 1) or (waiting and block == blocks - 1):
+                size, item = waiting.popleft()
+                written = _write(database, item.result() if isinstance(item, Future) else item)
+                for key, value in zip(totals, written_counts(written), strict=True):
+                    totals[key] += value
+                if progress is not None:
+                    progress(size)
     return DemoSummary(
         tenants, totals["created"], totals["sessions"], totals["answers"], totals["inbound"],
         totals["outbound"], time.perf_counter() - started,
@@ -113,32 +132,76 @@ def _questionnaires(registry: QuestionnaireRegistry) -> dict[str, Questionnaire]
     return found
 
 
-def _block(
-    connection: Connection,
-    tenants: list[DemoTenant],
-    questionnaires: dict[str, Questionnaire],
-    version_ids: dict[str, int],
-    rounds: int,
-    seed: int,
-    block: int,
-) -> Written:
-    writer = BulkWriter(connection, provider_prefix="demo")
-    existing, done = _existing(connection, tenants)
+@dataclass(frozen=True)
+class _Plan:
+    """What playing any block needs, the same in every process."""
+
+    questionnaires: dict[str, Questionnaire]
+    version_ids: dict[str, int]
+    rounds: int
+    seed: int
+    tenants: int
+    dialect: str
+
+    def tenants_of(self, block: int) -> list[DemoTenant]:
+        return [t for t in make_block(self.seed, block) if t.index <= self.tenants]
+
+
+Play = Callable[[int, dict[str, int], set[tuple[int, int]]], "Future[Played] | Played"]
+_plan_here: list[_Plan] = []  # a worker process's plan, set as it starts
+
+
+def _remember(plan: _Plan) -> None:
+    _plan_here.append(plan)
+
+
+def _play_here(block: int, existing: dict[str, int], done: set[tuple[int, int]]) -> Played:
+    return _play(_plan_here[0], block, existing, done)
+
+
+@contextmanager
+def _players(plan: _Plan, workers: int) -> Iterator[Play]:
+    """Plays blocks in this process (no workers) or in worker processes (futures)."""
+    if workers == 0:
+        yield lambda block, existing, done: _play(plan, block, existing, done)
+        return
+    context = multiprocessing.get_context("spawn")  # nothing of this process's connections
+    with ProcessPoolExecutor(workers, context, initializer=_remember, initargs=(plan,)) as pool:
+        yield lambda block, existing, done: pool.submit(_play_here, block, existing, done)
+
+
+def _play(plan: _Plan, block: int, existing: dict[str, int], done: set[tuple[int, int]]) -> Played:
+    """Every round of one block, into a detached writer's rows (block-local ids)."""
+    tenants = plan.tenants_of(block)
+    writer = BulkWriter(None, provider_prefix="demo", dialect=plan.dialect)
     states = {t.index: _state(t, existing, writer) for t in tenants}
-    for round_no in range(rounds):
-        rng = random.Random(f"doorstep-demo:{seed}:{block}:round:{round_no}")  # noqa: S311
+    for round_no in range(plan.rounds):
+        rng = random.Random(f"doorstep-demo:{plan.seed}:{block}:round:{round_no}")  # noqa: S311
         for tenant in tenants:
-            plan = _plan(tenant, states[tenant.index], round_no, questionnaires, rng)
-            if plan is None:
+            chosen = _plan(tenant, states[tenant.index], round_no, plan.questionnaires, rng)
+            if chosen is None:
                 continue
-            q, channel, invite_at = plan
+            q, channel, invite_at = chosen
             replay = (tenant.index, round_no) in done
             conversation = Conversation(
-                None if replay else writer, tenant, states[tenant.index], q, version_ids[q.id],
-                channel,
+                None if replay else writer, tenant, states[tenant.index], q,
+                plan.version_ids[q.id], channel,
             )  # fmt: skip
             run_session(conversation, invite_at, rng)
-    return writer.write()
+    return detach(writer)
+
+
+def _write(database: Database, played: Played) -> Written:
+    """One played block, its ids made final, in one transaction."""
+    with database.engine.begin() as connection:
+        writer = BulkWriter(connection, provider_prefix="demo")
+        adopt(writer, played)
+        return writer.write()
+
+
+def written_counts(written: Written) -> tuple[int, ...]:
+    return (written.respondents, written.sessions, written.answers, written.inbound,
+            written.outbound)  # fmt: skip
 
 
 def _existing(

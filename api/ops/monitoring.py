@@ -2,7 +2,8 @@
 
 - Webhook latency: a histogram per channel, timed around the whole request (the middleware
   below), so queueing for the database counts too.
-- Outbox backlog, campaign progress and open concerns are read from the database when
+- Outbox backlog, campaign progress, open concerns and cases by how soon their next
+  deadline falls (overdue, within 24 h, within 7 days) are read from the database when
   Prometheus scrapes (a few index-range queries), so every API process reports the same
   figures and nothing has to be kept in step.
 - Sends and failures by provider code are counted by the dispatcher (`bot.dispatch.metrics`).
@@ -29,6 +30,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.campaigns.gauges import live_target_counts
+from bot.concerns.digest import cases_by_next_deadline
 from bot.concerns.queries import open_concerns
 from bot.dispatch.backlog import Backlog, outbox_backlog
 from bot.service import Service
@@ -89,6 +91,7 @@ class DatabaseGauges(Collector):
             backlog = outbox_backlog(connection, now)
             targets = live_target_counts(connection)
             concerns, oldest_concern = open_concerns(connection, now)
+            by_deadline = cases_by_next_deadline(connection, now)
         yield from _backlog_metrics(list(backlog.values()))
         progress = GaugeMetricFamily(
             "doorstep_campaign_targets",
@@ -104,6 +107,15 @@ class DatabaseGauges(Collector):
             "How long the oldest open concern has waited for an officer.",
             value=oldest_concern,
         )
+        near = GaugeMetricFamily(
+            "doorstep_cases_by_next_deadline",
+            "Cases not closed, by severity, category and how soon their next unmet Awaab's Law "
+            "(or own-target) deadline falls: overdue, within_24h, within_7d, later, not_set.",
+            labels=["severity", "category", "due"],
+        )
+        for (severity, category, window), count in sorted(by_deadline.items()):
+            near.add_metric([severity, category, window], count)
+        yield near
 
 
 def _backlog_metrics(rows: list[Backlog]) -> Iterator[Metric]:

@@ -9,8 +9,14 @@ them, profile values with their history, and the session row.
 
 Ids are handed out here rather than by the database, so a whole block is inserted with one
 statement per table; on PostgreSQL the tables are locked for the transaction and their
-sequences moved past the ids used. Messages are synthetic: none can ever be sent, a message
-off the page counts as delivered two seconds after it was due.
+sequences moved past the ids used. Rows are built as lists already in their stored form
+(`bot.engine.bulk_insert`: datetimes and JSON as SQLAlchemy would write them) and go to the
+driver untouched: `executemany` on SQLite, `COPY` on PostgreSQL.
+`tests/bot/engine/test_bulk.py` plays one conversation through `Engine` and through this
+writer and compares the stored rows table by table, on both databases.
+
+Messages are synthetic: none can ever be sent; a message off the page counts as delivered
+two seconds after it was due (the dispatcher's part of the outbox row).
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, and_, bindparam, func, select, text, update
 
+from bot.engine.bulk_insert import insert_rows, stored_form
 from bot.questionnaire.model import Questionnaire
 from bot.storage.models import AnswerStatus, OutboundStatus, SessionState
 from bot.storage.tables import (
@@ -39,7 +46,33 @@ TABLES: dict[str, Table] = {
     table.name: table
     for table in (RESPONDENTS, IDENTITIES, SESSIONS, INBOUND, OUTBOUND, ANSWERS, CONSENTS, PROFILE)
 }
+# The columns each row list holds, in order; the others stay NULL, as the engine leaves them.
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "respondents": ("id", "tenant_ref", "language", "timezone", "created_at"),
+    "channel_identities": ("id", "respondent_id", "channel", "address", "opted_out_at",
+                           "created_at"),
+    "sessions": ("id", "respondent_id", "questionnaire_version_id", "channel", "language",
+                 "attempts", "created_at", "expires_at", "state", "updated_at", "completed_at",
+                 "values", "asked", "sensitive_consents"),
+    "inbound_messages": ("id", "channel", "provider_id", "respondent_id", "text", "received_at",
+                         "reply_id"),
+    "outbound_messages": ("id", "respondent_id", "session_id", "in_reply_to", "channel",
+                          "address", "body", "buttons", "multiple", "language", "status",
+                          "attempts", "provider_id", "error", "due_at", "created_at", "sent_at"),
+    "answers": ("id", "session_id", "question", "raw_text", "value", "skipped", "status",
+                "channel", "inbound_message_id", "answered_at"),
+    "consents": ("id", "respondent_id", "session_id", "questionnaire_id", "purpose", "scope",
+                 "wording_version", "text_hash", "language", "channel", "outcome",
+                 "recorded_at"),
+    "profile_attributes": ("id", "respondent_id", "name", "value", "source", "recorded_at",
+                           "superseded_at"),
+}  # fmt: skip
+IDENTITY_OPTED_OUT = COLUMNS["channel_identities"].index("opted_out_at")
+INBOUND_REPLY = COLUMNS["inbound_messages"].index("reply_id")
+INBOUND_TEXT = COLUMNS["inbound_messages"].index("text")
+PROFILE_SUPERSEDED = COLUMNS["profile_attributes"].index("superseded_at")
 DELIVERY_DELAY = datetime.timedelta(seconds=2)
+MADE_LATER = "\x00"  # a provider id made from the row's final id, once a block is adopted
 SHOWN_ON_PAGE = frozenset({"webchat"})  # channels whose messages are displayed, not sent
 
 
@@ -51,12 +84,15 @@ class Said:
     body: str
     reply: bool = True
     failed: str | None = None  # the provider's error, for a message never delivered
+    buttons: tuple[tuple[str, ...], ...] = ()  # as the engine stores them (Button.stored)
+    multiple: bool = False
 
 
 @dataclass(frozen=True)
 class Heard:
     at: datetime.datetime
     text: str
+    provider_id: str | None = None  # the provider's message id; made up when not given
 
 
 @dataclass(frozen=True)
@@ -129,48 +165,55 @@ class Written:
 class BulkWriter:
     """Collects rows for one transaction; `write` inserts them."""
 
-    def __init__(self, connection: Connection, *, provider_prefix: str = "bulk") -> None:
+    def __init__(
+        self, connection: Connection | None, *, provider_prefix: str = "bulk", dialect: str = ""
+    ) -> None:
+        """Without a connection the writer is detached (`bot.engine.bulk_blocks`): rows get
+        block-local ids, made final when a connected writer adopts them."""
         self.connection = connection
         self.prefix = provider_prefix
-        self.postgres = connection.dialect.name == "postgresql"
-        if self.postgres:
-            # Explicit ids: keep other writers out until the sequences are moved past them.
-            names = ", ".join(TABLES)
-            connection.execute(text(f"LOCK TABLE {names} IN SHARE ROW EXCLUSIVE MODE"))
-        self.next_id = {
-            name: int(connection.execute(select(func.coalesce(func.max(t.c.id), 0))).scalar_one())
-            + 1
-            for name, t in TABLES.items()
-        }
-        self.rows: dict[str, list[dict[str, Any]]] = {name: [] for name in TABLES}
-        self._identities: dict[tuple[int, str], dict[str, Any]] = {}
-        self._profile: dict[tuple[int, str], dict[str, Any]] = {}
+        self.detached = connection is None
+        dialect = connection.dialect.name if connection is not None else dialect
+        self.postgres = dialect == "postgresql"
+        self.stamp, self.json = stored_form(dialect)
+        self.next_id = dict.fromkeys(TABLES, 1)
+        if connection is not None:
+            if self.postgres:
+                # Explicit ids: keep other writers out until the sequences move past them.
+                names = ", ".join(TABLES)
+                connection.execute(text(f"LOCK TABLE {names} IN SHARE ROW EXCLUSIVE MODE"))
+            for name, table in TABLES.items():
+                largest = select(func.coalesce(func.max(table.c.id), 0))
+                self.next_id[name] = int(connection.execute(largest).scalar_one()) + 1
+        self.rows: dict[str, list[list[Any]]] = {name: [] for name in TABLES}
+        self._identities: dict[tuple[int, str], list[Any]] = {}
+        self._profile: dict[tuple[int, str], list[Any]] = {}
         self._supersede: list[dict[str, Any]] = []  # stored profile values made history
         self._opt_outs: list[dict[str, Any]] = []  # stored addresses opted out
 
     def _take(self, table: str) -> int:
         value = self.next_id[table]
         self.next_id[table] = value + 1
-        return value
+        # Detached, new respondents count down from -1: apart from stored respondents' ids.
+        return -value if self.detached and table == "respondents" else value
+
+    def _provider_id(self, direction: str, row_id: int) -> str:
+        return MADE_LATER if self.detached else f"{self.prefix}-{direction}-{row_id}"
 
     def add_respondent(
-        self, *, tenant_ref: str, language: str | None, created_at: datetime.datetime
+        self, *, tenant_ref: str | None, language: str | None, created_at: datetime.datetime
     ) -> int:
         respondent_id = self._take("respondents")
         self.rows["respondents"].append(
-            {"id": respondent_id, "tenant_ref": tenant_ref, "name": None, "language": language,
-             "timezone": "Europe/London", "created_at": created_at, "erased_at": None}
-        )  # fmt: skip
+            [respondent_id, tenant_ref, language, "Europe/London", self.stamp(created_at)]
+        )
         return respondent_id
 
     def add_identity(
         self, *, respondent_id: int, channel: str, address: str, created_at: datetime.datetime
     ) -> None:
-        row = {
-            "id": self._take("channel_identities"), "respondent_id": respondent_id,
-            "channel": channel, "address": address, "opted_out_at": None,
-            "created_at": created_at,
-        }  # fmt: skip
+        row = [self._take("channel_identities"), respondent_id, channel, address, None,
+               self.stamp(created_at)]  # fmt: skip
         self.rows["channel_identities"].append(row)
         self._identities[(respondent_id, channel)] = row
 
@@ -184,6 +227,7 @@ class BulkWriter:
     def write(self) -> Written:
         """Insert everything collected, after updating rows stored by earlier writes."""
         connection = self.connection
+        assert connection is not None, "a detached writer's rows are written by adopting them"
         # Earlier rows first, so the new current values are not superseded with them.
         if self._supersede:
             connection.execute(
@@ -209,8 +253,7 @@ class BulkWriter:
                 self._opt_outs,
             )
         for name, table in TABLES.items():
-            if self.rows[name]:
-                connection.execute(table.insert(), self.rows[name])
+            insert_rows(connection, table, COLUMNS[name], self.rows[name])
         if self.postgres:
             for name in TABLES:
                 connection.execute(
@@ -229,7 +272,7 @@ class _Conversation:
 
     def __init__(self, writer: BulkWriter, past: PastConversation, session_id: int) -> None:
         self.writer, self.past, self.session_id = writer, past, session_id
-        self.last_heard: dict[str, Any] | None = None
+        self.last_heard: list[Any] | None = None
 
     def apply(self, event: Event) -> None:
         if isinstance(event, Said):
@@ -254,79 +297,60 @@ class _Conversation:
         sent_at = None if displayed else event.at + DELIVERY_DELAY
         if event.failed is not None:
             status, sent_at = OutboundStatus.FAILED, None
+        at = writer.stamp(event.at)
+        buttons = writer.json([list(button) for button in event.buttons])
         writer.rows["outbound_messages"].append(
-            {
-                "id": outbound_id, "respondent_id": past.respondent_id,
-                "session_id": self.session_id,
-                "in_reply_to": answered["id"] if answered else None,
-                "channel": past.channel, "address": past.address, "body": event.body,
-                "buttons": [], "multiple": False, "language": past.language,
-                "status": status.value, "attempts": 0 if displayed else 1,
-                "provider_id": None if displayed else f"{writer.prefix}-out-{outbound_id}",
-                "error": event.failed, "due_at": event.at, "created_at": event.at,
-                "sent_at": sent_at,
-            }
+            [outbound_id, past.respondent_id, self.session_id,
+             answered[0] if answered else None, past.channel, past.address, event.body,
+             buttons, event.multiple, past.language, status.value,
+             0 if displayed else 1,
+             None if displayed else writer._provider_id("out", outbound_id),
+             event.failed, at, at, writer.stamp(sent_at)]
         )  # fmt: skip
         if answered is not None:
-            answered["reply_id"] = outbound_id
+            answered[INBOUND_REPLY] = outbound_id
 
     def heard(self, event: Heard) -> None:
         writer = self.writer
         inbound_id = writer._take("inbound_messages")
-        self.last_heard = {
-            "id": inbound_id, "channel": self.past.channel,
-            "provider_id": f"{writer.prefix}-in-{inbound_id}",
-            "respondent_id": self.past.respondent_id, "text": event.text,
-            "received_at": event.at, "reply_id": None,
-        }  # fmt: skip
+        provider_id = event.provider_id or writer._provider_id("in", inbound_id)
+        self.last_heard = [inbound_id, self.past.channel, provider_id, self.past.respondent_id,
+                           event.text, writer.stamp(event.at), None]  # fmt: skip
         writer.rows["inbound_messages"].append(self.last_heard)
 
     def consented(self, event: Consented) -> None:
-        past, q = self.past, self.past.questionnaire
-        self.writer.rows["consents"].append(
-            {
-                "id": self.writer._take("consents"), "respondent_id": past.respondent_id,
-                "session_id": self.session_id, "questionnaire_id": q.id,
-                "purpose": q.purpose_code, "scope": event.scope,
-                "wording_version": q.consent_version,
-                "text_hash": hashlib.sha256(event.wording.encode()).hexdigest(),
-                "language": past.language, "channel": past.channel, "outcome": event.outcome,
-                "recorded_at": event.at,
-            }
+        past, q, writer = self.past, self.past.questionnaire, self.writer
+        writer.rows["consents"].append(
+            [writer._take("consents"), past.respondent_id, self.session_id, q.id,
+             q.purpose_code, event.scope, q.consent_version,
+             hashlib.sha256(event.wording.encode()).hexdigest(), past.language, past.channel,
+             event.outcome, writer.stamp(event.at)]
         )  # fmt: skip
 
     def answered(self, event: Answered) -> None:
-        heard, prefilled = self.last_heard, event.prefilled
-        self.writer.rows["answers"].append(
-            {
-                "id": self.writer._take("answers"), "session_id": self.session_id,
-                "question": event.question,
-                "raw_text": None if prefilled or event.skipped or heard is None
-                else heard["text"],
-                "value": event.value, "skipped": event.skipped,
-                "status": AnswerStatus.CURRENT.value,
-                "channel": "profile" if prefilled else self.past.channel,
-                "inbound_message_id": None if prefilled or heard is None else heard["id"],
-                "answered_at": event.at,
-            }
+        heard, prefilled, writer = self.last_heard, event.prefilled, self.writer
+        from_message = not prefilled and heard is not None
+        writer.rows["answers"].append(
+            [writer._take("answers"), self.session_id, event.question,
+             heard[INBOUND_TEXT] if from_message and not event.skipped and heard else None,
+             writer.json(event.value), event.skipped, AnswerStatus.CURRENT.value,
+             "profile" if prefilled else self.past.channel,
+             heard[0] if from_message and heard else None, writer.stamp(event.at)]
         )  # fmt: skip
 
     def profile_set(self, event: ProfileSet) -> None:
         writer, respondent_id, q = self.writer, self.past.respondent_id, self.past.questionnaire
         key = (respondent_id, event.attribute)
         previous = writer._profile.get(key)
+        at = writer.stamp(event.at)
         if previous is not None:
-            previous["superseded_at"] = event.at
+            previous[PROFILE_SUPERSEDED] = at
         elif event.stored_before:
             writer._supersede.append(
                 {"respondent": respondent_id, "attribute": event.attribute, "at": event.at}
             )
-        row = {
-            "id": writer._take("profile_attributes"), "respondent_id": respondent_id,
-            "name": event.attribute, "value": event.value,
-            "source": f"questionnaire:{q.id}:{q.version}",
-            "recorded_at": event.at, "superseded_at": None,
-        }  # fmt: skip
+        row = [writer._take("profile_attributes"), respondent_id, event.attribute,
+               writer.json(event.value), f"questionnaire:{q.id}:{q.version}", at, None]  # fmt: skip
         writer.rows["profile_attributes"].append(row)
         writer._profile[key] = row
 
@@ -334,21 +358,20 @@ class _Conversation:
         writer, past = self.writer, self.past
         identity = writer._identities.get((past.respondent_id, past.channel))
         if identity is not None:
-            identity["opted_out_at"] = event.at
+            identity[IDENTITY_OPTED_OUT] = writer.stamp(event.at)
         else:
             writer._opt_outs.append(
                 {"respondent": past.respondent_id, "identity_channel": past.channel,
                  "at": event.at}
             )  # fmt: skip
 
-    def session_row(self) -> dict[str, Any]:
-        past = self.past
-        return {
-            "id": self.session_id, "respondent_id": past.respondent_id,
-            "questionnaire_version_id": past.version_id, "channel": past.channel,
-            "language": past.language, "current_question": None, "pending": None,
-            "attempts": 0, "created_at": past.created_at, "expires_at": past.expires_at,
-            "state": past.state.value, "updated_at": past.updated_at,
-            "completed_at": past.completed_at, "values": past.values, "asked": past.asked,
-            "sensitive_consents": past.sensitive_consents,
-        }  # fmt: skip
+    def session_row(self) -> list[Any]:
+        past, writer = self.past, self.writer
+        # As the engine does: a closed session keeps no working copy of its answers.
+        closed = not past.state.is_open
+        return [self.session_id, past.respondent_id, past.version_id, past.channel,
+                past.language, 0, writer.stamp(past.created_at), writer.stamp(past.expires_at),
+                past.state.value, writer.stamp(past.updated_at), writer.stamp(past.completed_at),
+                writer.json({} if closed else past.values),
+                writer.json([] if closed else past.asked),
+                writer.json(past.sensitive_consents)]  # fmt: skip

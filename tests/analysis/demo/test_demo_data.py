@@ -124,3 +124,25 @@ def test_a_bad_request_is_a_sentence(database: Database, registry: Questionnaire
         create_demo_data(database, registry, tenants=0)
     with pytest.raises(DemoDataError, match="questionnaire 'communication_preferences'"):
         create_demo_data(database, QuestionnaireRegistry(), tenants=5)
+
+
+def test_blocks_played_in_worker_processes_give_the_same_data(
+    database: Database, registry: QuestionnaireRegistry, tmp_path: Any, settings: Settings
+) -> None:
+    """Two blocks played in a worker process (block-local ids, adopted in order) store what
+    playing them here stores, and the ids run on from what is already there."""
+    create_demo_data(database, registry, tenants=20, rounds=2, workers=0)
+    create_demo_data(database, registry, tenants=600, rounds=3, workers=1)
+    here = Database(f"sqlite:///{tmp_path / 'here.db'}")
+    here.create_schema()
+    fresh = QuestionnaireRegistry.from_directory(settings.questionnaires_dir, "Demo")
+    create_demo_data(here, fresh, tenants=20, rounds=2, workers=0)
+    create_demo_data(here, fresh, tenants=600, rounds=3, workers=0)
+    assert fingerprint(database) == fingerprint(here)
+    with database.engine.connect() as connection, here.engine.connect() as other:
+        assert counts(connection) == counts(other)
+        provider_ids = select(func.count(func.distinct(InboundRecord.provider_id)))
+        assert (
+            connection.execute(provider_ids).scalar_one() == counts(connection)["inbound_messages"]
+        )
+    here.dispose()

@@ -15,6 +15,7 @@ from starlette.requests import Request
 from api.ops.monitoring import may_scrape
 from bot.settings import Settings
 from bot.storage.tables import OUTBOUND
+from tests.support.concerns import comment_after_repair
 from tests.support.twilio import TENANT, Twilio, twilio_fixture  # noqa: F401
 
 TOKEN = "scrape-token-for-tests"
@@ -85,6 +86,27 @@ def test_open_concerns_and_campaign_gauges_are_always_there(twilio: Twilio) -> N
     found = scrape(twilio)
     assert sample(found, "doorstep_concerns_open") == 0
     assert ("doorstep_concerns_oldest_open_seconds", ()) in found
+
+
+NEAR = "doorstep_cases_by_next_deadline"
+GAS = {"severity": "emergency", "category": "safety"}
+
+
+def test_a_case_moves_through_the_deadline_gauge_as_its_clock_runs(twilio: Twilio) -> None:
+    allow_scrapes(twilio)
+    before = scrape(twilio)
+    for window in ("overdue", "within_24h", "within_7d", "later", "not_set"):
+        assert (NEAR, tuple(sorted({**GAS, "due": window}.items()))) in before
+    comment_after_repair(twilio.service, "there is a gas smell in the kitchen")
+    found = scrape(twilio)
+    assert sample(found, NEAR, **GAS, due="within_24h") == 1  # make safe within 24 hours
+    assert sample(found, NEAR, **GAS, due="overdue") == 0
+    twilio.clock.advance(hours=25)
+    found = scrape(twilio)
+    assert sample(found, NEAR, **GAS, due="within_24h") == 0
+    assert sample(found, NEAR, **GAS, due="overdue") == 1
+    names = {labels for (name, labels) in found if name == NEAR}
+    assert all(key in {"severity", "category", "due"} for labels in names for key, _ in labels)
 
 
 def test_metrics_refuse_strangers_with_a_sentence(twilio: Twilio) -> None:

@@ -14,6 +14,7 @@ PUBLIC = {
     "bot.engine.contacts",
     "bot.engine.links",
     "bot.engine.bulk",
+    "bot.engine.bulk_blocks",
     "bot.engine.upkeep",
     "bot.engine.link_models",
 }
