@@ -71,6 +71,13 @@ class Settings(BaseSettings):
     price_per_message: float = Field(default=0.0, ge=0)
     price_currency: str = Field(default="GBP", min_length=3, max_length=3)
 
+    # WhatsApp through Twilio (same account as SMS). The sender number, and the approved
+    # Content templates by purpose and language (JSON), e.g.
+    # {"invitation": {"en": "HX...", "cy": "HX..."}, "reminder": {...}, "reopen": {...}}
+    whatsapp_from: str = ""
+    whatsapp_rate_per_second: float = Field(default=10.0, gt=0)
+    whatsapp_templates: dict[str, dict[str, str]] = {}
+
     # Telegram.
     telegram_bot_token: SecretStr = SecretStr("")
     telegram_secret_token: SecretStr = SecretStr("")
@@ -134,6 +141,10 @@ class Settings(BaseSettings):
         return bool(self.twilio_account_sid and self.twilio_auth_token.get_secret_value())
 
     @property
+    def whatsapp_enabled(self) -> bool:
+        return bool(self.whatsapp_from and self.sms_enabled)
+
+    @property
     def telegram_enabled(self) -> bool:
         return bool(self.telegram_bot_token.get_secret_value())
 
@@ -143,6 +154,8 @@ class Settings(BaseSettings):
         channels = set()
         if self.sms_enabled:
             channels.add("sms")
+        if self.whatsapp_enabled:
+            channels.add("whatsapp")
         if self.telegram_enabled:
             channels.add("telegram")
         return channels

@@ -6,6 +6,12 @@ building, authentication, error parsing and paging are the library's. The server
 like Twilio: create a message (201 with a JSON message and its `SM...` sid), list messages
 (a page with `messages`), Twilio-shaped errors (21610 and others) on demand, and it records
 what was sent. `signature()` signs webhooks the way Twilio does.
+
+WhatsApp (`To=whatsapp:+44…`) is held to WhatsApp's rules: a free-form `Body` goes only
+within 24 hours of the recipient's last message (`heard_from` tells the fake, as the
+WhatsApp webhook helper does), otherwise the answer is HTTP 400 with error 63016 as
+Twilio gives it; a `ContentSid` with `ContentVariables` (an approved template) always goes,
+its text rendered from `contents` when the test registered the template's words.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import base64
 import datetime
 import itertools
 import json
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -31,7 +38,10 @@ from channels.sms.sender import QuietHttpClient
 ACCOUNT_SID = "AC" + "0" * 31 + "1"
 AUTH_TOKEN = "test-auth-token-not-a-secret"
 MESSAGING_SERVICE_SID = "MG" + "0" * 31 + "2"
+WHATSAPP = "whatsapp:"
+WHATSAPP_WINDOW = datetime.timedelta(hours=24)
 _sids = itertools.count(1)
+_VARIABLE = re.compile(r"\{\{(\w+)\}\}")
 
 
 def signature(url: str, params: Mapping[str, str], token: str = AUTH_TOKEN) -> str:
@@ -55,6 +65,8 @@ class FakeMessage:
     status: str = "queued"
     segments: int = 1  # the parts Twilio bills, counted from the body
     received: float = 0.0  # time.monotonic() when the fake accepted it
+    content_sid: str | None = None  # a WhatsApp template
+    content_variables: dict[str, str] = field(default_factory=dict)
 
     def payload(self, account_sid: str) -> dict[str, Any]:
         uri = f"/2010-04-01/Accounts/{account_sid}/Messages/{self.sid}.json"
@@ -99,6 +111,8 @@ class FakeTwilioApi:
     requests: list[tuple[str, str]] = field(default_factory=list)  # (method, path)
     refused: dict[str, Failure] = field(default_factory=dict)  # by "To" number
     upcoming: list[Failure] = field(default_factory=list)  # for the next creates, in order
+    last_inbound: dict[str, datetime.datetime] = field(default_factory=dict)  # whatsapp:+44…
+    contents: dict[str, str] = field(default_factory=dict)  # template words by ContentSid
     lock: threading.Lock = field(default_factory=threading.Lock)
     _server: ThreadingHTTPServer | None = None
 
@@ -112,6 +126,11 @@ class FakeTwilioApi:
 
     def drop_next(self) -> None:
         self.upcoming.append(Failure(0, None, "", drop=True))
+
+    def heard_from(self, number: str, at: datetime.datetime | None = None) -> None:
+        """The WhatsApp user wrote to us: free-form messages may go for 24 hours."""
+        with self.lock:
+            self.last_inbound[_whatsapp(number)] = at or self.clock()
 
     # Reading what happened ------------------------------------------------------------
     def sent_to(self, number: str) -> list[FakeMessage]:
@@ -158,6 +177,8 @@ class FakeTwilioApi:
                 failure = self.refused.get(form.get("To", ""))
             if failure is not None:
                 return failure
+            if form.get("To", "").startswith(WHATSAPP):
+                return self._create_whatsapp(form)
             if not form.get("To") or not form.get("Body"):
                 return Failure(400, 21604, "A 'To' phone number and a 'Body' are required.")
             if not (form.get("From") or form.get("MessagingServiceSid")):
@@ -176,6 +197,44 @@ class FakeTwilioApi:
             )
             self.messages.append(message)
             return 201, message.payload(self.account_sid)
+
+    def _create_whatsapp(self, form: Mapping[str, str]) -> tuple[int, dict[str, Any]] | Failure:
+        """A WhatsApp send, by WhatsApp's rules (the lock is held)."""
+        to = form["To"]
+        if not form.get("From", "").startswith(WHATSAPP):
+            return Failure(400, 63007, "Twilio could not find a Channel with the From address")
+        content_sid = form.get("ContentSid")
+        if not (content_sid or form.get("Body")):
+            return Failure(400, 21619, "A text message body or media URL must be specified.")
+        variables: dict[str, str] = {}
+        if content_sid:
+            variables = json.loads(form.get("ContentVariables") or "{}")
+            words = self.contents.get(content_sid, " ".join(variables.values()))
+            body = _VARIABLE.sub(lambda found: variables.get(found[1], ""), words)
+        else:
+            heard = self.last_inbound.get(to)
+            if heard is None or self.clock() - heard >= WHATSAPP_WINDOW:
+                return Failure(
+                    400,
+                    63016,
+                    "Failed to send freeform message because you are outside the allowed "
+                    "window. If you are using WhatsApp, please use a Message Template.",
+                )
+            body = form["Body"]
+        message = FakeMessage(
+            sid=f"SM{next(_sids):032x}",
+            to=to,
+            body=body,
+            from_=form["From"],
+            messaging_service_sid=None,
+            status_callback=form.get("StatusCallback"),
+            date_created=self.clock(),
+            received=time.monotonic(),
+            content_sid=content_sid,
+            content_variables=variables,
+        )
+        self.messages.append(message)
+        return 201, message.payload(self.account_sid)
 
     def list(self, query: Mapping[str, list[str]]) -> dict[str, Any]:
         to = query.get("To", [None])[0]
@@ -270,6 +329,10 @@ class LocalHttpClient(QuietHttpClient):
             raise AssertionError("the Twilio client was asked to call a host that is not Twilio")
         local = urlunsplit((self.base.scheme, self.base.netloc, parts.path, parts.query, ""))
         return super().request(method, local, *args, **kwargs)
+
+
+def _whatsapp(number: str) -> str:
+    return number if number.startswith(WHATSAPP) else WHATSAPP + number
 
 
 @contextmanager
