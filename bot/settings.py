@@ -10,7 +10,12 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bot.settings_checks import brand_colour_problem, logo_problem, production_problems
+from bot.settings_checks import (
+    brand_colour_problem,
+    logo_problem,
+    production_problems,
+    whatsapp_template_problems,
+)
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
 PROJECT_ROOT = PACKAGE_ROOT.parent
@@ -167,6 +172,14 @@ class Settings(BaseSettings):
         if problem:
             raise ValueError(problem)
         return colour.lower()
+
+    @field_validator("whatsapp_templates")
+    @classmethod
+    def _known_templates(cls, templates: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+        problems = whatsapp_template_problems(templates)
+        if problems:
+            raise ValueError(" ".join(problems))
+        return templates
 
     @field_validator("landlord_logo")
     @classmethod

@@ -18,7 +18,7 @@ from bot.fields.errors import DATE_TIME_EXAMPLE, Named, sentences
 from bot.fields.iso import IsoDateTime
 from bot.outreach.quiet_hours import BadQuietHours, QuietHours, parse_days, zone
 
-CHANNELS = ("sms", "telegram", "webchat")
+CHANNELS = ("sms", "whatsapp", "telegram", "webchat")
 MAX_REMINDERS = 5
 
 

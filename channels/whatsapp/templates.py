@@ -26,10 +26,8 @@ from bot.engine.messages import OutboundMessage
 from bot.i18n.texts import N_
 from channels.sms.render import option_lines
 
-PURPOSES = ("invitation", "reminder", "reopen")
 FALLBACK_LANGUAGE = "en"
 MAX_VARIABLE = 900  # WhatsApp allows 1,024 characters in a template body, text included
-CONTENT_SID = re.compile(r"^HX[0-9a-fA-F]{32}$")
 _SPACES = re.compile(r"\s+")
 
 TEMPLATE_TEXTS = {
@@ -55,25 +53,6 @@ class Template:
 
 class NoTemplate(Exception):
     """No approved template for this purpose: the message cannot go outside the window."""
-
-
-def template_problems(configured: Mapping[str, Mapping[str, str]]) -> list[str]:
-    """What is wrong with DOORSTEP_WHATSAPP_TEMPLATES, one sentence each."""
-    problems = []
-    for purpose, languages in configured.items():
-        if purpose not in PURPOSES:
-            problems.append(
-                f"DOORSTEP_WHATSAPP_TEMPLATES names {purpose!r}, which is not a purpose "
-                f"Doorstep sends; use {', '.join(PURPOSES)}."
-            )
-            continue
-        for language, sid in languages.items():
-            if not CONTENT_SID.match(sid):
-                problems.append(
-                    f"DOORSTEP_WHATSAPP_TEMPLATES gives {purpose} in {language!r} a Content "
-                    "SID that is not one (it starts HX and has 32 hexadecimal digits)."
-                )
-    return problems
 
 
 @dataclass(frozen=True)
