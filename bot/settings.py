@@ -157,7 +157,7 @@ class Settings(BaseSettings):
     def sending_channels(self) -> set[str]:
         """Channels this installation can push messages on (web chat is reached by a link)."""
         channels = set()
-        if self.sms_enabled:
+        if self.sms_enabled and (self.twilio_messaging_service_sid or self.twilio_from):
             channels.add("sms")
         if self.whatsapp_enabled:
             channels.add("whatsapp")

@@ -196,7 +196,7 @@ FIELDS = {
     "days": Named("sending days", "mon-fri or mon,wed,fri"),
     "hours": Named("sending hours", "09:00-20:00"),
     "timezone": Named("timezone", "Europe/London"),
-    "channels": Named("channels", "sms, telegram"),
+    "channels": Named("channels", "sms, whatsapp, telegram"),
     "send_rate_per_minute": Named("send rate per minute"),
     "reminders": Named("number of reminders", "1"),
     "reminder_interval_hours": Named("hours between reminders", "72"),
