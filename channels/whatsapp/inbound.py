@@ -2,8 +2,9 @@
 
 WhatsApp messages reach Twilio's messaging webhook like SMS, signed the same way, with
 `From=whatsapp:+44…`. The tenant's address is stored as the bare E.164 number on the
-`whatsapp` channel. A tap on a template's quick-reply button arrives as `ButtonText` (and
-`ButtonPayload`) with the button's words, handled as if the tenant had typed them.
+`whatsapp` channel. A tap on a button arrives with `ButtonPayload` (the button's id: for
+our buttons, the reply the engine expects, e.g. "2") and `ButtonText` (its words); the
+payload is handled as if the tenant had typed it.
 
 Keywords (STOP, START, HELP in any of our languages) are read by the SMS helpers: the
 words are the same on both channels, and Twilio's WhatsApp senders forward them to us.
@@ -96,7 +97,8 @@ def inbound_message(
         raise MalformedWebhook(
             f"The sender (From) cannot be answered on WhatsApp. {error}"
         ) from None
-    text = form.get("Body") or form.get("ButtonText") or form.get("ButtonPayload") or ""
+    # A tap on one of our buttons sends back its id, the reply the engine expects ("2").
+    text = form.get("ButtonPayload") or form.get("Body") or form.get("ButtonText") or ""
     return InboundMessage(
         channel=CHANNEL, address=address, provider_id=sid[:128], text=text, received_at=received_at
     )

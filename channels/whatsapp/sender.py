@@ -7,8 +7,9 @@ client and the reading of Twilio's errors are the SMS channel's). What differs:
   else once 24 hours have passed since the tenant last wrote (a "reopen" template).
 - A free reply WhatsApp refuses as outside the window (63016, e.g. when the tenant's last
   message is older than we knew) is sent once more as the reopen template, never again.
-- Choices go as numbered text: tenants type the number, as by SMS. (Quick-reply and
-  list-picker content would need a Content resource created per question; see the README.)
+- Inside the window, a question with up to three short options goes with quick-reply
+  buttons and one with up to ten as a list picker (`channels/whatsapp/interactive.py`);
+  other choices go as numbered text, and tenants type the number, as by SMS.
 - Each message books one slot in the shared send schedule (WhatsApp bills per message).
 """
 
@@ -32,6 +33,7 @@ from channels.base import Channel, PermanentSendError, RateLimit, SendResult, Tr
 from channels.sms.render import sms_body
 from channels.sms.sender import FIND_SENT_LIMIT, REQUEST_TIMEOUT, QuietHttpClient, send_error
 from channels.whatsapp import inbound, window
+from channels.whatsapp.interactive import ContentBook, choices_for
 from channels.whatsapp.templates import NoTemplate, Template, TemplateBook, variables
 
 logger = logging.getLogger(__name__)
@@ -79,6 +81,7 @@ class WhatsAppChannel(Channel):
         self.http_client = http_client or QuietHttpClient(timeout=REQUEST_TIMEOUT)
         self.client = client or Client(account_sid, auth_token, http_client=self.http_client)
         _ = self.client.messages  # load Twilio's API modules now, not at the first send
+        self.contents = ContentBook(self.client)
 
     @classmethod
     def from_settings(
@@ -128,11 +131,8 @@ class WhatsAppChannel(Channel):
         template = await self.template_for(message)
         if template is not None:
             return await self._create(message, self._template_fields(message, template))
-        body = sms_body(message)
-        if len(body) > MAX_BODY:
-            raise PermanentSendError("the message is longer than 1,600 characters", code="length")
         try:
-            return await self._create(message, {"body": body})
+            return await self._create(message, await self._free_content(message))
         except PermanentSendError as refused:
             if refused.code != inbound.OUTSIDE_WINDOW:
                 raise
@@ -146,6 +146,22 @@ class WhatsAppChannel(Channel):
                 code=inbound.OUTSIDE_WINDOW,
             ) from None
         return await self._create(message, self._template_fields(message, reopen))
+
+    async def _free_content(self, message: OutboundMessage) -> dict[str, str]:
+        """Buttons where WhatsApp allows them, else the text with numbered options."""
+        choices = choices_for(message)
+        if choices is not None:
+            try:
+                sid = await asyncio.to_thread(self.contents.sid, choices)
+            except (TwilioException, requests.RequestException) as error:
+                # The question still goes, as numbered text; the buttons are a convenience.
+                logger.warning("could not create WhatsApp buttons (%s)", type(error).__name__)
+            else:
+                return {"content_sid": sid, "content_variables": json.dumps({"1": message.body})}
+        body = sms_body(message)
+        if len(body) > MAX_BODY:
+            raise PermanentSendError("the message is longer than 1,600 characters", code="length")
+        return {"body": body}
 
     def _template_fields(self, message: OutboundMessage, template: Template) -> dict[str, str]:
         return {

@@ -8,7 +8,8 @@ does and shows what the tenant would see:
   replies to the fake Twilio REST API (`tests/support/fakes/twilio_api.py`).
 - WhatsApp: signed Twilio webhooks (`From=whatsapp:+44…`) to `/webhooks/twilio/whatsapp`;
   replies go to the fake Twilio API, which refuses free messages outside WhatsApp's 24-hour
-  window; what the tenant sees of a template is its rendered text.
+  window; what the tenant sees of a template is its rendered text; choices are taps on
+  quick-reply or list-picker buttons where the app sent them, else typed numbers.
 - Telegram: update JSON posted to `/webhooks/telegram` with the secret-token header;
   replies go out through the dispatcher to the fake Bot API (`tests/support/fakes/telegram_api.py`);
   choices are taps on the inline buttons.
@@ -147,7 +148,14 @@ class WhatsAppDriver:
         return "\n\n".join(self.seen()[before:])
 
     def choose(self, option_number: int) -> str:
-        return self.say(str(option_number))  # numbered text: the tenant types the number
+        last = self.whatsapp.fake.sent_to(f"whatsapp:{self.address}")[-1]
+        if not last.buttons:
+            return self.say(str(option_number))  # numbered text: the tenant types the number
+        before = len(self.seen())
+        response = self.whatsapp.tap(str(option_number), sender=self.address)
+        assert response.status_code == 200, response.text
+        self.whatsapp.drain()
+        return "\n\n".join(self.seen()[before:])
 
     def deliver(self) -> str:
         before = len(self.seen())

@@ -110,7 +110,20 @@ class WhatsApp:
         return asyncio.run(dispatcher.drain())
 
     def texts_to(self, number: str = TENANT) -> list[str]:
-        return [message.body for message in self.fake.sent_to(f"whatsapp:{number}")]
+        """What the tenant sees of each message: its text, then its buttons' titles."""
+        return [
+            "\n".join([message.body, *(title for _, title in message.buttons)])
+            for message in self.fake.sent_to(f"whatsapp:{number}")
+        ]
+
+    def tap(self, reply: str, *, sender: str = TENANT) -> Response:
+        """Tap the button of the last message whose id is `reply`, as WhatsApp sends it."""
+        last = self.fake.sent_to(f"whatsapp:{sender}")[-1]
+        titles = dict(last.buttons)
+        assert reply in titles, f"no button {reply!r} among {last.buttons}"
+        return self.message(
+            titles[reply], sender=sender, ButtonPayload=reply, ButtonText=titles[reply]
+        )
 
 
 def build_whatsapp(

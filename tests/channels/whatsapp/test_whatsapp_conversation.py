@@ -69,17 +69,23 @@ def test_invited_by_template_reminded_by_template_and_the_survey_completes(
     assert last.content_sid == TEMPLATES["reminder"]["en"]
     assert last.body.startswith("A reminder from Riverside Homes")
 
-    # The tenant answers: inside the window the replies go as free messages, numbered.
+    # The tenant answers: inside the window the replies go as free messages; five long
+    # options as numbered text, yes and no as quick-reply buttons the tenant taps.
     replies = []
-    for text in ("yes", "2", "no", "yes", "1", "Quick and tidy"):
-        response = whatsapp.message(text)
+    for text in ("yes", "2", "tap:No", "yes", "1", "Quick and tidy"):
+        tapped = {"ButtonPayload": text[4:], "ButtonText": text[4:]} if text[:4] == "tap:" else {}
+        response = whatsapp.message(text[4:] if tapped else text, **tapped)
         assert response.status_code == 200 and response.text == EMPTY_TWIML
         assert whatsapp.drain().sent == 1
-        message = whatsapp.fake.sent_to(f"whatsapp:{TENANT}")[-1]
-        assert message.content_sid is None
-        replies.append(message.body)
-    assert "\n1 Very satisfied\n2 Fairly satisfied\n" in replies[0]
-    assert "Thank you" in replies[-1]
+        replies.append(whatsapp.fake.sent_to(f"whatsapp:{TENANT}")[-1])
+    assert replies[0].content_sid is None
+    assert "\n1 Very satisfied\n2 Fairly satisfied\n" in replies[0].body
+    assert "right first time" in replies[1].body
+    assert replies[1].buttons == [("Yes", "Yes"), ("No", "No")]
+    assert replies[1].content_sid in whatsapp.fake.created  # made through the Content API
+    assert replies[2].buttons == replies[1].buttons  # the same content, created once
+    assert len(whatsapp.fake.created) <= 2
+    assert "Thank you" in replies[-1].body
     with whatsapp.service.database.sessions() as session:
         (survey,) = session.scalars(select(Session))
         assert survey.channel == "whatsapp" and survey.state == SessionState.COMPLETED.value
@@ -94,7 +100,7 @@ def test_a_tenant_who_writes_first_gets_a_whatsapp_identity_and_free_replies(
     assert whatsapp.message("REPAIR").status_code == 200
     assert whatsapp.drain().sent == 1
     (reply,) = whatsapp.fake.sent_to(f"whatsapp:{TENANT}")
-    assert reply.content_sid is None and "take part" in reply.body
+    assert "take part" in reply.body and reply.buttons == [("Yes", "Yes"), ("No", "No")]
     with whatsapp.service.database.sessions() as session:
         (identity,) = session.scalars(select(ChannelIdentity))
     assert (identity.channel, identity.address) == ("whatsapp", TENANT)

@@ -11,7 +11,9 @@ WhatsApp (`To=whatsapp:+44…`) is held to WhatsApp's rules: a free-form `Body` 
 within 24 hours of the recipient's last message (`heard_from` tells the fake, as the
 WhatsApp webhook helper does), otherwise the answer is HTTP 400 with error 63016 as
 Twilio gives it; a `ContentSid` with `ContentVariables` (an approved template) always goes,
-its text rendered from `contents` when the test registered the template's words.
+its text rendered from `contents` when the test registered the template's words. Buttons
+made through the Content API (`POST content.twilio.com/v1/Content`, kept in `created`) are
+session messages: like free text, they go only inside the window.
 """
 
 from __future__ import annotations
@@ -65,8 +67,9 @@ class FakeMessage:
     status: str = "queued"
     segments: int = 1  # the parts Twilio bills, counted from the body
     received: float = 0.0  # time.monotonic() when the fake accepted it
-    content_sid: str | None = None  # a WhatsApp template
+    content_sid: str | None = None  # a WhatsApp template or buttons
     content_variables: dict[str, str] = field(default_factory=dict)
+    buttons: list[tuple[str, str]] = field(default_factory=list)  # (id, title) shown
 
     def payload(self, account_sid: str) -> dict[str, Any]:
         uri = f"/2010-04-01/Accounts/{account_sid}/Messages/{self.sid}.json"
@@ -113,6 +116,7 @@ class FakeTwilioApi:
     upcoming: list[Failure] = field(default_factory=list)  # for the next creates, in order
     last_inbound: dict[str, datetime.datetime] = field(default_factory=dict)  # whatsapp:+44…
     contents: dict[str, str] = field(default_factory=dict)  # template words by ContentSid
+    created: dict[str, dict[str, Any]] = field(default_factory=dict)  # Content API, by sid
     lock: threading.Lock = field(default_factory=threading.Lock)
     _server: ThreadingHTTPServer | None = None
 
@@ -207,19 +211,28 @@ class FakeTwilioApi:
         if not (content_sid or form.get("Body")):
             return Failure(400, 21619, "A text message body or media URL must be specified.")
         variables: dict[str, str] = {}
-        if content_sid:
+        buttons: list[tuple[str, str]] = []
+        session = content_sid is None or content_sid in self.created
+        heard = self.last_inbound.get(to)
+        if session and (heard is None or self.clock() - heard >= WHATSAPP_WINDOW):
+            # Free text and buttons made through the Content API are not approved templates.
+            return Failure(
+                400,
+                63016,
+                "Failed to send freeform message because you are outside the allowed "
+                "window. If you are using WhatsApp, please use a Message Template.",
+            )
+        if content_sid in self.created:
+            variables = json.loads(form.get("ContentVariables") or "{}")
+            spec = next(iter(self.created[content_sid].values()))
+            entries = spec.get("actions") or spec.get("items") or []
+            buttons = [(entry["id"], entry.get("title") or entry["item"]) for entry in entries]
+            body = _VARIABLE.sub(lambda found: variables.get(found[1], ""), spec["body"])
+        elif content_sid:
             variables = json.loads(form.get("ContentVariables") or "{}")
             words = self.contents.get(content_sid, " ".join(variables.values()))
             body = _VARIABLE.sub(lambda found: variables.get(found[1], ""), words)
         else:
-            heard = self.last_inbound.get(to)
-            if heard is None or self.clock() - heard >= WHATSAPP_WINDOW:
-                return Failure(
-                    400,
-                    63016,
-                    "Failed to send freeform message because you are outside the allowed "
-                    "window. If you are using WhatsApp, please use a Message Template.",
-                )
             body = form["Body"]
         message = FakeMessage(
             sid=f"SM{next(_sids):032x}",
@@ -232,9 +245,26 @@ class FakeTwilioApi:
             received=time.monotonic(),
             content_sid=content_sid,
             content_variables=variables,
+            buttons=buttons,
         )
         self.messages.append(message)
         return 201, message.payload(self.account_sid)
+
+    def create_content(self, request: Mapping[str, Any]) -> tuple[int, dict[str, Any]] | Failure:
+        """The Content API's create: keeps the one non-empty type, answers with its HX sid."""
+        types = {kind: spec for kind, spec in (request.get("types") or {}).items() if spec}
+        if len(types) != 1 or not request.get("language"):
+            return Failure(400, 20001, "Content needs a language and exactly one type.")
+        with self.lock:
+            sid = f"HX{next(_sids):032x}"
+            self.created[sid] = types
+        return 201, {
+            "sid": sid,
+            "friendly_name": request.get("friendly_name"),
+            "types": types,
+            "language": request["language"],
+            "variables": request.get("variables"),
+        }
 
     def list(self, query: Mapping[str, list[str]]) -> dict[str, Any]:
         to = query.get("To", [None])[0]
@@ -302,6 +332,17 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length", "0"))
         raw = self.rfile.read(length).decode()
+        if urlsplit(self.path).path == "/v1/Content":
+            self.fake.requests.append((self.command, "/v1/Content"))
+            if not self.fake.authorised(self.headers.get("Authorization")):
+                self._error(Failure(401, 20003, "Authenticate"))
+                return
+            outcome = self.fake.create_content(json.loads(raw or "{}"))
+            if isinstance(outcome, Failure):
+                self._error(outcome)
+            else:
+                self._answer(*outcome)
+            return
         if not self._checked():
             return
         form = {key: values[0] for key, values in parse_qs(raw).items()}
