@@ -194,7 +194,7 @@ class WhatsAppChannel(Channel):
         A template's stored body is WhatsApp's rendering, not ours, so any outbound message
         to the number in that time counts: a lost reminder is better than a doubled one.
         """
-        body = sms_body(message)
+        bodies = {sms_body(message), message.body}  # as numbered text, or above its buttons
         try:
             recent = await asyncio.to_thread(
                 self.client.messages.list,
@@ -209,7 +209,7 @@ class WhatsAppChannel(Channel):
                 str(candidate.direction or "").startswith("outbound")
                 and isinstance(created_at, datetime.datetime)
                 and created_at >= since
-                and (message.purpose is not None or candidate.body == body)
+                and (message.purpose is not None or candidate.body in bodies)
             ):
                 return SendResult(provider_id=str(candidate.sid), segments=1)
         return None

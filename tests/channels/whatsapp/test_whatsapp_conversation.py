@@ -4,10 +4,13 @@ that holds sends to WhatsApp's 24-hour window. Every test runs on SQLite and Pos
 
 from __future__ import annotations
 
+import asyncio
+import datetime
 import json
 
 from sqlalchemy import insert, select
 
+from bot.engine.messages import OutboundMessage
 from bot.storage.models import (
     Answer,
     ChannelIdentity,
@@ -256,3 +259,21 @@ def test_each_message_books_one_slot_in_the_shared_schedule(whatsapp: WhatsApp) 
     )  # fmt: skip
     assert whatsapp.channel.units(long[0]) == 1
     assert json.loads(json.dumps(whatsapp.channel.rate_limit.per_second)) == 10.0
+
+
+def test_after_a_crash_a_message_twilio_already_has_is_not_sent_again(whatsapp: WhatsApp) -> None:
+    before = whatsapp.clock.now - datetime.timedelta(seconds=5)
+    whatsapp.message("REPAIR")
+    whatsapp.drain()
+    whatsapp.message("yes")
+    whatsapp.drain()
+    sent = [OutboundMessage.from_row(row) for row in outbox(whatsapp)]
+    for message in sent:  # the consent (with buttons) and the first question (numbered)
+        found = asyncio.run(whatsapp.channel.find_sent(message, before))
+        assert found is not None and found.provider_id == message_sid(whatsapp, message.id)
+    other = OutboundMessage(0, "whatsapp", TENANT, "Something never sent", "en")
+    assert asyncio.run(whatsapp.channel.find_sent(other, before)) is None
+
+
+def message_sid(whatsapp: WhatsApp, outbox_id: int) -> str | None:
+    return next(row.provider_id for row in outbox(whatsapp) if row.id == outbox_id)
