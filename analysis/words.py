@@ -15,8 +15,9 @@ import pandas as pd
 
 from analysis.frames.catalog import Catalog, filled
 
-CHANNEL_WORDS = {"sms": "SMS", "telegram": "Telegram", "webchat": "Web chat",
-                 "profile": "Tenant profile", "all": "All channels"}  # fmt: skip
+CHANNEL_WORDS = {"sms": "SMS", "whatsapp": "WhatsApp", "telegram": "Telegram",
+                 "webchat": "Web chat", "profile": "Tenant profile",
+                 "all": "All channels"}  # fmt: skip
 TENURE_WORDS = {
     "low_cost_rental": "Low-cost rental (LCRA)",
     "shared_ownership": "Low-cost home ownership (LCHO)",

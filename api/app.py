@@ -65,7 +65,7 @@ def create_app(
     """The app. `background=False` (tests) runs no scheduler and no dispatcher thread."""
     settings = settings or get_settings()
     service = service or build_service(settings)
-    channels = channels if channels is not None else build_channels(settings)
+    channels = channels if channels is not None else build_channels(settings, service.database)
     lifespan = _lifespan(service, channels, background)
     hide_tokens_in_access_log()  # however uvicorn was started
     # /docs and /redoc from the installed package's copies of Swagger UI and ReDoc: no CDN.

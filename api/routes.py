@@ -27,11 +27,12 @@ from api.repairs import routes as repairs
 from api.tenants import routes as tenants
 from api.webchat import routes as webchat
 from api.webchat.pages import STATIC_DIR as WEBCHAT_STATIC
-from api.webhooks import telegram, twilio
+from api.webhooks import telegram, twilio, whatsapp
 
 ROUTERS: tuple[APIRouter, ...] = (
     twilio.router,
     email.router,
+    whatsapp.router,
     webchat.router,
     repairs.router,
     exports.router,

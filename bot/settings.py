@@ -15,6 +15,7 @@ from bot.settings_checks import (
     logo_problem,
     production_problems,
     smtp_url_problem,
+    whatsapp_template_problems,
 )
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
@@ -75,6 +76,13 @@ class Settings(BaseSettings):
     sms_price_per_part: float = Field(default=0.0, ge=0)
     price_per_message: float = Field(default=0.0, ge=0)
     price_currency: str = Field(default="GBP", min_length=3, max_length=3)
+
+    # WhatsApp through Twilio (same account as SMS). The sender number, and the approved
+    # Content templates by purpose and language (JSON), e.g.
+    # {"invitation": {"en": "HX...", "cy": "HX..."}, "reminder": {...}, "reopen": {...}}
+    whatsapp_from: str = ""
+    whatsapp_rate_per_second: float = Field(default=10.0, gt=0)
+    whatsapp_templates: dict[str, dict[str, str]] = {}
 
     # Telegram.
     telegram_bot_token: SecretStr = SecretStr("")
@@ -148,6 +156,10 @@ class Settings(BaseSettings):
         return bool(self.twilio_account_sid and self.twilio_auth_token.get_secret_value())
 
     @property
+    def whatsapp_enabled(self) -> bool:
+        return bool(self.whatsapp_from and self.sms_enabled)
+
+    @property
     def telegram_enabled(self) -> bool:
         return bool(self.telegram_bot_token.get_secret_value())
 
@@ -159,8 +171,10 @@ class Settings(BaseSettings):
     def sending_channels(self) -> set[str]:
         """Channels this installation can push messages on (web chat is reached by a link)."""
         channels = set()
-        if self.sms_enabled:
+        if self.sms_enabled and (self.twilio_messaging_service_sid or self.twilio_from):
             channels.add("sms")
+        if self.whatsapp_enabled:
+            channels.add("whatsapp")
         if self.telegram_enabled:
             channels.add("telegram")
         if self.email_enabled:
@@ -182,6 +196,14 @@ class Settings(BaseSettings):
         if problem:
             raise ValueError(problem)
         return url
+
+    @field_validator("whatsapp_templates")
+    @classmethod
+    def _known_templates(cls, templates: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+        problems = whatsapp_template_problems(templates)
+        if problems:
+            raise ValueError(" ".join(problems))
+        return templates
 
     @field_validator("landlord_logo")
     @classmethod

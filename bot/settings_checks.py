@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -116,6 +116,29 @@ def production_problems(settings: Settings, development_secret: str) -> list[str
     if settings.email_enabled:
         problems.append(_smtp_production_problem(settings.smtp_url.get_secret_value()))
     return [problem for problem in problems if problem]
+
+
+WHATSAPP_PURPOSES = ("invitation", "reminder", "reopen")
+CONTENT_SID = re.compile(r"^HX[0-9a-fA-F]{32}$")
+
+
+def whatsapp_template_problems(configured: Mapping[str, Mapping[str, str]]) -> list[str]:
+    """What is wrong with DOORSTEP_WHATSAPP_TEMPLATES, one sentence each."""
+    problems = []
+    for purpose, languages in configured.items():
+        if purpose not in WHATSAPP_PURPOSES:
+            problems.append(
+                f"DOORSTEP_WHATSAPP_TEMPLATES names {purpose!r}, which is not something "
+                f"Doorstep sends; use {', '.join(WHATSAPP_PURPOSES)}."
+            )
+            continue
+        for language, sid in languages.items():
+            if not CONTENT_SID.match(sid):
+                problems.append(
+                    f"DOORSTEP_WHATSAPP_TEMPLATES gives the {purpose} template in {language!r} "
+                    "a Content SID that is not one (HX followed by 32 hexadecimal digits)."
+                )
+    return problems
 
 
 def settings_error_sentences(error: ValidationError) -> list[str]:

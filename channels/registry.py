@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from bot.settings import Settings
+from bot.storage.db import Database
 from channels.base import Channel
 
 
@@ -35,14 +36,25 @@ class ChannelRegistry(Mapping[str, Channel]):
         }
 
 
-def build_channels(settings: Settings) -> ChannelRegistry:
-    """Every channel this configuration enables, in a fixed order."""
+def build_channels(settings: Settings, database: Database | None = None) -> ChannelRegistry:
+    """Every channel this configuration enables, in a fixed order.
+
+    `database`: where WhatsApp reads when each tenant last wrote (its 24-hour window).
+    """
     registry = ChannelRegistry()
     # CHANNELS-BEGIN (one block per channel; each channel module exposes `from_settings`)
     from channels.sms.sender import SmsChannel
 
-    if (sms := SmsChannel.from_settings(settings)) is not None:
+    sms_sender = settings.twilio_messaging_service_sid or settings.twilio_from
+    if (sms_sender or not settings.whatsapp_enabled) and (
+        sms := SmsChannel.from_settings(settings)
+    ) is not None:
         registry.register(sms)
+    if settings.whatsapp_enabled:
+        from channels.whatsapp.sender import WhatsAppChannel
+
+        if (whatsapp := WhatsAppChannel.from_settings(settings, database)) is not None:
+            registry.register(whatsapp)
     if settings.telegram_enabled:
         from channels.telegram.sender import TelegramChannel
 
@@ -56,5 +68,5 @@ def build_channels(settings: Settings) -> ChannelRegistry:
 
     registry.register(WebChatChannel.from_settings(settings))
     # CHANNELS-END
-    del settings
+    del settings, database
     return registry

@@ -19,7 +19,7 @@ from bot.i18n.languages import is_supported
 from bot.storage.models import SessionState
 from bot.storage.tables import MEMBERSHIPS, PROFILE, SESSIONS, TARGETS, VERSIONS
 
-EXPORT_CHANNELS = ("sms", "telegram", "webchat")
+EXPORT_CHANNELS = ("sms", "whatsapp", "telegram", "webchat")
 MAX_TEXT = 80
 EARLIEST = datetime.date(1900, 1, 1)
 LATEST = datetime.date(2999, 12, 31)

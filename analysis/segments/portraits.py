@@ -17,11 +17,12 @@ from analysis.segments.contact import CHANNELS
 
 # One spelling per channel across portraits, labels and the report: SMS, Telegram, web chat.
 CHANNEL_WORDS = {
-    "sms": "SMS", "telegram": "Telegram", "webchat": "web chat",
+    "sms": "SMS", "whatsapp": "WhatsApp", "telegram": "Telegram", "webchat": "web chat",
     "web_chat": "web chat", "phone": "a phone call", "email": "email", "letter": "a letter",
 }  # fmt: skip
 CHANNEL_TITLES = {
-    "sms": "SMS", "telegram": "Telegram", "webchat": "Web chat", "phone": "Phone call",
+    "sms": "SMS", "whatsapp": "WhatsApp", "telegram": "Telegram", "webchat": "Web chat",
+    "phone": "Phone call",
     "letter": "Letter", "email": "Email",
 }  # fmt: skip
 BAND_WORDS = {

@@ -30,7 +30,7 @@ SAMPLES = (
     ("margin", "Enough for a margin of error"),
     ("tsm", "The TSM rule (the regulator's margin for the audience's size)"),
 )
-RATE_CHANNELS = {"sms": "SMS", "telegram": "Telegram"}
+RATE_CHANNELS = {"sms": "SMS", "whatsapp": "WhatsApp", "telegram": "Telegram"}
 
 
 def _split(text: str) -> list[str]:

@@ -57,7 +57,7 @@ DateFromOpt = Annotated[
 DateToOpt = Annotated[
     datetime.datetime | None, typer.Option(formats=DAY, help="Last day, inclusive.")
 ]
-ChannelOpt = Annotated[str | None, typer.Option(help="sms, telegram or webchat.")]
+ChannelOpt = Annotated[str | None, typer.Option(help="sms, whatsapp, telegram or webchat.")]
 LanguageOpt = Annotated[str | None, typer.Option(help="Language code, e.g. cy.")]
 SegmentOpt = Annotated[str | None, typer.Option(help="Segment code or label.")]
 CompletedOpt = Annotated[

@@ -26,6 +26,7 @@ from api.cli.serve import db_upgrade, serve, show_version, usable_questionnaires
 from api.cli.tenants import app as tenants_app
 from api.cli.users import app as users_app
 from api.cli.versions import stored_changes, version_line
+from api.cli.whatsapp import app as whatsapp_app
 from api.cli.worker import worker_command
 from bot.questionnaire.compiler import compile_file
 from bot.questionnaire.model import Questionnaire
@@ -292,6 +293,7 @@ for _name, _group, _panel in (
     ("campaign", campaign_app, _SURVEYS),
     ("dnc", dnc_app, _SURVEYS),
     ("telegram", telegram_app, _SURVEYS),
+    ("whatsapp", whatsapp_app, _SURVEYS),
     ("respondent", respondent_app, _RIGHTS),
     ("user", users_app, _ADMIN),
     ("apikey", apikey_app, _ADMIN),

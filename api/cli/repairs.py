@@ -58,7 +58,9 @@ def repairs_import(
 
 TenantOption = Annotated[str | None, typer.Option("--tenant", help="Tenant reference.")]
 SmsOption = Annotated[str | None, typer.Option("--sms", help="A mobile number.")]
-ChannelOption = Annotated[str | None, typer.Option(help="telegram or webchat, with --address.")]
+ChannelOption = Annotated[
+    str | None, typer.Option(help="whatsapp (+44…), telegram or webchat, with --address.")
+]
 AddressOption = Annotated[str | None, typer.Option(help="The address on --channel.")]
 
 

@@ -58,14 +58,15 @@ def worker_command(
 
     settings = get_settings()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    senders = build_channels(settings).senders()
+    database = Database(settings.database_url)
+    senders = build_channels(settings, database).senders()
     if not senders:
         err.print(
-            "No sending channel is configured: set DOORSTEP_TWILIO_* for SMS or "
-            "DOORSTEP_TELEGRAM_BOT_TOKEN for Telegram."
+            "No sending channel is configured: set DOORSTEP_TWILIO_* for SMS (and "
+            "DOORSTEP_WHATSAPP_FROM for WhatsApp) or DOORSTEP_TELEGRAM_BOT_TOKEN for Telegram."
         )
+        database.dispose()
         raise typer.Exit(1)
-    database = Database(settings.database_url)
     if not _schema_ready(database):
         err.print("The database has no Doorstep tables yet: run `doorstep db upgrade` first.")
         raise typer.Exit(1)

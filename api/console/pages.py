@@ -27,7 +27,7 @@ router = APIRouter(include_in_schema=False)
 Staff = Annotated[Principal, Depends(console_roles(Role.OFFICER, Role.ANALYST))]
 Officer = Annotated[Principal, Depends(console_roles(Role.OFFICER))]
 Admin = Annotated[Principal, Depends(console_roles(Role.ADMIN))]
-CHANNELS = ("sms", "telegram", "webchat")
+CHANNELS = ("sms", "whatsapp", "telegram", "webchat")
 TENANTS_PER_PAGE = 25
 
 

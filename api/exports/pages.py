@@ -32,7 +32,7 @@ FORMATS = {
     "codebook.csv": "Codebook only (CSV)",
     "codebook.json": "Codebook only (JSON)",
 }
-CHANNELS = {"sms": "SMS", "telegram": "Telegram", "webchat": "Web chat"}
+CHANNELS = {"sms": "SMS", "whatsapp": "WhatsApp", "telegram": "Telegram", "webchat": "Web chat"}
 COMPLETION = {"": "All conversations", "true": "Only completed", "false": "Only unfinished"}
 NOT_ALLOWED = (
     "Your account may not download identifiable data: ask an administrator, or leave "

@@ -55,7 +55,7 @@ def export_filters(
         IsoDate | None, Query(description="First day the conversation started (UTC).")
     ] = None,
     date_to: Annotated[IsoDate | None, Query(description="Last day, inclusive.")] = None,
-    channel: Literal["sms", "telegram", "webchat"] | None = None,
+    channel: Literal["sms", "whatsapp", "telegram", "webchat"] | None = None,
     language: Annotated[str | None, Query(min_length=2, max_length=16)] = None,
     segment: Annotated[
         str | None, Query(min_length=1, max_length=80, description="Segment code or label.")

@@ -41,6 +41,8 @@ from bot.storage.health import probe_writable
 WEBHOOKS = {
     "/webhooks/twilio/sms": ("sms", "inbound"),
     "/webhooks/twilio/status": ("sms", "status"),
+    "/webhooks/twilio/whatsapp": ("whatsapp", "inbound"),
+    "/webhooks/twilio/whatsapp/status": ("whatsapp", "status"),
     "/webhooks/telegram": ("telegram", "inbound"),
     "/chat/reply": ("webchat", "inbound"),
     "/chat/start": ("webchat", "start"),

@@ -41,7 +41,7 @@ UPLOAD_LIMIT = Limit(
 )
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml", "text/plain")
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
-Channel = Literal["sms", "telegram", "webchat"]
+Channel = Literal["sms", "whatsapp", "telegram", "webchat"]
 _UPLOAD_OPENAPI = {
     "requestBody": {
         "required": True,

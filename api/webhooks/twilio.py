@@ -37,6 +37,7 @@ from bot.storage.tables import OUTBOUND
 from channels.sms import inbound as sms_inbound
 from channels.sms.inbound import CHANNEL, StatusUpdate
 from channels.sms.render import render_sms
+from channels.whatsapp.inbound import is_whatsapp
 
 logger = logging.getLogger(__name__)
 SMS_PATH = "/webhooks/twilio/sms"
@@ -99,7 +100,8 @@ def writer_turn(database: Database) -> AbstractContextManager[object]:
 
 
 def handle_inbound(service: Service, inbound: InboundMessage, opt_out_type: str | None) -> None:
-    """Hand one SMS to the engine (retrying a lost race), then make a STOP complete."""
+    """Hand one SMS or WhatsApp message to the engine (retrying a lost race), then make a
+    STOP complete."""
     database = service.database
     # The engine's prepared statements raise the driver's own errors, not SQLAlchemy's.
     dbapi = database.engine.dialect.loaded_dbapi
@@ -124,11 +126,16 @@ def handle_inbound(service: Service, inbound: InboundMessage, opt_out_type: str 
                 inbound.address,
                 [reply.id for reply in replies],
                 service.engine.clock(),
+                channel=inbound.channel,
             )
 
 
 @router.post(SMS_PATH, include_in_schema=False)
 async def inbound_sms(form: SignedForm, service: ServiceDep, settings: SettingsDep) -> Response:
+    if is_whatsapp(form):  # a Messaging Service may send both kinds to one webhook
+        from api.webhooks.whatsapp import receive
+
+        return await receive(form, service, settings.sms_default_region)
     inbound = sms_inbound.inbound_message(
         form, region=settings.sms_default_region, received_at=service.engine.clock()
     )

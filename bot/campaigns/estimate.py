@@ -39,6 +39,7 @@ from bot.settings import Settings
 KIND_NAMES = {
     "sms": "SMS questions",
     "webchat_link": "SMS with a web chat link",
+    "whatsapp": "WhatsApp",
     "telegram": "Telegram",
     "email": "Email with a web chat link",
 }

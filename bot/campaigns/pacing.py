@@ -13,7 +13,11 @@ from collections.abc import Mapping
 
 from bot.settings import Settings
 
-PROVIDER_RATE_FIELDS = {"sms": "sms_rate_per_second", "telegram": "telegram_rate_per_second"}
+PROVIDER_RATE_FIELDS = {
+    "sms": "sms_rate_per_second",
+    "whatsapp": "whatsapp_rate_per_second",
+    "telegram": "telegram_rate_per_second",
+}
 
 
 def rate_per_second(channel: str, campaign_rates: Mapping[str, float], settings: Settings) -> float:

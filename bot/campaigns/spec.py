@@ -18,7 +18,7 @@ from bot.fields.errors import DATE_TIME_EXAMPLE, Named, sentences
 from bot.fields.iso import IsoDateTime
 from bot.outreach.quiet_hours import BadQuietHours, QuietHours, parse_days, zone
 
-CHANNELS = ("sms", "telegram", "webchat", "email")  # email: a web chat link by email
+CHANNELS = ("sms", "whatsapp", "telegram", "webchat", "email")  # email: a web chat link by email
 MAX_REMINDERS = 5
 
 
@@ -196,7 +196,7 @@ FIELDS = {
     "days": Named("sending days", "mon-fri or mon,wed,fri"),
     "hours": Named("sending hours", "09:00-20:00"),
     "timezone": Named("timezone", "Europe/London"),
-    "channels": Named("channels", "sms, telegram"),
+    "channels": Named("channels", "sms, whatsapp, telegram"),
     "send_rate_per_minute": Named("send rate per minute"),
     "reminders": Named("number of reminders", "1"),
     "reminder_interval_hours": Named("hours between reminders", "72"),

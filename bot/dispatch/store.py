@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, insert, select, text, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 
 from bot.engine.messages import OutboundMessage
 from bot.storage.models import OutboundStatus
@@ -108,6 +109,13 @@ def reserve_slots(
         return []
     query = select(SEND_SLOTS.c.next_at, SEND_SLOTS.c.recent).where(SEND_SLOTS.c.channel == channel)
     if connection.dialect.name == "postgresql":
+        # A channel's first booking: two dispatchers must not both find no row, schedule
+        # from scratch and collide on inserting it; the row is made (once) and then locked.
+        connection.execute(
+            postgresql_insert(SEND_SLOTS)
+            .values(channel=channel, next_at=now, recent=[])
+            .on_conflict_do_nothing(index_elements=["channel"])
+        )
         query = query.with_for_update()
     found = connection.execute(query).one_or_none()
     limit = max(1, int(per_second))

@@ -181,7 +181,8 @@ class Engine:
         if language:
             conversation.respondent_language = language
         context = self._context(connection, conversation, channel, address)
-        return flow.open_session(context, questionnaire, SessionState.INVITED)
+        messages = flow.open_session(context, questionnaire, SessionState.INVITED)
+        return store.mark_purpose(connection, messages, "invitation")
 
     def link(self, *, channel: str, address: str, respondent_id: int) -> None:
         """Make this channel address the tenant's (a Telegram chat after /start <token>)."""
@@ -208,7 +209,8 @@ class Engine:
         conversation = self._conversation(connection, row)
         if conversation.opted_out or conversation.session_id is None:
             return []
-        return flow.remind(self._context(connection, conversation, channel, address))
+        messages = flow.remind(self._context(connection, conversation, channel, address))
+        return store.mark_purpose(connection, messages, "reminder")
 
 
 __all__ = ["OPEN_STATES", "Engine", "SessionAlreadyOpen"]

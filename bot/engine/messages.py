@@ -45,6 +45,7 @@ class OutboundMessage:
     buttons: tuple[Button, ...] = field(default=())
     multiple: bool = False
     session_id: int | None = None
+    purpose: str | None = None  # "invitation", "reminder", "reopen"; None for a reply
 
     @classmethod
     def from_row(cls, row: Any) -> OutboundMessage:
@@ -58,4 +59,5 @@ class OutboundMessage:
             buttons=tuple(Button.from_stored(item) for item in row.buttons or []),
             multiple=row.multiple,
             session_id=row.session_id,
+            purpose=getattr(row, "purpose", None),
         )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import (
@@ -291,6 +291,19 @@ def insert_consent(connection: Connection, values: Mapping[str, Any]) -> None:
 
 def insert_outbound(connection: Connection, values: Mapping[str, Any]) -> int:
     return insert_row(connection, OUTBOUND, values)
+
+
+def mark_purpose(
+    connection: Connection, messages: list[OutboundMessage], purpose: str
+) -> list[OutboundMessage]:
+    """Note why these messages were written unasked (a channel may word them differently)."""
+    if messages:
+        connection.execute(
+            update(OUTBOUND)
+            .where(OUTBOUND.c.id.in_([message.id for message in messages]))
+            .values(purpose=purpose)
+        )
+    return [replace(message, purpose=purpose) for message in messages]
 
 
 def set_opted_out(connection: Connection, identity_id: int, when: datetime.datetime | None) -> None:

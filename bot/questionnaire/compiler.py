@@ -44,7 +44,7 @@ TOP_LEVEL_KEYS = (
     "sms_max_segments",
     "concern_keywords",
 )
-CHANNELS = ("sms", "telegram", "webchat")
+CHANNELS = ("sms", "whatsapp", "telegram", "webchat")
 QUESTIONNAIRE = "questionnaire"
 
 

@@ -154,7 +154,7 @@ class Questionnaire:
     questions: tuple[Question, ...]
     choice_lists: Mapping[str, ChoiceList]
     keywords: tuple[str, ...] = ()
-    channels: tuple[str, ...] = ("sms", "telegram", "webchat")
+    channels: tuple[str, ...] = ("sms", "whatsapp", "telegram", "webchat")
     sms_max_segments: Mapping[str, int] = field(default_factory=dict)  # per language
     anonymous: bool = False
     # Words in any free-text answer that raise a concern (damp, gas smell, "I need help").

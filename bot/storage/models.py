@@ -213,7 +213,11 @@ class Consent(Base):
 
 class InboundRecord(Base):
     __tablename__ = "inbound_messages"
-    __table_args__ = (UniqueConstraint("channel", "provider_id"),)
+    __table_args__ = (
+        UniqueConstraint("channel", "provider_id"),
+        # When a tenant last wrote on a channel: WhatsApp's 24-hour reply window.
+        Index("ix_inbound_heard", "respondent_id", "channel", "received_at"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     channel: Mapped[str] = mapped_column(String(16))
@@ -276,6 +280,9 @@ class OutboundRecord(Base):
     buttons: Mapped[list[Any]] = mapped_column(JSON, default=list)
     multiple: Mapped[bool] = mapped_column(Boolean, default=False)
     language: Mapped[str] = mapped_column(String(16))
+    # Why the landlord wrote unasked ("invitation", "reminder", "reopen"); None for a reply.
+    # WhatsApp sends these as approved templates (see channels/whatsapp).
+    purpose: Mapped[str | None] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(12), default=OutboundStatus.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     provider_id: Mapped[str | None] = mapped_column(String(128))

@@ -40,6 +40,7 @@ class BatchWriter:
     respondents: dict[str, Any] = field(default_factory=dict)  # tenant ref -> stored row
     profile: dict[int, dict[str, Any]] = field(default_factory=dict)  # id -> name -> value
     phones: dict[str, _Owner] = field(default_factory=dict)
+    whatsapp: set[str] = field(default_factory=set)  # numbers with a WhatsApp identity
     _supersede: list[dict[str, Any]] = field(default_factory=list)
     _profile_rows: list[dict[str, Any]] = field(default_factory=list)
     _identity_rows: list[dict[str, Any]] = field(default_factory=list)
@@ -76,6 +77,13 @@ class BatchWriter:
                 .where(IDENTITIES.c.channel == "sms", IDENTITIES.c.address.in_(numbers))
             ):  # fmt: skip
                 self.phones[found.address] = _Owner(found.id, found.respondent_id, found.tenant_ref)
+            self.whatsapp.update(
+                self.connection.execute(
+                    select(IDENTITIES.c.address).where(
+                        IDENTITIES.c.channel == "whatsapp", IDENTITIES.c.address.in_(numbers)
+                    )
+                ).scalars()
+            )
 
     def _create_missing(self, batch: list[TenantRecord]) -> set[str]:
         new = [record for record in batch if record.tenant_ref not in self.respondents]
@@ -133,7 +141,25 @@ class BatchWriter:
             outcome.changed = True
         for number in record.phones:
             outcome.changed |= self._link_phone(record, respondent_id, number, outcome)
+        outcome.changed |= self._link_whatsapp(record, respondent_id)
         return outcome
+
+    def _link_whatsapp(self, record: TenantRecord, respondent_id: int) -> bool:
+        """A tenant who prefers WhatsApp is reached there on their (first) mobile number."""
+        preference = record.profile.get("preferred_channel")
+        wanted = preference if isinstance(preference, list) else [preference]
+        if "whatsapp" not in wanted or not record.phones:
+            return False
+        number = record.phones[0]
+        owner = self.phones.get(number)
+        if number in self.whatsapp or (owner is not None and owner.respondent_id != respondent_id):
+            return False  # already linked, or the number is someone else's (reported above)
+        self._identity_rows.append(
+            {"respondent_id": respondent_id, "channel": "whatsapp", "address": number,
+             "created_at": self.now}
+        )  # fmt: skip
+        self.whatsapp.add(number)
+        return True
 
     def _link_phone(
         self, record: TenantRecord, respondent_id: int, number: str, outcome: Outcome

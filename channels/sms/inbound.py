@@ -96,19 +96,23 @@ def for_engine(connection: Connection, inbound: InboundMessage, opt_out_type: st
 
 
 def cancel_other_pending(
-    connection: Connection, address: str, keep: list[int], now: datetime.datetime
+    connection: Connection,
+    address: str,
+    keep: list[int],
+    now: datetime.datetime,
+    channel: str = CHANNEL,
 ) -> int:
     """After a STOP, nothing already queued may still go out, except the confirmation.
 
     Only while the number is opted out: a late copy of an old STOP must not cancel the
     messages of a survey the tenant has since opted back in to.
     """
-    if not is_opted_out(connection, CHANNEL, address):
+    if not is_opted_out(connection, channel, address):
         return 0
     result = connection.execute(
         update(OUTBOUND)
         .where(
-            OUTBOUND.c.channel == CHANNEL,
+            OUTBOUND.c.channel == channel,
             OUTBOUND.c.address == address,
             OUTBOUND.c.status == OutboundStatus.PENDING.value,
             OUTBOUND.c.id.not_in(keep),

@@ -165,3 +165,21 @@ def test_a_badly_typed_setting_is_named_in_a_sentence(
     with pytest.raises(SystemExit):
         main()
     assert capsys.readouterr().err.startswith("DOORSTEP_PORT is not valid: input should be")
+
+
+def test_whatsapp_templates_are_checked_with_a_sentence_each() -> None:
+    with pytest.raises(ValidationError) as raised:
+        Settings(whatsapp_templates={"invite": {"en": "HX" + "1" * 32}, "reminder": {"cy": "x"}})
+    sentences = " ".join(settings_error_sentences(raised.value))
+    assert "names 'invite', which is not something Doorstep sends" in sentences
+    assert "reminder template in 'cy' a Content SID that is not one" in sentences
+    fine = Settings(whatsapp_templates={"invitation": {"en": "HX" + "a" * 32}})
+    assert fine.whatsapp_templates["invitation"]["en"].startswith("HX")
+
+
+def test_whatsapp_needs_its_sender_and_the_twilio_account() -> None:
+    account = {"twilio_account_sid": "AC" + "0" * 32, "twilio_auth_token": GOOD_TWILIO}
+    assert "whatsapp" not in Settings(**account).sending_channels
+    whatsapp_only = Settings(**account, whatsapp_from="+447700900001")
+    assert whatsapp_only.sending_channels == {"whatsapp"}  # no SMS sender: no SMS
+    assert Settings(**account, whatsapp_from="+447700900001", twilio_from="+447700900000")

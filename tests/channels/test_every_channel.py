@@ -1,4 +1,4 @@
-"""One conversation, every channel: SMS, Telegram and web chat, on SQLite and PostgreSQL.
+"""One conversation, every channel: SMS, WhatsApp, Telegram and web chat, on SQLite and PostgreSQL.
 
 The tenant drives the real app through `channel_driver` (tests/support/channel_plugin.py), so the
 same steps and the same expected rows hold whichever way the tenant answers.

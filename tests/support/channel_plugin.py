@@ -1,11 +1,15 @@
-"""A fake tenant on every channel, as a pytest plugin: one conversation test, three channels.
+"""A fake tenant on every channel, as a pytest plugin: one conversation test, four channels.
 
-`channel_driver` is parametrised over SMS, Telegram and web chat (and, through `service`,
+`channel_driver` is parametrised over SMS, WhatsApp, Telegram and web chat (and, through `service`,
 over SQLite and PostgreSQL). Each driver talks to the real app the way that channel really
 does and shows what the tenant would see:
 
 - SMS: signed Twilio webhooks to `/webhooks/twilio/sms`; the outbox dispatcher sends the
   replies to the fake Twilio REST API (`tests/support/fakes/twilio_api.py`).
+- WhatsApp: signed Twilio webhooks (`From=whatsapp:+44…`) to `/webhooks/twilio/whatsapp`;
+  replies go to the fake Twilio API, which refuses free messages outside WhatsApp's 24-hour
+  window; what the tenant sees of a template is its rendered text; choices are taps on
+  quick-reply or list-picker buttons where the app sent them, else typed numbers.
 - Telegram: update JSON posted to `/webhooks/telegram` with the secret-token header;
   replies go out through the dispatcher to the fake Bot API (`tests/support/fakes/telegram_api.py`);
   choices are taps on the inline buttons.
@@ -40,8 +44,10 @@ from tests.support.services import Clock
 from tests.support.telegram import CHAT, SECRET, Telegram
 from tests.support.twilio import TENANT, Twilio, twilio_settings
 from tests.support.webchat import after_of, csrf_of, invite_for, make_app, new_tenant
+from tests.support.whatsapp import TENANT as WHATSAPP_TENANT
+from tests.support.whatsapp import WhatsApp, build_whatsapp, register_templates
 
-CHANNELS = ["sms", "telegram", "webchat"]
+CHANNELS = ["sms", "whatsapp", "telegram", "webchat"]
 
 
 class ChannelDriver(Protocol):
@@ -119,6 +125,45 @@ class SmsDriver:
 
     def seen(self) -> list[str]:
         return self.twilio.texts_to(self.address)
+
+
+@dataclass
+class WhatsAppDriver:
+    whatsapp: WhatsApp
+    name: str = "whatsapp"
+    address: str = WHATSAPP_TENANT
+
+    @property
+    def service(self) -> Service:
+        return self.whatsapp.service
+
+    def start_keyword_or_invite(self, questionnaire_id: str) -> str:
+        return self.say(_keyword(self.service, questionnaire_id))
+
+    def say(self, text: str) -> str:
+        before = len(self.seen())
+        response = self.whatsapp.message(text, sender=self.address)
+        assert response.status_code == 200, response.text
+        self.whatsapp.drain()
+        return "\n\n".join(self.seen()[before:])
+
+    def choose(self, option_number: int) -> str:
+        last = self.whatsapp.fake.sent_to(f"whatsapp:{self.address}")[-1]
+        if not last.buttons:
+            return self.say(str(option_number))  # numbered text: the tenant types the number
+        before = len(self.seen())
+        response = self.whatsapp.tap(str(option_number), sender=self.address)
+        assert response.status_code == 200, response.text
+        self.whatsapp.drain()
+        return "\n\n".join(self.seen()[before:])
+
+    def deliver(self) -> str:
+        before = len(self.seen())
+        self.whatsapp.drain()
+        return "\n\n".join(self.seen()[before:])
+
+    def seen(self) -> list[str]:
+        return self.whatsapp.texts_to(self.address)
 
 
 @dataclass
@@ -245,6 +290,15 @@ def _sms(service: Service, clock: Clock, stack: ExitStack) -> SmsDriver:
     return SmsDriver(Twilio(client, fake, channel, service, clock))
 
 
+def _whatsapp(service: Service, clock: Clock, stack: ExitStack) -> WhatsAppDriver:
+    fake = stack.enter_context(running_fake(clock=clock))
+    register_templates(fake)
+    settings, channel = build_whatsapp(service, clock, fake)
+    app = create_app(settings, service, ChannelRegistry([channel]), background=False)
+    client = stack.enter_context(TestClient(app))
+    return WhatsAppDriver(WhatsApp(client, fake, channel, service, clock))
+
+
 def _telegram(service: Service, stack: ExitStack) -> TelegramDriver:
     fake = FakeTelegramAPI().start()
     stack.callback(fake.stop)
@@ -271,11 +325,13 @@ def _webchat(service: Service, stack: ExitStack) -> WebChatDriver:
 def channel_driver(
     request: pytest.FixtureRequest, service: Service, clock: Clock
 ) -> Iterator[ChannelDriver]:
-    """A tenant on SMS, Telegram or web chat, talking to a fresh app and fake provider."""
+    """A tenant on SMS, WhatsApp, Telegram or web chat, talking to a fresh app and fake."""
     with ExitStack() as stack:
         driver: ChannelDriver
         if request.param == "sms":
             driver = _sms(service, clock, stack)
+        elif request.param == "whatsapp":
+            driver = _whatsapp(service, clock, stack)
         elif request.param == "telegram":
             driver = _telegram(service, stack)
         else:

@@ -308,3 +308,27 @@ def test_a_forgiving_import_keeps_what_is_valid_and_stores_no_birth_date(
         w.startswith('Row 4: Column "Date of Birth" (the value is personal') for w in warnings
     )
     assert "31/02/1970" not in " ".join(warnings)
+
+
+def test_a_tenant_who_prefers_whatsapp_gets_a_whatsapp_identity_on_their_mobile(
+    service: Service, clock: Clock, tmp_path: Path
+) -> None:
+    path = write(
+        tmp_path,
+        "Tenant Ref,Mobile,Contact Preference",
+        "T-1,07700 900001,WhatsApp",
+        "T-2,07700 900002,SMS",
+    )
+    run(service, clock, path)
+    run(service, clock, path)  # a second import links nothing twice
+    with service.database.engine.connect() as connection:
+        found = connection.execute(
+            select(RESPONDENTS.c.tenant_ref, IDENTITIES.c.channel, IDENTITIES.c.address)
+            .join(RESPONDENTS, RESPONDENTS.c.id == IDENTITIES.c.respondent_id)
+            .order_by(IDENTITIES.c.id)
+        ).all()
+    assert sorted(tuple(row) for row in found) == [
+        ("T-1", "sms", "+447700900001"),
+        ("T-1", "whatsapp", "+447700900001"),
+        ("T-2", "sms", "+447700900002"),
+    ]

@@ -6,6 +6,14 @@ building, authentication, error parsing and paging are the library's. The server
 like Twilio: create a message (201 with a JSON message and its `SM...` sid), list messages
 (a page with `messages`), Twilio-shaped errors (21610 and others) on demand, and it records
 what was sent. `signature()` signs webhooks the way Twilio does.
+
+WhatsApp (`To=whatsapp:+44…`) is held to WhatsApp's rules: a free-form `Body` goes only
+within 24 hours of the recipient's last message (`heard_from` tells the fake, as the
+WhatsApp webhook helper does), otherwise the answer is HTTP 400 with error 63016 as
+Twilio gives it; a `ContentSid` with `ContentVariables` (an approved template) always goes,
+its text rendered from `contents` when the test registered the template's words. Buttons
+made through the Content API (`POST content.twilio.com/v1/Content`, kept in `created`) are
+session messages: like free text, they go only inside the window.
 """
 
 from __future__ import annotations
@@ -14,6 +22,7 @@ import base64
 import datetime
 import itertools
 import json
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -31,7 +40,10 @@ from channels.sms.sender import QuietHttpClient
 ACCOUNT_SID = "AC" + "0" * 31 + "1"
 AUTH_TOKEN = "test-auth-token-not-a-secret"
 MESSAGING_SERVICE_SID = "MG" + "0" * 31 + "2"
+WHATSAPP = "whatsapp:"
+WHATSAPP_WINDOW = datetime.timedelta(hours=24)
 _sids = itertools.count(1)
+_VARIABLE = re.compile(r"\{\{(\w+)\}\}")
 
 
 def signature(url: str, params: Mapping[str, str], token: str = AUTH_TOKEN) -> str:
@@ -55,6 +67,9 @@ class FakeMessage:
     status: str = "queued"
     segments: int = 1  # the parts Twilio bills, counted from the body
     received: float = 0.0  # time.monotonic() when the fake accepted it
+    content_sid: str | None = None  # a WhatsApp template or buttons
+    content_variables: dict[str, str] = field(default_factory=dict)
+    buttons: list[tuple[str, str]] = field(default_factory=list)  # (id, title) shown
 
     def payload(self, account_sid: str) -> dict[str, Any]:
         uri = f"/2010-04-01/Accounts/{account_sid}/Messages/{self.sid}.json"
@@ -99,6 +114,9 @@ class FakeTwilioApi:
     requests: list[tuple[str, str]] = field(default_factory=list)  # (method, path)
     refused: dict[str, Failure] = field(default_factory=dict)  # by "To" number
     upcoming: list[Failure] = field(default_factory=list)  # for the next creates, in order
+    last_inbound: dict[str, datetime.datetime] = field(default_factory=dict)  # whatsapp:+44…
+    contents: dict[str, str] = field(default_factory=dict)  # template words by ContentSid
+    created: dict[str, dict[str, Any]] = field(default_factory=dict)  # Content API, by sid
     lock: threading.Lock = field(default_factory=threading.Lock)
     _server: ThreadingHTTPServer | None = None
 
@@ -112,6 +130,11 @@ class FakeTwilioApi:
 
     def drop_next(self) -> None:
         self.upcoming.append(Failure(0, None, "", drop=True))
+
+    def heard_from(self, number: str, at: datetime.datetime | None = None) -> None:
+        """The WhatsApp user wrote to us: free-form messages may go for 24 hours."""
+        with self.lock:
+            self.last_inbound[_whatsapp(number)] = at or self.clock()
 
     # Reading what happened ------------------------------------------------------------
     def sent_to(self, number: str) -> list[FakeMessage]:
@@ -158,6 +181,8 @@ class FakeTwilioApi:
                 failure = self.refused.get(form.get("To", ""))
             if failure is not None:
                 return failure
+            if form.get("To", "").startswith(WHATSAPP):
+                return self._create_whatsapp(form)
             if not form.get("To") or not form.get("Body"):
                 return Failure(400, 21604, "A 'To' phone number and a 'Body' are required.")
             if not (form.get("From") or form.get("MessagingServiceSid")):
@@ -176,6 +201,70 @@ class FakeTwilioApi:
             )
             self.messages.append(message)
             return 201, message.payload(self.account_sid)
+
+    def _create_whatsapp(self, form: Mapping[str, str]) -> tuple[int, dict[str, Any]] | Failure:
+        """A WhatsApp send, by WhatsApp's rules (the lock is held)."""
+        to = form["To"]
+        if not form.get("From", "").startswith(WHATSAPP):
+            return Failure(400, 63007, "Twilio could not find a Channel with the From address")
+        content_sid = form.get("ContentSid")
+        if not (content_sid or form.get("Body")):
+            return Failure(400, 21619, "A text message body or media URL must be specified.")
+        variables: dict[str, str] = {}
+        buttons: list[tuple[str, str]] = []
+        session = content_sid is None or content_sid in self.created
+        heard = self.last_inbound.get(to)
+        if session and (heard is None or self.clock() - heard >= WHATSAPP_WINDOW):
+            # Free text and buttons made through the Content API are not approved templates.
+            return Failure(
+                400,
+                63016,
+                "Failed to send freeform message because you are outside the allowed "
+                "window. If you are using WhatsApp, please use a Message Template.",
+            )
+        if content_sid in self.created:
+            variables = json.loads(form.get("ContentVariables") or "{}")
+            spec = next(iter(self.created[content_sid].values()))
+            entries = spec.get("actions") or spec.get("items") or []
+            buttons = [(entry["id"], entry.get("title") or entry["item"]) for entry in entries]
+            body = _VARIABLE.sub(lambda found: variables.get(found[1], ""), spec["body"])
+        elif content_sid:
+            variables = json.loads(form.get("ContentVariables") or "{}")
+            words = self.contents.get(content_sid, " ".join(variables.values()))
+            body = _VARIABLE.sub(lambda found: variables.get(found[1], ""), words)
+        else:
+            body = form["Body"]
+        message = FakeMessage(
+            sid=f"SM{next(_sids):032x}",
+            to=to,
+            body=body,
+            from_=form["From"],
+            messaging_service_sid=None,
+            status_callback=form.get("StatusCallback"),
+            date_created=self.clock(),
+            received=time.monotonic(),
+            content_sid=content_sid,
+            content_variables=variables,
+            buttons=buttons,
+        )
+        self.messages.append(message)
+        return 201, message.payload(self.account_sid)
+
+    def create_content(self, request: Mapping[str, Any]) -> tuple[int, dict[str, Any]] | Failure:
+        """The Content API's create: keeps the one non-empty type, answers with its HX sid."""
+        types = {kind: spec for kind, spec in (request.get("types") or {}).items() if spec}
+        if len(types) != 1 or not request.get("language"):
+            return Failure(400, 20001, "Content needs a language and exactly one type.")
+        with self.lock:
+            sid = f"HX{next(_sids):032x}"
+            self.created[sid] = types
+        return 201, {
+            "sid": sid,
+            "friendly_name": request.get("friendly_name"),
+            "types": types,
+            "language": request["language"],
+            "variables": request.get("variables"),
+        }
 
     def list(self, query: Mapping[str, list[str]]) -> dict[str, Any]:
         to = query.get("To", [None])[0]
@@ -243,6 +332,17 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length", "0"))
         raw = self.rfile.read(length).decode()
+        if urlsplit(self.path).path == "/v1/Content":
+            self.fake.requests.append((self.command, "/v1/Content"))
+            if not self.fake.authorised(self.headers.get("Authorization")):
+                self._error(Failure(401, 20003, "Authenticate"))
+                return
+            outcome = self.fake.create_content(json.loads(raw or "{}"))
+            if isinstance(outcome, Failure):
+                self._error(outcome)
+            else:
+                self._answer(*outcome)
+            return
         if not self._checked():
             return
         form = {key: values[0] for key, values in parse_qs(raw).items()}
@@ -270,6 +370,10 @@ class LocalHttpClient(QuietHttpClient):
             raise AssertionError("the Twilio client was asked to call a host that is not Twilio")
         local = urlunsplit((self.base.scheme, self.base.netloc, parts.path, parts.query, ""))
         return super().request(method, local, *args, **kwargs)
+
+
+def _whatsapp(number: str) -> str:
+    return number if number.startswith(WHATSAPP) else WHATSAPP + number
 
 
 @contextmanager

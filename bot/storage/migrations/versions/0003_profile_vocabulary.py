@@ -24,7 +24,7 @@ branch_labels = None
 depends_on = None
 
 NAMES: dict[str, dict[int, str]] = {
-    'preferred_channel': {1: 'sms', 2: 'telegram', 3: 'web_chat', 4: 'phone', 5: 'email', 6: 'letter'},
+    'preferred_channel': {1: 'sms', 2: 'telegram', 3: 'web_chat', 4: 'phone', 5: 'email', 6: 'letter', 7: 'whatsapp'},
     'preferred_times': {1: 'morning', 2: 'afternoon', 3: 'evening', 4: 'weekend'},
     'language': {1: 'en', 2: 'cy', 3: 'pl', 4: 'ro', 5: 'pa', 6: 'ur', 7: 'pt', 8: 'es', 9: 'ar', 10: 'bn', 11: 'gu', 12: 'zh', 13: 'bfi', 14: 'other'},
     'communication_needs': {1: 'large_print', 2: 'braille', 3: 'audio', 4: 'email', 5: 'easy_read', 6: 'bsl', 7: 'lipspeaker', 8: 'notetaker', 9: 'speech_to_text', 10: 'interpreter', 11: 'someone_to_help', 12: 'none'},

@@ -4,7 +4,7 @@ An email address that bounces is marked failed (when and why, in words for offic
 the next campaign skips it with that reason instead of writing to it again.
 
 Revision ID: 0006_email
-Revises: 0004_send_slot_window
+Revises: 0005_whatsapp
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from alembic import op
 import bot.storage.models
 
 revision = '0006_email'
-down_revision = '0004_send_slot_window'
+down_revision = '0005_whatsapp'
 branch_labels = None
 depends_on = None
 
