@@ -19,7 +19,7 @@ from bot.storage.models import (
 )
 from bot.storage.tables import IDENTITIES, INBOUND, OUTBOUND, RESPONDENTS, SESSIONS
 
-CHANNELS = ("sms", "telegram", "webchat")
+CHANNELS = ("sms", "whatsapp", "telegram", "webchat")
 NOT_DELIVERED = ("failed", "undelivered", "cancelled")
 # Local time bands for replies; they match the contact_times choices (plus night).
 BANDS = ("morning", "afternoon", "evening", "weekend", "night")
