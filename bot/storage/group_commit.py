@@ -88,6 +88,12 @@ class GroupCommit:
         self.batches = 0  # how many transactions ran, and how much work they carried
         self.batched = 0
 
+    @property
+    def waiting(self) -> int:
+        """Pieces of work queued for the next batch (the tests wait for a batch to form)."""
+        with self._turns:
+            return len(self._waiting)
+
     def run(self, work: Callable[[Connection], T]) -> T:
         """`work`'s result once it is committed; its exception if it (alone) failed."""
         item: _Work[T] = _Work(work)
