@@ -84,4 +84,5 @@ class Database:
         upgrade(self.engine)
 
     def dispose(self) -> None:
+        self.writes.close()
         self.engine.dispose()

@@ -22,8 +22,7 @@ import contextlib
 import logging
 import threading
 import time
-from collections.abc import Callable
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterator
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Connection, Engine, exc
@@ -33,7 +32,6 @@ T = TypeVar("T")
 ATTEMPTS = 3  # a lost race (two first messages from one number) is run again
 MAX_BATCH = 64
 WRITER_IDLE_SECONDS = 5.0
-PIPELINE = True  # psycopg pipeline mode for batches on PostgreSQL
 
 
 class _Work(Generic[T]):
@@ -83,7 +81,7 @@ class GroupCommit:
         self.engine = engine
         self.max_batch = max_batch
         self._retryable = retryable(engine)
-        self._pipeline = engine.dialect.name == "postgresql" and PIPELINE
+        self._idle: list[Connection] = []  # the leaders' connections between batches
         self._waiting: list[_Work[Any]] = []
         self._turns = threading.Condition(threading.Lock())
         self._free = parallel  # leaders that may write at once
@@ -177,11 +175,38 @@ class GroupCommit:
         self.batches += 1
         self.batched += len(batch)
 
+    @contextlib.contextmanager
+    def _connection(self) -> Iterator[Connection]:
+        """A leader's connection, kept between batches: checking one out of the pool costs
+        a round trip on PostgreSQL (the pre-ping) and more Python than a short reply's
+        statements. One that failed is closed, so the next batch gets a fresh one."""
+        with self._turns:
+            connection = self._idle.pop() if self._idle else None
+        if connection is None:
+            connection = self.engine.connect()
+        healthy = False
+        try:
+            yield connection
+            healthy = not connection.invalidated and not connection.in_transaction()
+        finally:
+            if healthy:
+                with self._turns:
+                    self._idle.append(connection)
+            else:
+                connection.close()
+
+    def close(self) -> None:
+        """Give the kept connections back (the database is being disposed of)."""
+        with self._turns:
+            idle, self._idle = self._idle, []
+        for connection in idle:
+            connection.close()
+
     def _write_alone(self, item: _Work[Any]) -> None:
         """One piece of work, its own transaction (run again after a lost race)."""
         for attempt in range(1, ATTEMPTS + 1):
             try:
-                with self.engine.connect() as connection, connection.begin():
+                with self._connection() as connection, connection.begin():
                     item.result = item.work(connection)
                 return
             except self._retryable as error:
@@ -206,34 +231,22 @@ class GroupCommit:
             return
         for item in batch:
             item.result = item.error = None
-        with self.engine.connect() as connection, connection.begin():
+        with self._connection() as connection, connection.begin():
             for item in batch:
                 self._savepointed(connection, item)
         logger.info("a batch of %d ran again with a savepoint each", len(batch))
 
     def _write_unguarded(self, batch: list[_Work[Any]]) -> bool:
-        with self.engine.connect() as connection:
+        with self._connection() as connection:
             transaction = connection.begin()
             try:
-                with self._pipelined(connection):
-                    for item in batch:
-                        item.result = item.work(connection)
+                for item in batch:
+                    item.result = item.work(connection)
             except Exception:
                 transaction.rollback()
                 return False
             transaction.commit()
         return True
-
-    def _pipelined(self, connection: Connection) -> AbstractContextManager[object]:
-        """On PostgreSQL, psycopg's pipeline mode: a statement whose result nobody reads
-        yet (an update, an insert without RETURNING) travels with the next one instead of
-        waiting for its own round trip. An error may then surface at a later message's
-        statement, so this pass only decides whether the batch ran cleanly; the savepoint
-        pass, which names the failing message, runs without it."""
-        if not self._pipeline:
-            return contextlib.nullcontext()
-        driver: Any = connection.connection.driver_connection
-        return driver.pipeline()  # type: ignore[no-any-return]
 
     def _savepointed(self, connection: Connection, item: _Work[Any]) -> None:
         # Straight to the driver: SQLAlchemy's nested transactions cost more than the
