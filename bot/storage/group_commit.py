@@ -4,12 +4,16 @@ Every inbound message must be committed (on SQLite: fsynced) before its webhook 
 and SQLite has one writer at a time. Run one transaction per message and sixteen webhooks
 arriving together queue for sixteen commits. Here the caller that finds the writer free
 becomes the leader: it takes every piece of work waiting at that moment (its own included),
-runs them in one transaction, each under its own SAVEPOINT so a failing one is rolled back
-alone, commits once and hands every caller its own result. Callers that arrived while it
-wrote wait for it, then the next of them leads the next batch. (The savepoints are only
-taken when a batch had a failure: see `_write_together`.) A caller's `run` returns
-only after the transaction holding its work committed, so whatever it acknowledges is on
-disk. Nobody waits for company: a lone caller runs straight away, without a savepoint.
+runs them in one transaction, commits once and hands every caller its own result. If one
+piece fails, the batch is rolled back and run again with a SAVEPOINT each, so the failing
+one is rolled back alone (`_write_together`). Callers that arrived while it wrote wait for
+it, then the next of them leads the next batch. A caller's `run` returns only after the
+transaction holding its work committed, so whatever it acknowledges is on disk. Nobody
+waits for company: a lone caller runs straight away in its own transaction.
+
+Work must be safe to run again: its effects must all be in the database (a batch that is
+rolled back and rerun runs it twice), and nothing read from an uncommitted row may be
+cached for later (see the questionnaire registry's version cache).
 
 PostgreSQL writes in parallel, so there several leaders (`parallel`) may write at once,
 each with its own batch; batching still saves a commit (a WAL flush) per message.

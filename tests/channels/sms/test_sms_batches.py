@@ -43,7 +43,8 @@ def test_a_bad_message_fails_alone_and_the_rest_of_its_batch_is_answered(
         queued(len(TENANTS))
     for thread in threads:
         thread.join(60)
-    assert [responses[tenant].status_code for tenant in TENANTS] == [200, 500, 200], [responses[t].text for t in TENANTS]
+    statuses = [responses[tenant].status_code for tenant in TENANTS]
+    assert statuses == [200, 500, 200], [responses[tenant].text for tenant in TENANTS]
     assert writes.batches == 2 and writes.batched == 4  # the holder, then the three together
     recorded = {row.provider_id for row in twilio.rows(InboundRecord)}  # type: ignore[attr-defined]
     assert recorded == {sids[TENANTS[0]], sids[TENANTS[2]]}
