@@ -48,9 +48,24 @@ def get_clock(request: Request) -> datetime.datetime:
     return get_service(request).engine.clock()
 
 
-ServiceDep = Annotated[Service, Depends(get_service)]
-SettingsDep = Annotated[Settings, Depends(get_settings)]
-NowDep = Annotated[datetime.datetime, Depends(get_clock)]
+# FastAPI runs a plain `def` dependency on a worker thread: a thread hop per dependency per
+# request, which cost a webhook more than its signature check (bench/webhooks.py). These
+# only read the app's state, so they run on the event loop.
+async def _service(request: Request) -> Service:
+    return get_service(request)
+
+
+async def _settings(request: Request) -> Settings:
+    return get_settings(request)
+
+
+async def _clock(request: Request) -> datetime.datetime:
+    return get_clock(request)
+
+
+ServiceDep = Annotated[Service, Depends(_service)]
+SettingsDep = Annotated[Settings, Depends(_settings)]
+NowDep = Annotated[datetime.datetime, Depends(_clock)]
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,11 @@ empty TwiML. A load generator then plays the same requests at both: simulated te
 answering the post-repair survey (7 signed webhooks, in order), several tenants at once on
 keep-alive connections. It prints requests/s and latency percentiles for both and the ratio.
 
+On PostgreSQL it then runs the scale-out check (bench/scaleout.py): 1 and 2 API processes
+plus a dispatch worker, and afterwards counts that nothing was recorded or sent twice.
+
     python bench/webhooks.py [--respondents 300] [--connections 16] [--sqlite-only]
-                             [--postgres-url postgresql://...]
+                             [--no-scale-out] [--postgres-url postgresql://...]
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import scaleout
 from twilio.request_validator import RequestValidator
 
 PATH = "/webhooks/twilio/sms"
@@ -39,7 +43,7 @@ BENCH_SCHEMA = "doorstep_bench_webhooks"
 
 
 # --- the servers (run in child processes) -------------------------------------------------
-def serve(kind: str, port: int, database_url: str) -> None:
+def serve(kind: str, port: int, database_url: str, public_port: int | None = None) -> None:
     import uvicorn
 
     if kind == "bare":
@@ -62,7 +66,7 @@ def serve(kind: str, port: int, database_url: str) -> None:
         settings = Settings(
             environment="test",
             database_url=database_url,
-            public_base_url=f"http://127.0.0.1:{port}",
+            public_base_url=f"http://127.0.0.1:{public_port or port}",
             twilio_account_sid=ACCOUNT,
             twilio_auth_token=SecretStr(TOKEN),
             twilio_from="+447700900000",
@@ -87,10 +91,12 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_server(kind: str, database_url: str = "") -> tuple[subprocess.Popen[bytes], int]:
+def start_server(
+    kind: str, database_url: str = "", public_port: int | None = None
+) -> tuple[subprocess.Popen[bytes], int]:
     port = free_port()
     command = [sys.executable, __file__, "--serve", kind, "--port", str(port)]
-    command += ["--database-url", database_url]
+    command += ["--database-url", database_url, "--public-port", str(public_port or port)]
     process = subprocess.Popen(command)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -106,8 +112,11 @@ def start_server(kind: str, database_url: str = "") -> tuple[subprocess.Popen[by
 
 
 # --- the load --------------------------------------------------------------------------
-def conversations(port: int, first: int, count: int) -> list[list[bytes]]:
-    """Each simulated tenant's 7 signed webhooks, as raw HTTP/1.1 requests."""
+def conversations(port: int, first: int, count: int, retry: bool = False) -> list[list[bytes]]:
+    """Each simulated tenant's 7 signed webhooks, as raw HTTP/1.1 requests.
+
+    With `retry`, the third is sent twice (Twilio retrying it): it must count once.
+    """
     validator = RequestValidator(TOKEN)
     url = f"http://127.0.0.1:{port}{PATH}"
     tenants = []
@@ -130,6 +139,8 @@ def conversations(port: int, first: int, count: int) -> list[list[bytes]]:
                 f"Content-Length: {len(body)}\r\n\r\n"
             )
             requests.append(head.encode() + body)
+            if retry and step == 2:
+                requests.append(head.encode() + body)
         tenants.append(requests)
     return tenants
 
@@ -155,13 +166,17 @@ async def one_connection(port: int, queue: asyncio.Queue[list[bytes]], out: list
         writer.close()
 
 
-async def load(port: int, tenants: list[list[bytes]], connections: int) -> Result:
+async def load(port: int | list[int], tenants: list[list[bytes]], connections: int) -> Result:
+    """Play the tenants over `connections`, spread over the ports as a load balancer would."""
+    ports = port if isinstance(port, list) else [port]
     queue: asyncio.Queue[list[bytes]] = asyncio.Queue()
     for tenant in tenants:
         queue.put_nowait(tenant)
     latencies: list[float] = []
     began = time.perf_counter()
-    await asyncio.gather(*(one_connection(port, queue, latencies) for _ in range(connections)))
+    await asyncio.gather(
+        *(one_connection(ports[n % len(ports)], queue, latencies) for n in range(connections))
+    )
     return Result(latencies, time.perf_counter() - began)
 
 
@@ -182,41 +197,69 @@ class Result:
         return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] * 1000
 
 
-def measure(database_url: str, respondents: int, connections: int, rounds: int) -> None:
-    doorstep, doorstep_port = start_server("doorstep", database_url)
+def measure(
+    database_url: str,
+    respondents: int,
+    connections: int,
+    rounds: int,
+    processes: int = 1,
+    notes: Path | None = None,
+) -> tuple[Result, Result]:
+    """Doorstep (in `processes` API processes) and the bare ceiling, in alternating rounds.
+
+    With `notes`, a dispatch worker sends the replies as they are queued, and every
+    tenant's third webhook is sent twice, as a Twilio retry.
+    """
+    public = free_port()  # the one public URL every API process signs for
+    servers = [start_server("doorstep", database_url, public) for _ in range(processes)]
+    ports = [port for _, port in servers]
     bare, bare_port = start_server("bare")
+    worker = scaleout.start_worker(__file__, database_url, notes) if notes else None
+    retry = notes is not None
     try:
         # Warm up both (imports, caches, first connections), then alternate rounds so both
         # see the same machine; every round uses new tenants, so every request is real work.
-        asyncio.run(load(doorstep_port, conversations(doorstep_port, 90000, 20), connections))
-        asyncio.run(load(bare_port, conversations(bare_port, 90000, 20), connections))
+        asyncio.run(load(ports, conversations(public, 90000, 20, retry), connections))
+        asyncio.run(load(bare_port, conversations(bare_port, 90000, 20, retry), connections))
         ours = ceiling = Result([], 0.0)
         for round_number in range(rounds):
             first = round_number * respondents
-            ours = ours.add(
-                asyncio.run(
-                    load(
-                        doorstep_port, conversations(doorstep_port, first, respondents), connections
-                    )
-                )
-            )
-            ceiling = ceiling.add(
-                asyncio.run(
-                    load(bare_port, conversations(bare_port, first, respondents), connections)
-                )
-            )
+            tenants = conversations(public, first, respondents, retry)
+            ours = ours.add(asyncio.run(load(ports, tenants, connections)))
+            tenants = conversations(bare_port, first, respondents, retry)
+            ceiling = ceiling.add(asyncio.run(load(bare_port, tenants, connections)))
+        if worker is not None and notes is not None:
+            sent = (20 + respondents * rounds) * len(REPLIES)
+            print_audit(processes, ours, ceiling, scaleout.audit(database_url, notes, sent))
     finally:
-        for process in (doorstep, bare):
+        for process in [*(server for server, _ in servers), bare, *([worker] if worker else [])]:
             process.terminate()
             process.wait(timeout=30)
-    name = "SQLite" if database_url.startswith("sqlite") else "PostgreSQL"
-    print(
+    return ours, ceiling
+
+
+def row(name: str, ours: Result, ceiling: Result) -> str:
+    return (
         f"| {name} | {ours.per_second:,.0f} | {ours.percentile(0.5):.2f} ms "
         f"| {ours.percentile(0.99):.2f} ms | {ceiling.per_second:,.0f} "
         f"| {ceiling.percentile(0.5):.2f} ms | {ceiling.percentile(0.99):.2f} ms "
-        f"| **{ours.per_second / ceiling.per_second:.2f}** |",
+        f"| **{ours.per_second / ceiling.per_second:.2f}** |"
+    )
+
+
+def print_audit(processes: int, ours: Result, ceiling: Result, audit: scaleout.Audit) -> None:
+    verdict = "nothing twice" if audit.clean else "**DUPLICATES OR LOSSES**"
+    print(
+        f"| {processes} + worker | {ours.per_second:,.0f} | {ours.percentile(0.5):.2f} ms "
+        f"| {ours.percentile(0.99):.2f} ms | {ceiling.per_second:,.0f} "
+        f"| **{ours.per_second / ceiling.per_second:.2f}** "
+        f"| {audit.inbound:,} of {audit.webhooks:,} | {audit.answers_twice} "
+        f"| {audit.sends:,} of {audit.outbox:,} ({audit.unsent} unsent) | {audit.sent_twice} "
+        f"| {verdict} |",
         flush=True,
     )
+    if not audit.clean:
+        raise SystemExit(f"scale-out check failed: {audit}")
 
 
 def postgres_url(base: str) -> str:
@@ -235,13 +278,19 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16, help="concurrent connections")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--sqlite-only", action="store_true")
+    parser.add_argument("--no-scale-out", action="store_true", help="skip 1 and 2 API processes")
     parser.add_argument("--postgres-url", default=os.environ.get("DOORSTEP_BENCH_POSTGRES_URL"))
-    parser.add_argument("--serve", choices=["doorstep", "bare"], help=argparse.SUPPRESS)
+    parser.add_argument("--serve", choices=["doorstep", "bare", "worker"], help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--public-port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--database-url", default="", help=argparse.SUPPRESS)
+    parser.add_argument("--notes", type=Path, help=argparse.SUPPRESS)
     options = parser.parse_args()
+    if options.serve == "worker":
+        scaleout.serve_worker(options.database_url, options.notes)
+        return
     if options.serve:
-        serve(options.serve, options.port, options.database_url)
+        serve(options.serve, options.port, options.database_url, options.public_port)
         return
     requests = options.respondents * len(REPLIES) * options.rounds
     print(
@@ -249,13 +298,30 @@ def main() -> None:
         f"{len(REPLIES)} replies x {options.rounds} rounds), {options.connections} connections\n"
     )
     print("| database | Doorstep req/s | p50 | p99 | bare FastAPI req/s | p50 | p99 | ratio |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|", flush=True)
+    arguments = (options.respondents, options.connections, options.rounds)
     with tempfile.TemporaryDirectory() as folder:
         sqlite = f"sqlite:///{Path(folder) / 'bench.db'}"
-        measure(sqlite, options.respondents, options.connections, options.rounds)
-    if not options.sqlite_only:
-        base = options.postgres_url or DEFAULT_POSTGRES
-        measure(postgres_url(base), options.respondents, options.connections, options.rounds)
+        print(row("SQLite", *measure(sqlite, *arguments)), flush=True)
+    if options.sqlite_only:
+        return
+    base = options.postgres_url or DEFAULT_POSTGRES
+    print(row("PostgreSQL", *measure(postgres_url(base), *arguments)), flush=True)
+    if options.no_scale_out:
+        return
+    print(
+        "\nPostgreSQL scale-out: API processes behind one public URL plus a dispatch worker; "
+        "each tenant's third webhook sent twice (a Twilio retry)\n"
+    )
+    print(
+        "| API processes | Doorstep req/s | p50 | p99 | bare FastAPI req/s (1 process) | ratio "
+        "| inbound recorded | answers twice | replies sent | sent twice | check |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|---|", flush=True)
+    for processes in (1, 2):
+        with tempfile.TemporaryDirectory() as folder:
+            notes = Path(folder) / "sends.txt"
+            measure(postgres_url(base), *arguments, processes=processes, notes=notes)
 
 
 if __name__ == "__main__":

@@ -206,7 +206,8 @@ def _joined(flags: pd.DataFrame | None) -> pd.Series:
 
 DATA_DICTIONARY: dict[str, str] = {
     "tenant_ref": "The landlord's tenant reference.",
-    "holds_<channel>": "Has an address on sms, whatsapp, telegram or webchat that has not opted out.",
+    "holds_<channel>": "Has an address on sms, whatsapp, telegram or webchat that has not "
+    "opted out.",
     "opted_out_<channel>": "Has opted out (STOP) on that channel.",
     "invited[_<channel>]": "Sessions opened (invitations or tenant-started), all or per channel.",
     "reached[_<channel>]": "Sessions where at least one message got through (not failed).",
@@ -224,7 +225,8 @@ DATA_DICTIONARY: dict[str, str] = {
     "replies_<band>": "Share of first replies in each local time band: weekday morning "
     "(06-12), afternoon (12-17), evening (17-22), weekend (Sat-Sun 06-22), night (22-06).",
     "last_reply_at": "When the tenant last replied (UTC).",
-    "stated_channel": "Preferred channel as told: sms, whatsapp, telegram, web_chat, phone, email, letter.",
+    "stated_channel": "Preferred channel as told: sms, whatsapp, telegram, web_chat, phone, "
+    "email, letter.",
     "stated_<time>": "Chose morning, afternoon, evening or weekend as a good time "
     "(empty: unknown).",
     "language": "Main language as told, else the tenant's set language.",

@@ -10,16 +10,11 @@ committed before we answer Twilio with empty TwiML; the dispatcher sends the rep
 from __future__ import annotations
 
 import logging
-import threading
-import time
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
 from typing import Annotated
-from weakref import WeakKeyDictionary
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from sqlalchemy import Connection, select, update
-from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import ImmutableMultiDict
 from twilio.request_validator import RequestValidator
@@ -31,7 +26,6 @@ from bot.engine.messages import InboundMessage, OutboundMessage
 from bot.outreach.optout import opt_out_address
 from bot.service import Service
 from bot.settings import Settings
-from bot.storage.db import Database
 from bot.storage.models import OutboundStatus
 from bot.storage.tables import OUTBOUND
 from channels.sms import inbound as sms_inbound
@@ -45,8 +39,6 @@ STATUS_PATH = "/webhooks/twilio/status"
 # An SMS webhook is about 1 KiB; a 1,600-character body fits.
 FORM_LIMIT = Limit(16 * 1024, "The request is larger than a Twilio webhook can be.")
 MAX_FORM_FIELDS = 100
-ENGINE_ATTEMPTS = 3  # two first messages from one new number can race to create the contact
-RETRY_PAUSE = 0.02  # seconds, times the attempt number
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 router = APIRouter()
@@ -82,52 +74,40 @@ async def signed_form(request: Request, settings: SettingsDep) -> ImmutableMulti
 SignedForm = Annotated[ImmutableMultiDict[str, str], Depends(signed_form)]
 
 
-_sqlite_writers: WeakKeyDictionary[Database, threading.Lock] = WeakKeyDictionary()
-_writers_lock = threading.Lock()
+def engine_text(service: Service, inbound: InboundMessage, opt_out_type: str | None) -> str:
+    """What the engine reads: Twilio's own opt-out words become the engine's commands."""
+    with service.database.engine.connect() as connection:
+        return sms_inbound.for_engine(connection, inbound, opt_out_type)
 
 
-def writer_turn(database: Database) -> AbstractContextManager[object]:
-    """On SQLite, webhooks in this process take turns to write.
+def complete_stop(
+    service: Service, address: str, channel: str, replies: list[OutboundMessage]
+) -> None:
+    with service.database.transaction() as session:
+        sms_inbound.cancel_other_pending(
+            session.connection(),
+            address,
+            [reply.id for reply in replies],
+            service.engine.clock(),
+            channel=channel,
+        )
 
-    SQLite has one writer at a time, and a waiting writer polls with sleeps of up to 100 ms;
-    queueing on a lock instead cut the p99 under 16 concurrent webhooks from about 500 ms to
-    about 50 ms (bench/webhooks.py). PostgreSQL writes in parallel, so it needs no turns.
+
+async def handle_inbound(
+    service: Service, inbound: InboundMessage, opt_out_type: str | None
+) -> None:
+    """Hand one SMS or WhatsApp message to the engine, then make a STOP complete.
+
+    The engine answers once the message is committed, in one transaction with the other
+    webhooks waiting at that moment (group commit: one commit for them all); it runs a
+    lost race again itself. The common path holds no thread of the pool while it waits.
     """
-    if database.engine.dialect.name != "sqlite":
-        return nullcontext()
-    with _writers_lock:
-        return _sqlite_writers.setdefault(database, threading.Lock())
-
-
-def handle_inbound(service: Service, inbound: InboundMessage, opt_out_type: str | None) -> None:
-    """Hand one SMS or WhatsApp message to the engine (retrying a lost race), then make a
-    STOP complete."""
-    database = service.database
-    # The engine's prepared statements raise the driver's own errors, not SQLAlchemy's.
-    dbapi = database.engine.dialect.loaded_dbapi
-    retryable = (IntegrityError, OperationalError, dbapi.IntegrityError, dbapi.OperationalError)
-    for attempt in range(1, ENGINE_ATTEMPTS + 1):
-        try:
-            text = inbound.text
-            if sms_inbound.needs_rewrite(inbound.text, opt_out_type) is not None:
-                with database.engine.connect() as connection:
-                    text = sms_inbound.for_engine(connection, inbound, opt_out_type)
-            with writer_turn(database):
-                replies = service.engine.handle(replace(inbound, text=text))
-            break
-        except retryable:
-            if attempt == ENGINE_ATTEMPTS:
-                raise
-            time.sleep(RETRY_PAUSE * attempt)  # let the transaction we raced commit first
+    text = inbound.text
+    if sms_inbound.needs_rewrite(inbound.text, opt_out_type) is not None:
+        text = await run_in_threadpool(engine_text, service, inbound, opt_out_type)
+    replies = await service.engine.handle_async(replace(inbound, text=text))
     if sms_inbound.keyword(inbound.text, opt_out_type) is Command.STOP:
-        with database.transaction() as session:
-            sms_inbound.cancel_other_pending(
-                session.connection(),
-                inbound.address,
-                [reply.id for reply in replies],
-                service.engine.clock(),
-                channel=inbound.channel,
-            )
+        await run_in_threadpool(complete_stop, service, inbound.address, inbound.channel, replies)
 
 
 @router.post(SMS_PATH, include_in_schema=False)
@@ -139,7 +119,7 @@ async def inbound_sms(form: SignedForm, service: ServiceDep, settings: SettingsD
     inbound = sms_inbound.inbound_message(
         form, region=settings.sms_default_region, received_at=service.engine.clock()
     )
-    await run_in_threadpool(handle_inbound, service, inbound, form.get("OptOutType"))
+    await handle_inbound(service, inbound, form.get("OptOutType"))
     return twiml()
 
 

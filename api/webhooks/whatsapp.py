@@ -41,7 +41,7 @@ router = APIRouter()
 
 async def receive(form: SignedForm, service: Service, region: str) -> Response:
     inbound = wa_inbound.inbound_message(form, region=region, received_at=service.engine.clock())
-    await run_in_threadpool(handle_inbound, service, inbound, form.get("OptOutType"))
+    await handle_inbound(service, inbound, form.get("OptOutType"))
     return twiml()
 
 

@@ -2,7 +2,8 @@
 
 Channels, the API, analysis and the rest of `bot/` use only this public surface:
 
-- `bot.engine.engine`: `Engine` (`handle`, `start`, `remind`, `link`) and `SessionAlreadyOpen`;
+- `bot.engine.engine`: `Engine` (`handle`, `handle_async`, `start`, `remind`, `link`) and
+  `SessionAlreadyOpen`;
 - `bot.engine.messages`: `InboundMessage`, `OutboundMessage` (what goes in and comes out);
 - `bot.engine.render`: `Button`, `Prompt`, `question_prompt`, `sms_prompt`, `display_value`;
 - `bot.engine.commands`: `Command` and the command-word helpers channels need for keywords

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import datetime
 import logging
-import time
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Connection, exc
+from sqlalchemy import Connection
 
 from bot.engine import store
 from bot.engine.messages import InboundMessage, OutboundMessage
@@ -26,9 +25,6 @@ from bot.storage.db import Database
 from bot.storage.models import OPEN_STATES, SessionState, utcnow
 
 logger = logging.getLogger(__name__)
-
-
-CONFLICT_ATTEMPTS = 3
 
 
 class SessionAlreadyOpen(Exception):
@@ -51,41 +47,41 @@ class Engine:
     def handle(self, inbound: InboundMessage) -> list[OutboundMessage]:
         """Record one inbound message and answer it; a repeat gets the first answer again.
 
-        Two messages racing (a retried webhook, two first messages from a new number) can
-        collide on a unique key or a lock; the loser's transaction is rolled back and run
-        again, when it finds what the winner wrote.
+        It returns once the transaction holding the message committed. Messages arriving
+        together share that transaction (`Database.writes`, a savepoint each), so they
+        share one commit. Two messages racing (a retried webhook, two first messages from
+        a new number) can collide on a unique key or a lock; the loser is rolled back and
+        run again, when it finds what the winner wrote.
         """
         inbound = inbound.cleaned()
-        for attempt in range(1, CONFLICT_ATTEMPTS + 1):
-            try:
-                return self._handle(inbound)
-            except (exc.IntegrityError, exc.OperationalError) as error:
-                if attempt == CONFLICT_ATTEMPTS:
-                    raise
-                logger.info("retrying a message after a conflict (%s)", type(error.orig).__name__)
-                time.sleep(0.01 * attempt)
-        raise AssertionError("unreachable")
+        return self.database.writes.run(lambda connection: self._handle(connection, inbound))
 
-    def _handle(self, inbound: InboundMessage) -> list[OutboundMessage]:
-        with self.database.engine.connect() as connection, connection.begin():
-            row = store.load_conversation(connection, inbound.channel, inbound.address)
-            if row is None:
-                inbound_id = store.record_inbound(connection, inbound, None)
-                if inbound_id is None:
-                    return store.previous_replies(connection, inbound)
-                respondent_id, identity_id = store.create_contact(
-                    connection, inbound.channel, inbound.address, None, self.clock()
-                )
-                store.link_inbound(connection, inbound_id, respondent_id)
-                conversation = Conversation.new_contact(respondent_id, identity_id)
-            else:
-                inbound_id = store.record_inbound(connection, inbound, row.respondent_id)
-                if inbound_id is None:
-                    return store.previous_replies(connection, inbound)
-                conversation = self._conversation(connection, row)
-            context = self._context(connection, conversation, inbound.channel, inbound.address)
-            context.inbound, context.inbound_id = inbound, inbound_id
-            return flow.reply_to(context, inbound.text)
+    async def handle_async(self, inbound: InboundMessage) -> list[OutboundMessage]:
+        """`handle` for a caller on an event loop (a webhook): it awaits its batch's commit."""
+        inbound = inbound.cleaned()
+        return await self.database.writes.run_async(
+            lambda connection: self._handle(connection, inbound)
+        )
+
+    def _handle(self, connection: Connection, inbound: InboundMessage) -> list[OutboundMessage]:
+        row = store.load_conversation(connection, inbound.channel, inbound.address)
+        if row is None:
+            inbound_id = store.record_inbound(connection, inbound, None)
+            if inbound_id is None:
+                return store.previous_replies(connection, inbound)
+            respondent_id, identity_id = store.create_contact(
+                connection, inbound.channel, inbound.address, None, self.clock()
+            )
+            store.link_inbound(connection, inbound_id, respondent_id)
+            conversation = Conversation.new_contact(respondent_id, identity_id)
+        else:
+            inbound_id = store.record_inbound(connection, inbound, row.respondent_id)
+            if inbound_id is None:
+                return store.previous_replies(connection, inbound)
+            conversation = self._conversation(connection, row)
+        context = self._context(connection, conversation, inbound.channel, inbound.address)
+        context.inbound, context.inbound_id = inbound, inbound_id
+        return flow.reply_to(context, inbound.text)
 
     def _context(
         self, connection: Connection, conversation: Conversation, channel: str, address: str

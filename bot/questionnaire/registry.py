@@ -103,9 +103,10 @@ class QuestionnaireRegistry:
             # Stored in this (uncommitted) transaction: remembered only once seen committed,
             # or a rollback would leave every later session pointing at a missing row.
             return self._insert_version(connection, questionnaire)
-        with self._lock:
-            self._version_ids[key] = row.id
-            self._by_version_id[row.id] = questionnaire
+        if _committed(connection, row.id):  # not just written earlier in this transaction
+            with self._lock:
+                self._version_ids[key] = row.id
+                self._by_version_id[row.id] = questionnaire
         return int(row.id)
 
     def _insert_version(self, connection: Connection, questionnaire: Questionnaire) -> int:
@@ -144,9 +145,36 @@ class QuestionnaireRegistry:
         ).one()
         name = f"<stored {row.questionnaire_id} {row.version}>"
         questionnaire = _valid(compile_text(row.source, name, landlord_name=self.landlord_name))
-        with self._lock:
-            self._by_version_id[version_id] = questionnaire
+        if _committed(connection, version_id):
+            with self._lock:
+                self._by_version_id[version_id] = questionnaire
         return questionnaire
+
+
+_IS_STORED = {
+    True: "SELECT 1 FROM questionnaire_versions WHERE id = ?",  # sqlite3's placeholder
+    False: "SELECT 1 FROM questionnaire_versions WHERE id = %s",  # psycopg's
+}
+
+
+def _committed(connection: Connection, version_id: int) -> bool:
+    """Whether another connection sees this version's row, i.e. it is committed.
+
+    Messages answered together share one transaction (group commit), so a row can be seen
+    here that an earlier message of the batch wrote and a rollback may yet remove. A raw
+    driver connection reads without `BEGIN IMMEDIATE` (which would wait for our own
+    writer on SQLite); this runs once per version and process, before it is cached.
+    """
+    raw = connection.engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute(_IS_STORED[connection.dialect.name == "sqlite"], (version_id,))
+        found = cursor.fetchone() is not None
+        cursor.close()
+        raw.rollback()
+        return found
+    finally:
+        raw.close()
 
 
 def changed_since_stored(

@@ -10,7 +10,11 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.storage.group_commit import GroupCommit
+
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# PostgreSQL takes several writers: batches written side by side (bench/webhooks.py).
+POSTGRES_PARALLEL_WRITERS = 4
 
 
 def is_sqlite(engine: Engine) -> bool:
@@ -64,6 +68,9 @@ class Database:
         self.url = url
         self.engine = make_engine(url, **options)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # The engine's writes, batched: SQLite has one writer, PostgreSQL several.
+        parallel = 1 if is_sqlite(self.engine) else POSTGRES_PARALLEL_WRITERS
+        self.writes = GroupCommit(self.engine, parallel=parallel)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -77,4 +84,5 @@ class Database:
         upgrade(self.engine)
 
     def dispose(self) -> None:
+        self.writes.close()
         self.engine.dispose()

@@ -16,6 +16,7 @@ and answers in the keyword's language ("退订" gets the Chinese confirmation).
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -146,6 +147,13 @@ def _required(form: Mapping[str, str], *names: str) -> str:
     raise MalformedWebhook(f"The request has no {names[0]}; Twilio always sends one.")
 
 
+@functools.lru_cache(maxsize=1024)
+def _e164(sender: str, region: str) -> str:
+    """Parsing a number costs more than the rest of reading a webhook; a tenant answering
+    a survey sends several in a row from one number, so recent numbers are remembered."""
+    return normalise_phone(sender, region)
+
+
 def inbound_message(
     form: Mapping[str, str], *, region: str, received_at: datetime.datetime
 ) -> InboundMessage:
@@ -153,7 +161,7 @@ def inbound_message(
     sid = _required(form, "MessageSid", "SmsSid")
     sender = _required(form, "From")
     try:
-        address = normalise_phone(sender, region)
+        address = _e164(sender, region)
     except InvalidPhoneNumber as error:
         raise MalformedWebhook(f"The sender (From) cannot be answered by SMS. {error}") from None
     return InboundMessage(

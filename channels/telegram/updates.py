@@ -116,7 +116,7 @@ class UpdateProcessor:
             await asyncio.to_thread(engine_links.link_telegram_chat, self.engine, inbound, token)
             return
         # A bare /start (the tenant pressed Start) reaches the engine as START: it opts back in.
-        await asyncio.to_thread(self.engine.handle, inbound)
+        await self.engine.handle_async(inbound)
 
     async def _tap(self, update: Update, query: CallbackQuery, bot: Bot) -> None:
         data = query.data
@@ -148,7 +148,7 @@ class UpdateProcessor:
                 return
             data = ",".join(chosen)
         inbound = to_inbound(update, data, self.engine.clock())
-        await asyncio.to_thread(self.engine.handle, inbound)
+        await self.engine.handle_async(inbound)
         await _answer(bot, query)
 
     def _membership(self, address: str, member: ChatMember) -> None:

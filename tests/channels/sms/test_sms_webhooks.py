@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
 from sqlalchemy import update
 
+from bot.engine import store
 from bot.engine.engine import Engine
 from bot.engine.messages import InboundMessage as Inbound
 from bot.storage.models import (
@@ -175,16 +177,16 @@ def test_a_lost_race_to_create_the_contact_is_retried(
     twilio: Twilio, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     dbapi = twilio.service.database.engine.dialect.loaded_dbapi
-    real = Engine.handle
+    real = store.record_inbound
     calls: list[str] = []
 
-    def lose_once(self: Engine, inbound: object) -> object:
+    def lose_once(*args: Any) -> int | None:
         calls.append("called")
         if len(calls) == 1:
             raise dbapi.IntegrityError("duplicate key")
-        return real(self, inbound)  # type: ignore[arg-type]
+        return real(*args)
 
-    monkeypatch.setattr(Engine, "handle", lose_once)
+    monkeypatch.setattr(store, "record_inbound", lose_once)
     assert twilio.sms("REPAIR").status_code == 200
     assert len(calls) == 2 and len(twilio.rows(InboundRecord)) == 1
 
@@ -192,10 +194,10 @@ def test_a_lost_race_to_create_the_contact_is_retried(
 def test_an_unexpected_failure_is_a_sentence_and_logs_no_personal_data(
     twilio: Twilio, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    def broken(self: Engine, inbound: Inbound) -> object:
+    async def broken(self: Engine, inbound: Inbound) -> object:
         raise RuntimeError(f"cannot handle {inbound.address}: {inbound.text}")
 
-    monkeypatch.setattr(Engine, "handle", broken)
+    monkeypatch.setattr(Engine, "handle_async", broken)
     response = twilio.sms("my boiler is broken")
     assert response.status_code == 500
     assert response.json()["detail"].startswith("Sorry, something went wrong on our side (ref ")

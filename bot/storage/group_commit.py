@@ -1,0 +1,282 @@
+"""Group commit: the writes waiting at one moment share one transaction and one commit.
+
+Every inbound message must be committed (on SQLite: fsynced) before its webhook answers,
+and SQLite has one writer at a time. Run one transaction per message and sixteen webhooks
+arriving together queue for sixteen commits. Here the caller that finds the writer free
+becomes the leader: it takes every piece of work waiting at that moment (its own included),
+runs them in one transaction, commits once and hands every caller its own result. If one
+piece fails, the batch is rolled back and run again with a SAVEPOINT each, so the failing
+one is rolled back alone (`_write_together`). Callers that arrived while it wrote wait for
+it, then the next of them leads the next batch. A caller's `run` returns only after the
+transaction holding its work committed, so whatever it acknowledges is on disk. Nobody
+waits for company: a lone caller runs straight away in its own transaction.
+
+Work must be safe to run again: its effects must all be in the database (a batch that is
+rolled back and rerun runs it twice), and nothing read from an uncommitted row may be
+cached for later (see the questionnaire registry's version cache).
+
+PostgreSQL writes in parallel, so there several leaders (`parallel`) may write at once,
+each with its own batch; batching still saves a commit (a WAL flush) per message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Connection, Engine, exc
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+ATTEMPTS = 3  # a lost race (two first messages from one number) is run again
+MAX_BATCH = 64
+WRITER_IDLE_SECONDS = 5.0
+
+
+class _Work(Generic[T]):
+    __slots__ = ("done", "error", "future", "result", "work")
+
+    def __init__(
+        self, work: Callable[[Connection], T], future: asyncio.Future[T] | None = None
+    ) -> None:
+        self.work = work
+        self.future = future  # set for a caller on an event loop, which awaits it
+        self.done = False
+        self.result: T | None = None
+        self.error: BaseException | None = None
+
+
+def _settle(batch: list[_Work[Any]]) -> None:
+    """On the event loop: hand each awaiting caller its result."""
+    for item in batch:
+        future = item.future
+        if future is None or future.done():
+            continue
+        if item.error is not None:
+            future.set_exception(item.error)
+        else:
+            future.set_result(item.result)
+
+
+def retryable(engine: Engine) -> tuple[type[BaseException], ...]:
+    """A unique key or lock lost to another transaction: running the work again may pass.
+
+    Prepared statements raise the driver's own errors, Core statements SQLAlchemy's.
+    """
+    dbapi = engine.dialect.loaded_dbapi
+    return (exc.IntegrityError, exc.OperationalError, dbapi.IntegrityError, dbapi.OperationalError)
+
+
+def _undo(cursor: Any) -> None:
+    # ROLLBACK TO keeps the savepoint on the stack; releasing it too leaves the stack empty.
+    cursor.execute("ROLLBACK TO SAVEPOINT one_message")
+    cursor.execute("RELEASE SAVEPOINT one_message")
+
+
+class GroupCommit:
+    """Runs `work(connection)` in a transaction shared with whatever else is waiting."""
+
+    def __init__(self, engine: Engine, *, parallel: int = 1, max_batch: int = MAX_BATCH) -> None:
+        self.engine = engine
+        self.max_batch = max_batch
+        self._retryable = retryable(engine)
+        self._idle: list[Connection] = []  # the leaders' connections between batches
+        self._waiting: list[_Work[Any]] = []
+        self._turns = threading.Condition(threading.Lock())
+        self._free = parallel  # leaders that may write at once
+        self._parallel = parallel
+        self._writers = 0  # threads writing for callers on an event loop
+        self.batches = 0  # how many transactions ran, and how much work they carried
+        self.batched = 0
+
+    @property
+    def waiting(self) -> int:
+        """Pieces of work queued for the next batch (the tests wait for a batch to form)."""
+        with self._turns:
+            return len(self._waiting)
+
+    def run(self, work: Callable[[Connection], T]) -> T:
+        """`work`'s result once it is committed; its exception if it (alone) failed."""
+        item: _Work[T] = _Work(work)
+        with self._turns:
+            self._waiting.append(item)
+        while True:
+            with self._turns:
+                # Wait while a leader writes our work, or while no leader's place is free.
+                while not item.done and not (self._free and self._waiting):
+                    self._turns.wait()
+                if item.done:
+                    break
+                batch = self._take()
+            self._lead(batch)
+        if item.error is not None:
+            raise item.error
+        return item.result  # type: ignore[return-value]
+
+    async def run_async(self, work: Callable[[Connection], T]) -> T:
+        """The same for a caller on an event loop: a writer thread runs it, nobody blocks.
+
+        A webhook awaits its batch without holding a thread of the pool, so the event
+        loop and the writer are the only threads taking turns with the interpreter.
+        """
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        with self._turns:
+            self._waiting.append(_Work(work, future))
+            if self._writers < self._parallel:
+                self._writers += 1
+                threading.Thread(target=self._writer, name="group-commit", daemon=True).start()
+            else:
+                self._turns.notify_all()
+        return await future
+
+    def _writer(self) -> None:
+        """Lead batches while there is work; end after a quiet spell (started on demand)."""
+        while True:
+            with self._turns:
+                while not (self._free and self._waiting):
+                    if not self._turns.wait(WRITER_IDLE_SECONDS) and not self._waiting:
+                        self._writers -= 1
+                        return
+                batch = self._take()
+            self._lead(batch)
+
+    def _take(self) -> list[_Work[Any]]:
+        self._free -= 1
+        batch = self._waiting[: self.max_batch]
+        del self._waiting[: self.max_batch]
+        return batch
+
+    def _lead(self, batch: list[_Work[Any]]) -> None:
+        try:
+            self._write(batch)
+        finally:
+            with self._turns:
+                self._free += 1
+                for written in batch:
+                    written.done = True
+                self._turns.notify_all()
+            loops = {item.future.get_loop() for item in batch if item.future is not None}
+            for loop in loops:
+                mine = [item for item in batch if item.future and item.future.get_loop() is loop]
+                with contextlib.suppress(RuntimeError):  # a closed loop: nobody waits
+                    loop.call_soon_threadsafe(_settle, mine)
+
+    def _write(self, batch: list[_Work[Any]]) -> None:
+        try:
+            if len(batch) == 1:
+                self._write_alone(batch[0])
+            else:
+                self._write_together(batch)
+        except Exception as error:  # the commit itself failed: nothing of the batch is stored
+            logger.warning("a batch of %d failed to commit (%s)", len(batch), type(error).__name__)
+            for item in batch:
+                item.error = error
+        self.batches += 1
+        self.batched += len(batch)
+
+    @contextlib.contextmanager
+    def _connection(self) -> Iterator[Connection]:
+        """A leader's connection, kept between batches: checking one out of the pool costs
+        a round trip on PostgreSQL (the pre-ping) and more Python than a short reply's
+        statements. One that failed is closed, so the next batch gets a fresh one."""
+        with self._turns:
+            connection = self._idle.pop() if self._idle else None
+        if connection is None:
+            connection = self.engine.connect()
+        healthy = False
+        try:
+            yield connection
+            healthy = not connection.invalidated and not connection.in_transaction()
+        finally:
+            if healthy:
+                with self._turns:
+                    self._idle.append(connection)
+            else:
+                connection.close()
+
+    def close(self) -> None:
+        """Give the kept connections back (the database is being disposed of)."""
+        with self._turns:
+            idle, self._idle = self._idle, []
+        for connection in idle:
+            connection.close()
+
+    def _write_alone(self, item: _Work[Any]) -> None:
+        """One piece of work, its own transaction (run again after a lost race)."""
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                with self._connection() as connection, connection.begin():
+                    item.result = item.work(connection)
+                return
+            except self._retryable as error:
+                if attempt == ATTEMPTS:
+                    item.error = error
+                    return
+                logger.info("running work again after a conflict (%s)", type(error).__name__)
+                time.sleep(0.01 * attempt)
+            except Exception as error:
+                item.error = error
+                return
+
+    def _write_together(self, batch: list[_Work[Any]]) -> None:
+        """All in one transaction; if any piece fails, again with a savepoint each.
+
+        A savepoint costs two statements (two round trips on PostgreSQL) per piece, as
+        much as the commit it saves, so the first pass runs without: work that fails is
+        rare (a bug, a lost race), and the work is safe to run again (its only effects are
+        in the database, rolled back with the batch).
+        """
+        if self._write_unguarded(batch):
+            return
+        for item in batch:
+            item.result = item.error = None
+        with self._connection() as connection, connection.begin():
+            for item in batch:
+                self._savepointed(connection, item)
+        logger.info("a batch of %d ran again with a savepoint each", len(batch))
+
+    def _write_unguarded(self, batch: list[_Work[Any]]) -> bool:
+        with self._connection() as connection:
+            transaction = connection.begin()
+            try:
+                for item in batch:
+                    item.result = item.work(connection)
+            except Exception:
+                transaction.rollback()
+                return False
+            transaction.commit()
+        return True
+
+    def _savepointed(self, connection: Connection, item: _Work[Any]) -> None:
+        # Straight to the driver: SQLAlchemy's nested transactions cost more than the
+        # statements themselves, and the outer transaction stays SQLAlchemy's.
+        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            self._in_savepoint(connection, cursor, item)
+        finally:
+            cursor.close()
+
+    def _in_savepoint(self, connection: Connection, cursor: Any, item: _Work[Any]) -> None:
+        for attempt in range(1, ATTEMPTS + 1):
+            cursor.execute("SAVEPOINT one_message")
+            try:
+                item.result = item.work(connection)
+            except self._retryable as error:
+                _undo(cursor)
+                if attempt == ATTEMPTS:
+                    item.error = error
+                    return
+                logger.info("running work again after a conflict (%s)", type(error).__name__)
+                time.sleep(0.01 * attempt)
+                continue
+            except Exception as error:
+                _undo(cursor)
+                item.error = error
+                return
+            cursor.execute("RELEASE SAVEPOINT one_message")
+            return
