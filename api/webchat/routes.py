@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from pathlib import Path
 
 from fastapi import APIRouter
 from starlette.concurrency import run_in_threadpool
@@ -34,11 +35,18 @@ from bot.engine.engine import SessionAlreadyOpen
 from bot.i18n import texts
 from bot.i18n.languages import LANGUAGES
 from bot.outreach import invites
+from bot.questionnaire.pictures import picture_media_type
 from bot.service import Service
 from channels.webchat import channel as webchat
 
 logger = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
+# An SVG opened on its own runs nothing: no scripts, no outside requests, sandboxed.
+PICTURE_HEADERS = {
+    "Cache-Control": "public, max-age=86400",
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; sandbox",
+    "X-Content-Type-Options": "nosniff",
+}
 
 
 def _wants_json(request: Request) -> bool:
@@ -125,6 +133,25 @@ async def logo(service: ServiceDep) -> Response:
     if path is None:
         return Response(status_code=404)
     return FileResponse(path, headers={"Cache-Control": "no-cache"})
+
+
+@router.get("/chat/pictures/{questionnaire_id}/{name:path}")
+async def picture(service: ServiceDep, questionnaire_id: str, name: str) -> Response:
+    """A choice's picture: only a file the questionnaire names and the validator checked,
+    from that questionnaire's folder, with its own content type; cached, as it never
+    changes under the same questionnaire version."""
+    try:
+        questionnaire = service.registry.latest(questionnaire_id)
+    except KeyError:
+        return Response(status_code=404)
+    media_type = picture_media_type(name)
+    if name not in questionnaire.pictures or not questionnaire.picture_folder or not media_type:
+        return Response(status_code=404)
+    folder = Path(questionnaire.picture_folder)
+    path = (folder / name).resolve()
+    if not path.is_relative_to(folder) or not path.is_file():
+        return Response(status_code=404)
+    return FileResponse(path, media_type=media_type, headers=PICTURE_HEADERS)
 
 
 @router.post("/chat/reply")
