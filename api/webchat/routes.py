@@ -8,6 +8,7 @@ rate limit. A form post gets a redirect back to the page (post/redirect/get); th
 from __future__ import annotations
 
 import contextlib
+import datetime
 import logging
 from pathlib import Path
 
@@ -109,11 +110,21 @@ def _unexpected(what: str, error: Exception) -> ChatError:
 
 @router.get("/chat")
 async def chat_page(
-    request: Request, service: ServiceDep, lang: str | None = None, more: bool = False
+    request: Request,
+    service: ServiceDep,
+    lang: str | None = None,
+    more: bool = False,
+    extended: bool = False,
 ) -> Response:
     session = chat_session(request)
     view = await run_in_threadpool(
-        pages.load_view, service, request, session, asked_language=lang, more=more
+        pages.load_view,
+        service,
+        request,
+        session,
+        asked_language=lang,
+        more=more,
+        extended=extended,
     )
     response = pages.render_page(service, view)
     keep_session(response, session, service.settings)
@@ -216,6 +227,32 @@ async def start(request: Request, service: ServiceDep) -> Response:
     except Exception as failure:
         return await _error(request, session, _unexpected("start", failure))
     return _redirect(service, session)
+
+
+@router.post("/chat/more-time")
+async def more_time(request: Request, service: ServiceDep) -> Response:
+    """ "I need more time": the open conversation stays open for its full time again."""
+    session = chat_session(request)
+    try:
+        await _checked_form(request, session)
+    except ChatError as error:
+        return await _error(request, session, error)
+
+    def extend() -> bool:
+        now = service.engine.clock()
+        with service.database.engine.connect() as connection, connection.begin():
+            status = webchat.status(connection, session.address)
+            if status.version_id is None:
+                return False
+            questionnaire = service.registry.by_version_id(connection, status.version_id)
+            until = now + datetime.timedelta(days=questionnaire.expiry_days)
+            return webchat.more_time(connection, session.address, until)
+
+    try:
+        extended = await run_in_threadpool(extend)
+    except Exception as failure:
+        return await _error(request, session, _unexpected("more time", failure))
+    return _redirect(service, session, "?extended=1#answer" if extended else "")
 
 
 @router.post("/chat/language")
