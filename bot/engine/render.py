@@ -206,8 +206,9 @@ def _commands(question: Question, tr: Translator, can_go_back: bool) -> tuple[Bu
     return tuple(commands)
 
 
-def sms_prompt(question: Question, language: str, landlord: str) -> str:
-    """The SMS text of a question as the validator prices it (piped answers estimated)."""
+def sms_prompt(question: Question, language: str, landlord: str, *, easy_read: bool = False) -> str:
+    """The SMS text of a question as the validator prices it (piped answers estimated); in
+    an easy-read questionnaire, the easy-read wording that is sent."""
     prompt = question_prompt(
         question,
         language,
@@ -215,6 +216,7 @@ def sms_prompt(question: Question, language: str, landlord: str) -> str:
         answers={},
         landlord=landlord,
         tr=translator(language),
+        easy_read=easy_read,
     )
     if question.type is QuestionType.YES_NO:
         return prompt.text
