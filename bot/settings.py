@@ -104,6 +104,8 @@ class Settings(BaseSettings):
 
     # Web chat.
     webchat_rate_per_minute: int = Field(default=30, ge=1)  # replies per session and per IP
+    # How long before an open conversation closes the page warns and offers more time.
+    webchat_expiry_warning_minutes: int = Field(default=10, ge=1, le=1440)
 
     # Campaigns and dispatch workers.
     campaign_tick_seconds: float = Field(default=30.0, gt=0)  # also how far ahead invites book

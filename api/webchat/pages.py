@@ -6,11 +6,13 @@ The whole page works with plain form posts; `chat.js` only swaps in the fragment
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from babel.dates import format_timedelta
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 from starlette.requests import Request
@@ -18,7 +20,13 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from api.webchat.security import MAX_REPLY_CHARS, ChatError, ChatSession, csrf_token
 from bot.i18n import texts
-from bot.i18n.languages import LANGUAGES, Language, negotiate, parse_accept_language
+from bot.i18n.languages import (
+    LANGUAGES,
+    Language,
+    babel_locale,
+    negotiate,
+    parse_accept_language,
+)
 from bot.i18n.translate import translator
 from bot.questionnaire.model import Questionnaire
 from bot.service import Service
@@ -74,8 +82,15 @@ def direction(language: str) -> str:
     return "rtl" if known is not None and known.right_to_left else "ltr"
 
 
+def duration(seconds: int, language: str) -> str:
+    """A length of time in words, the CLDR way for the language ("10 munud", "دقيقتان")."""
+    delta = datetime.timedelta(seconds=max(seconds, 60))
+    return format_timedelta(delta, locale=babel_locale(language), format="long")
+
+
 _env.filters["message"] = message_html
 _env.globals["direction"] = direction
+_env.globals["duration"] = duration
 
 
 @dataclass
@@ -89,6 +104,8 @@ class ChatView:
     more: bool = False  # after a conversation, other surveys only when the tenant asks
     chosen: bool = False  # the tenant picked the page's language (menu or ?lang=)
     languages: list[Language] = field(default_factory=list)
+    seconds_left: int | None = None  # until the open conversation closes
+    extended: bool = False  # the tenant just asked for more time
 
     @property
     def current(self) -> webchat.ChatLine | None:
@@ -124,6 +141,7 @@ def load_view(
     after: int = 0,
     asked_language: str | None = None,
     more: bool = False,
+    extended: bool = False,
 ) -> ChatView:
     now = service.engine.clock()
     with service.database.engine.connect() as connection, connection.begin():
@@ -146,7 +164,10 @@ def load_view(
         after=lines[-1].id if lines else after,
         more=more,
         chosen=asked_language in LANGUAGES or chosen in LANGUAGES,
+        extended=extended,
     )
+    if status.expires_at is not None:
+        view.seconds_left = max(0, int((status.expires_at - now).total_seconds()))
     if questionnaire is not None:
         codes = [code for code in LANGUAGES if code in questionnaire.languages]
         view.languages = [LANGUAGES[code] for code in codes]
@@ -169,6 +190,7 @@ def _context(service: Service, language: str, **values: Any) -> dict[str, Any]:
         "help_phone": settings.help_phone,
         "languages": list(LANGUAGES.values()),
         "max_reply": MAX_REPLY_CHARS,
+        "warning_seconds": settings.webchat_expiry_warning_minutes * 60,
         **values,
     }
 
@@ -193,6 +215,7 @@ def fragment(service: Service, view: ChatView) -> Response:
                 "controls": _env.get_template("_answer.html").render(context),
                 "lang": context["lang"],
                 "dir": context["dir"],
+                "open": view.status.open,
             }
         )
     )

@@ -8,7 +8,9 @@ rate limit. A form post gets a redirect back to the page (post/redirect/get); th
 from __future__ import annotations
 
 import contextlib
+import datetime
 import logging
+from pathlib import Path
 
 from fastapi import APIRouter
 from starlette.concurrency import run_in_threadpool
@@ -34,11 +36,18 @@ from bot.engine.engine import SessionAlreadyOpen
 from bot.i18n import texts
 from bot.i18n.languages import LANGUAGES
 from bot.outreach import invites
+from bot.questionnaire.pictures import picture_media_type
 from bot.service import Service
 from channels.webchat import channel as webchat
 
 logger = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
+# An SVG opened on its own runs nothing: no scripts, no outside requests, sandboxed.
+PICTURE_HEADERS = {
+    "Cache-Control": "public, max-age=86400",
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; sandbox",
+    "X-Content-Type-Options": "nosniff",
+}
 
 
 def _wants_json(request: Request) -> bool:
@@ -101,11 +110,21 @@ def _unexpected(what: str, error: Exception) -> ChatError:
 
 @router.get("/chat")
 async def chat_page(
-    request: Request, service: ServiceDep, lang: str | None = None, more: bool = False
+    request: Request,
+    service: ServiceDep,
+    lang: str | None = None,
+    more: bool = False,
+    extended: bool = False,
 ) -> Response:
     session = chat_session(request)
     view = await run_in_threadpool(
-        pages.load_view, service, request, session, asked_language=lang, more=more
+        pages.load_view,
+        service,
+        request,
+        session,
+        asked_language=lang,
+        more=more,
+        extended=extended,
     )
     response = pages.render_page(service, view)
     keep_session(response, session, service.settings)
@@ -125,6 +144,25 @@ async def logo(service: ServiceDep) -> Response:
     if path is None:
         return Response(status_code=404)
     return FileResponse(path, headers={"Cache-Control": "no-cache"})
+
+
+@router.get("/chat/pictures/{questionnaire_id}/{name:path}")
+async def picture(service: ServiceDep, questionnaire_id: str, name: str) -> Response:
+    """A choice's picture: only a file the questionnaire names and the validator checked,
+    from that questionnaire's folder, with its own content type; cached, as it never
+    changes under the same questionnaire version."""
+    try:
+        questionnaire = service.registry.latest(questionnaire_id)
+    except KeyError:
+        return Response(status_code=404)
+    media_type = picture_media_type(name)
+    if name not in questionnaire.pictures or not questionnaire.picture_folder or not media_type:
+        return Response(status_code=404)
+    folder = Path(questionnaire.picture_folder)
+    path = (folder / name).resolve()
+    if not path.is_relative_to(folder) or not path.is_file():
+        return Response(status_code=404)
+    return FileResponse(path, media_type=media_type, headers=PICTURE_HEADERS)
 
 
 @router.post("/chat/reply")
@@ -189,6 +227,32 @@ async def start(request: Request, service: ServiceDep) -> Response:
     except Exception as failure:
         return await _error(request, session, _unexpected("start", failure))
     return _redirect(service, session)
+
+
+@router.post("/chat/more-time")
+async def more_time(request: Request, service: ServiceDep) -> Response:
+    """ "I need more time": the open conversation stays open for its full time again."""
+    session = chat_session(request)
+    try:
+        await _checked_form(request, session)
+    except ChatError as error:
+        return await _error(request, session, error)
+
+    def extend() -> bool:
+        now = service.engine.clock()
+        with service.database.engine.connect() as connection, connection.begin():
+            status = webchat.status(connection, session.address)
+            if status.version_id is None:
+                return False
+            questionnaire = service.registry.by_version_id(connection, status.version_id)
+            until = now + datetime.timedelta(days=questionnaire.expiry_days)
+            return webchat.more_time(connection, session.address, until)
+
+    try:
+        extended = await run_in_threadpool(extend)
+    except Exception as failure:
+        return await _error(request, session, _unexpected("more time", failure))
+    return _redirect(service, session, "?extended=1#answer" if extended else "")
 
 
 @router.post("/chat/language")

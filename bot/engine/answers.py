@@ -35,6 +35,8 @@ def options(question: Question, language: str, default_language: str) -> list[re
         if default_language != language:
             labels.append(choice.label.get(default_language))
         aliases = choice.aliases.get(language, ()) + choice.aliases.get(default_language, ())
+        if choice.picture is not None:  # the words shown under a picture, typed back
+            aliases += (choice.picture.alt.get(language),)
         result.append(
             replies.Option(position, choice.code, choice.name, tuple(labels), tuple(aliases))
         )

@@ -18,7 +18,7 @@ from bot.i18n import texts
 from bot.i18n.languages import babel_locale
 from bot.i18n.translate import Translator, translator
 from bot.questionnaire.fields import PLACEHOLDER
-from bot.questionnaire.model import LocalText, Question, Questionnaire, QuestionType
+from bot.questionnaire.model import Choice, LocalText, Question, Questionnaire, QuestionType
 from bot.settings import Settings
 
 PIPED_PLACEHOLDER_LENGTH = 12  # what the validator assumes a piped answer costs in an SMS
@@ -29,14 +29,22 @@ class Button:
     reply: str  # the text the tenant's tap sends back, e.g. "2"
     label: str
     command: bool = False  # Skip or Back: shown apart from the answers, never numbered
+    emoji: str = ""  # shown before the words where the tenant taps; never on SMS
+    image: str = ""  # "<questionnaire id>/<file>", a picture the web chat serves
 
     def stored(self) -> list[str]:
-        """The button as the outbox keeps it (a third item marks a command)."""
-        return [self.reply, self.label, "command"] if self.command else [self.reply, self.label]
+        """The button as the outbox keeps it: reply, label, then "command" or "", then
+        the emoji and picture when there are any."""
+        kind = ["command"] if self.command else []
+        if self.emoji or self.image:
+            return [self.reply, self.label, kind[0] if kind else "", self.emoji, self.image]
+        return [self.reply, self.label, *kind]
 
     @classmethod
     def from_stored(cls, item: list[str]) -> Button:
-        return cls(str(item[0]), str(item[1]), len(item) > 2 and item[2] == "command")
+        extra = [str(part) for part in item[3:5]] + ["", ""]
+        command = len(item) > 2 and item[2] == "command"
+        return cls(str(item[0]), str(item[1]), command, emoji=extra[0], image=extra[1])
 
     @property
     def numbered(self) -> bool:
@@ -118,13 +126,15 @@ def question_prompt(
     tr: Translator,
     progress: tuple[int, int] | None = None,
     can_go_back: bool = False,
+    easy_read: bool = False,
 ) -> Prompt:
-    """The question's words, its answer buttons and, where the tenant taps, its progress
-    ("Question 2 of 5") and Skip / Change-my-last-answer buttons."""
+    """The question's words (easy-read ones when asked for), its answer buttons and, where
+    the tenant taps, its progress ("Question 2 of 5") and Skip / Change-my-last-answer."""
     parts = []
     if progress is not None and tr.taps and question.answerable:
         parts.append(tr(texts.PROGRESS, number=progress[0], total=progress[1]))
-    parts += [pipe(question.text.get(language), questionnaire, answers, language, landlord, tr)]
+    words = question.wording(easy_read=easy_read).get(language)
+    parts += [pipe(words, questionnaire, answers, language, landlord, tr)]
     if question.hint:
         parts.append(
             pipe(question.hint.get(language), questionnaire, answers, language, landlord, tr)
@@ -134,7 +144,7 @@ def question_prompt(
         many = question.type is QuestionType.SELECT_MULTIPLE
         parts.append(tr(texts.REPLY_WITH_NUMBERS if many else texts.REPLY_WITH_NUMBER))
         buttons = tuple(
-            Button(str(position), choice.label.get(language))
+            _choice_button(position, choice, language, questionnaire, tr.taps)
             for position, choice in enumerate(question.choices.choices, start=1)
         )
     elif question.type is QuestionType.YES_NO:
@@ -169,6 +179,20 @@ def question_prompt(
     )
 
 
+def _choice_button(
+    position: int, choice: Choice, language: str, questionnaire: Questionnaire | None, taps: bool
+) -> Button:
+    """An option: on SMS its label; where the tenant taps, its picture (or emoji) and the
+    words that stand for the picture."""
+    picture = choice.picture
+    if picture is None or not taps:
+        return Button(str(position), choice.label.get(language))
+    image = ""
+    if picture.image is not None and questionnaire is not None:
+        image = f"{questionnaire.id}/{picture.image}"
+    return Button(str(position), picture.alt.get(language), emoji=picture.emoji or "", image=image)
+
+
 def _commands(question: Question, tr: Translator, can_go_back: bool) -> tuple[Button, ...]:
     """Skip and Change-my-last-answer as buttons where the tenant taps (English command
     words work in every language, so the tap sends those)."""
@@ -182,8 +206,9 @@ def _commands(question: Question, tr: Translator, can_go_back: bool) -> tuple[Bu
     return tuple(commands)
 
 
-def sms_prompt(question: Question, language: str, landlord: str) -> str:
-    """The SMS text of a question as the validator prices it (piped answers estimated)."""
+def sms_prompt(question: Question, language: str, landlord: str, *, easy_read: bool = False) -> str:
+    """The SMS text of a question as the validator prices it (piped answers estimated); in
+    an easy-read questionnaire, the easy-read wording that is sent."""
     prompt = question_prompt(
         question,
         language,
@@ -191,6 +216,7 @@ def sms_prompt(question: Question, language: str, landlord: str) -> str:
         answers={},
         landlord=landlord,
         tr=translator(language),
+        easy_read=easy_read,
     )
     if question.type is QuestionType.YES_NO:
         return prompt.text

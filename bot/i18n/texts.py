@@ -226,6 +226,14 @@ NEXT_CONCERN = N_(
 NEXT_NOTHING = N_("You do not need to do anything else.")
 CHAT_ANOTHER_SURVEY = N_("Answer another survey")
 CHAT_HELP_PHONE = N_("Need help? Call {phone}")
+# Timing adjustable (WCAG 2.2.1): how long is left, a warning before the end, and more time.
+CHAT_TIME_LEFT = N_(
+    "This conversation stays open for {time} more. Your answers are saved as you go: if "
+    "you leave, open this page again to carry on."
+)
+CHAT_TIME_WARNING = N_("This conversation will close in {time}. Do you need more time?")
+CHAT_MORE_TIME = N_("I need more time")
+CHAT_TIME_EXTENDED = N_("You have more time. This conversation now stays open for {time}.")
 
 # Channels where a tenant taps buttons or types: the SMS wording (on the left) is replaced.
 TAP_CHANNELS = frozenset({"webchat", "telegram"})

@@ -54,7 +54,10 @@ def run_all(
         return
     for question in questionnaire.questions:
         for language in questionnaire.languages:
-            checker.sms_length(question, language, sms_prompt(question, language, landlord_name))
+            prompt = sms_prompt(
+                question, language, landlord_name, easy_read=questionnaire.easy_read
+            )
+            checker.sms_length(question, language, prompt)
 
 
 class _Checker:

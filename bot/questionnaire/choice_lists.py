@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from bot.questionnaire.fields import SNAKE_CASE, FieldReader, Reporter, TextReader
 from bot.questionnaire.located import LocatedList, LocatedMap
 from bot.questionnaire.model import MISSING_KINDS, Choice, ChoiceList
+from bot.questionnaire.pictures import read_picture
 
-CHOICE_KEYS = ("code", "name", "label", "aliases", "missing")
+CHOICE_KEYS = ("code", "name", "label", "aliases", "missing", "image", "emoji", "alt")
 
 
 @dataclass
 class ChoiceListReader:
     reporter: Reporter
     texts: TextReader
+    folder: Path | None = None  # where pictures are looked for; None when compiling text
 
     def read(self, top: FieldReader) -> dict[str, ChoiceList]:
         block = top.mapping_at("choice_lists", required=False, example="choice_lists: {...}")
@@ -75,9 +78,11 @@ class ChoiceListReader:
                 f"use one of: {', '.join(MISSING_KINDS)}",
             )
             missing = None
+        context = f"{list_name} choice {name}"
+        picture = read_picture(item, self.reporter, self.texts, context, self.folder)
         if code is None or name is None or label is None:
             return None
-        return Choice(code=code, name=name, label=label, aliases=aliases, missing=missing)
+        return Choice(code, name, label, aliases=aliases, missing=missing, picture=picture)
 
     def _aliases(self, item: LocatedMap, list_name: str) -> dict[str, tuple[str, ...]]:
         block = item.get("aliases")

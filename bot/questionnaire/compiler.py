@@ -43,6 +43,7 @@ TOP_LEVEL_KEYS = (
     "channels",
     "sms_max_segments",
     "concern_keywords",
+    "easy_read",
 )
 CHANNELS = ("sms", "whatsapp", "telegram", "webchat")
 QUESTIONNAIRE = "questionnaire"
@@ -67,7 +68,7 @@ def compile_file(path: Path, *, landlord_name: str = "Your landlord") -> Compile
             "check the path, and save the file as UTF-8 text",
         )
         return CompileResult(None, [problem])
-    return compile_text(text, str(path), landlord_name=landlord_name)
+    return compile_text(text, str(path), landlord_name=landlord_name, folder=path.parent)
 
 
 def _unreadable(error: OSError | UnicodeDecodeError) -> str:
@@ -82,8 +83,9 @@ def _unreadable(error: OSError | UnicodeDecodeError) -> str:
 
 
 def compile_text(
-    text: str, filename: str, *, landlord_name: str = "Your landlord"
+    text: str, filename: str, *, landlord_name: str = "Your landlord", folder: Path | None = None
 ) -> CompileResult:
+    """Compile questionnaire text; pictures are checked in `folder` (the file's folder)."""
     reporter = Reporter(filename)
     try:
         root, duplicate_keys = load_located(text)
@@ -100,7 +102,7 @@ def compile_text(
             "start with 'id:', 'version:' and the other settings in docs/questionnaire-format.md",
         )
         return CompileResult(None, reporter.problems)
-    builder = _Builder(root, reporter, text.splitlines())
+    builder = _Builder(root, reporter, text.splitlines(), folder)
     questionnaire = builder.build(filename, hashlib.sha256(text.encode()).hexdigest())
     checks.run_all(
         questionnaire,
@@ -113,8 +115,11 @@ def compile_text(
 
 
 class _Builder:
-    def __init__(self, root: LocatedMap, reporter: Reporter, lines: list[str]) -> None:
+    def __init__(
+        self, root: LocatedMap, reporter: Reporter, lines: list[str], folder: Path | None
+    ) -> None:
         self.root = root
+        self.folder = folder
         self.reporter = reporter
         self.lines = lines
         self.positions: dict[str, Position] = {}
@@ -141,7 +146,7 @@ class _Builder:
         title = self.texts.read(self.root, "title", QUESTIONNAIRE, required=True)
         purpose_code, purpose = self._purpose(top)
         consent_version, consent = self._consent(top)
-        choice_lists = ChoiceListReader(self.reporter, self.texts).read(top)
+        choice_lists = ChoiceListReader(self.reporter, self.texts, self.folder).read(top)
         questions = self._questions(top, choice_lists)
         keywords = self._keywords(top)
         channels = self._channels(top)
@@ -179,6 +184,14 @@ class _Builder:
             anonymous=top.boolean("anonymous", default=False),
             intro=self.texts.read(self.root, "intro", QUESTIONNAIRE, required=False),
             outro=self.texts.read(self.root, "outro", QUESTIONNAIRE, required=False),
+            easy_read=top.boolean("easy_read", default=False),
+            picture_folder=str(self.folder.resolve()) if self.folder is not None else "",
+            pictures=frozenset(
+                choice.picture.image
+                for choices in choice_lists.values()
+                for choice in choices.choices
+                if choice.picture is not None and choice.picture.image is not None
+            ),
             source_path=filename,
             source_hash=source_hash,
         )

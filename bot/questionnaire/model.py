@@ -52,12 +52,26 @@ class LocalText:
 
 
 @dataclass(frozen=True)
+class Picture:
+    """A picture or emoji beside a choice, and the words that stand for it (`alt`).
+
+    Where the tenant taps (web chat, Telegram) the choice reads as the picture and its
+    alt words; SMS sends the choice's label only.
+    """
+
+    alt: LocalText
+    image: str | None = None  # a file beside the questionnaire, e.g. images/fixed.svg
+    emoji: str | None = None
+
+
+@dataclass(frozen=True)
 class Choice:
     code: int
     name: str
     label: LocalText
     aliases: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     missing: str | None = None
+    picture: Picture | None = None
 
 
 @dataclass(frozen=True)
@@ -131,6 +145,11 @@ class Question:
     profile: ProfileLink | None = None
     measure: Measure | None = None
     concern: ConcernRule | None = None
+    easy_read: LocalText | None = None  # short sentences, one idea each
+
+    def wording(self, *, easy_read: bool) -> LocalText:
+        """The question's words: the easy-read ones when asked for and written."""
+        return self.easy_read if easy_read and self.easy_read else self.text
 
     @property
     def answerable(self) -> bool:
@@ -161,6 +180,11 @@ class Questionnaire:
     concern_keywords: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     intro: LocalText | None = None
     outro: LocalText | None = None
+    easy_read: bool = False  # every tenant reads the questions' easy-read wording
+    # The folder the pictures were checked in (empty when compiled from text alone) and the
+    # picture files found there: the only files the web chat serves for this questionnaire.
+    picture_folder: str = ""
+    pictures: frozenset[str] = frozenset()
     source_path: str = ""
     source_hash: str = ""
 

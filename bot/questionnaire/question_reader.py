@@ -32,6 +32,7 @@ QUESTION_KEYS = (
     "profile",
     "measure",
     "concern",
+    "easy_read",
 )
 
 
@@ -51,6 +52,7 @@ class QuestionReader:
         qtype = self._type(reader)
         text = self.texts.read(item, "text", context, required=True)
         hint = self.texts.read(item, "hint", context, required=False)
+        easy_read = self.texts.read(item, "easy_read", context, required=False)
         required = reader.boolean("required", default=False)
         choices = self._question_choices(reader, qtype, lists)
         relevant = self._expression(item, "relevant", context)
@@ -90,6 +92,7 @@ class QuestionReader:
             profile=profile,
             measure=measure,
             concern=concern,
+            easy_read=easy_read,
         )
 
     def _type(self, reader: FieldReader) -> QuestionType | None:

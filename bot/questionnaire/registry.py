@@ -41,9 +41,11 @@ def _valid(result: CompileResult) -> Questionnaire:
 
 
 @lru_cache(maxsize=64)
-def _compiled(text: str, filename: str, landlord_name: str) -> Questionnaire:
+def _compiled(
+    text: str, filename: str, landlord_name: str, folder: Path | None = None
+) -> Questionnaire:
     """Compiling is pure and a ten-language file takes a while: do it once per process."""
-    return _valid(compile_text(text, filename, landlord_name=landlord_name))
+    return _valid(compile_text(text, filename, landlord_name=landlord_name, folder=folder))
 
 
 class QuestionnaireRegistry:
@@ -59,11 +61,12 @@ class QuestionnaireRegistry:
     def from_directory(cls, directory: Path, landlord_name: str) -> QuestionnaireRegistry:
         registry = cls(landlord_name)
         for path in questionnaire_files([directory]):
-            registry.add_text(path.read_text(encoding="utf-8"), str(path))
+            registry.add_text(path.read_text(encoding="utf-8"), str(path), folder=path.parent)
         return registry
 
-    def add_text(self, text: str, filename: str) -> Questionnaire:
-        questionnaire = _compiled(text, filename, self.landlord_name)
+    def add_text(self, text: str, filename: str, *, folder: Path | None = None) -> Questionnaire:
+        """Load questionnaire text; its pictures are looked for in `folder` when given."""
+        questionnaire = _compiled(text, filename, self.landlord_name, folder)
         with self._lock:
             self._latest[questionnaire.id] = questionnaire
             self._sources[questionnaire.source_hash] = text

@@ -32,7 +32,8 @@ def sms_costs(questionnaire: Questionnaire, landlord: str) -> list[LanguageCost]
         forcing: list[str] = []
         answerable = [q for q in questionnaire.questions if q.answerable]
         for question in answerable:
-            cost = sms_cost(to_gsm7_where_possible(sms_prompt(question, language, landlord)))
+            prompt = sms_prompt(question, language, landlord, easy_read=questionnaire.easy_read)
+            cost = sms_cost(to_gsm7_where_possible(prompt))
             total += cost.segments
             if cost.segments > most:
                 most, costliest = cost.segments, question.name

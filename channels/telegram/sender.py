@@ -72,8 +72,12 @@ MARK_OFF, MARK_ON = "☐ ", "☑ "
 
 
 def button_text(button: Button) -> str:
-    """Numbered options read "1 Very satisfied"; Yes/No and scale buttons show the label."""
-    return f"{button.reply} {button.label}" if button.numbered else button.label
+    """Numbered options read "1 Very satisfied"; Yes/No and scale buttons show the label.
+
+    A choice's emoji goes before its words; a choice's picture file is not sent (a photo per
+    option would bury the question), so Telegram shows the words that stand for it."""
+    words = f"{button.emoji} {button.label}" if button.emoji else button.label
+    return f"{button.reply} {words}" if button.numbered else words
 
 
 def message_text(message: OutboundMessage) -> str:

@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 from sqlalchemy import Connection, and_, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from bot.engine.contacts import find_contact, switch_language
+from bot.engine.contacts import extend_conversation, find_contact, switch_language
 from bot.engine.messages import InboundMessage, OutboundMessage
 from bot.engine.render import Button
 from bot.settings import Settings
@@ -98,6 +98,7 @@ class ChatStatus:
     language: str | None  # the open conversation's language
     version_id: int | None
     respondent_id: int | None
+    expires_at: datetime.datetime | None = None  # when the open conversation closes
 
 
 def status(connection: Connection, address: str) -> ChatStatus:
@@ -111,6 +112,7 @@ def status(connection: Connection, address: str) -> ChatStatus:
         language=contact.session_language if is_open else None,
         version_id=contact.questionnaire_version_id if is_open else None,
         respondent_id=contact.respondent_id,
+        expires_at=contact.expires_at if is_open else None,
     )
 
 
@@ -201,6 +203,11 @@ def change_language(
     """Switch the open conversation's language (the page's language menu); the caller then
     asks the current step again through `Engine.remind`."""
     return switch_language(connection, CHANNEL, address, language, now)
+
+
+def more_time(connection: Connection, address: str, until: datetime.datetime) -> bool:
+    """The tenant asked for more time: keep their conversation open until `until`."""
+    return extend_conversation(connection, CHANNEL, address, until)
 
 
 def has_open_session(connection: Connection, respondent_id: int) -> bool:

@@ -10,6 +10,27 @@
     return;
   }
   var busy = false;
+  var time = document.getElementById("time");
+  var warningTimer = null;
+
+  /* WCAG 2.2.1: a few minutes before the conversation closes, the warning and its
+     "I need more time" button appear in a polite live region (once, never moving focus). */
+  function watchTheTime() {
+    var region = document.getElementById("time-warning");
+    var template = document.getElementById("time-warning-template");
+    if (!time || !region || !template || region.children.length) {
+      return;
+    }
+    var left = parseInt(time.getAttribute("data-expires-in"), 10);
+    var within = parseInt(time.getAttribute("data-warn-within"), 10);
+    if (isNaN(left) || isNaN(within)) {
+      return;
+    }
+    warningTimer = window.setTimeout(function () {
+      region.appendChild(template.content.cloneNode(true));
+    }, Math.max(0, left - within) * 1000);
+  }
+  watchTheTime();
 
   function focusFirstControl() {
     var target = answer.querySelector(".option, input[type=checkbox], #reply, .surveys button");
@@ -62,6 +83,11 @@
         // The tenant chose another language by typing: reload the page's own words too.
         window.location.assign("/chat");
         return;
+      }
+      if (!result.body.open && time) {
+        // The conversation has ended: no time limit to count down or warn about.
+        window.clearTimeout(warningTimer);
+        time.hidden = true;
       }
       log.insertAdjacentHTML("beforeend", result.body.messages);
       answer.innerHTML = result.body.controls;

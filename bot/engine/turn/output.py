@@ -10,6 +10,9 @@ from bot.i18n import texts
 from bot.questionnaire.model import Question
 from bot.storage.models import OutboundStatus, SessionState
 
+# The profile attribute and value by which a tenant asks for easy-read wording.
+EASY_READ_NEED = ("communication_needs", "easy_read")
+
 
 def set_state(context: TurnContext, state: SessionState) -> None:
     context.conversation.state = state
@@ -85,6 +88,22 @@ def progress(context: TurnContext, question: Question) -> tuple[int, int]:
     return (applying.index(question.name) + 1, len(applying))
 
 
+def wants_easy_read(context: TurnContext) -> bool:
+    """Easy-read wording: for everyone in an easy-read questionnaire, and for a tenant who
+    told the landlord they need easy read (their communication needs) wherever a question
+    has easy-read words."""
+    questionnaire = context.questionnaire
+    if questionnaire.easy_read:
+        return True
+    if not any(question.easy_read for question in questionnaire.questions):
+        return False
+    known = store.current_profile(
+        context.connection, context.conversation.respondent_id, [EASY_READ_NEED[0]]
+    ).get(EASY_READ_NEED[0])
+    value = known.value if known is not None else None
+    return value == EASY_READ_NEED[1] or (isinstance(value, list) and EASY_READ_NEED[1] in value)
+
+
 def prompt(context: TurnContext, question: Question) -> None:
     """Ask `question`, with its options as buttons."""
     rendered = question_prompt(
@@ -96,6 +115,7 @@ def prompt(context: TurnContext, question: Question) -> None:
         tr=context.translator,
         progress=progress(context, question) if context.translator.taps else None,
         can_go_back=bool(context.conversation.asked),
+        easy_read=wants_easy_read(context),
     )
     context.say(rendered.text)
     context.reply.buttons = rendered.buttons

@@ -8,13 +8,18 @@ stop in those words.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from dataclasses import fields, is_dataclass
 
 import pytest
 
 from bot.i18n import texts
 from bot.i18n.languages import LANGUAGES
 from bot.i18n.translate import translator
+from bot.questionnaire.model import LocalText
+from bot.questionnaire.registry import load_questionnaire, questionnaire_files
 from bot.service import Service
+from bot.settings import DEFAULT_QUESTIONNAIRES
 from tests.support.chat import Chat
 from tests.support.services import FIXTURES
 
@@ -97,3 +102,60 @@ def test_tap_wording_in_the_catalogs_never_says_reply(language: str) -> None:
     ]
     for key in tap_keys:
         assert _forbidden(tr(key), language) == [], key
+
+
+# "Reply with a number", "reply 0", in each language's own words, as the SMS catalog
+# strings say it; "answer these 5 questions" stays, as it says nothing about how.
+REPLY_WORDS = {
+    "en": r"\breply\b",
+    "cy": r"\batebwch (gyda|gydag|\d+(?! cwestiwn))",
+    "pl": r"\bodpowiedz(,| liczb| mniejsz| \d)",
+    "ro": r"răspundeți (cu|doar)",
+    "pt": r"\bresponda (com|apenas|\d)",
+    "zh": r"回复",
+    "ar": r"الرد|أرسل",
+    "pa": r"ਲਿਖ ਕੇ ਜਵਾਬ ਦਿਓ",
+    "ur": r"لکھ کر جواب دیں",
+    "bn": r"লিখে উত্তর দিন",
+}
+
+
+def _local_texts(value: object) -> Iterator[LocalText]:
+    """Every per-language text in a questionnaire: titles, questions, hints, easy-read
+    wording, re-ask messages, choice labels and picture words, consent, intro, outro."""
+    if isinstance(value, LocalText):
+        yield value
+    elif is_dataclass(value) and not isinstance(value, type):
+        for item in fields(value):
+            yield from _local_texts(getattr(value, item.name))
+    elif isinstance(value, tuple | list):
+        for item in value:
+            yield from _local_texts(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _local_texts(item)
+
+
+def _says_reply(text: str, language: str) -> list[str]:
+    found = re.findall(REPLY_WORDS[language], text, flags=re.IGNORECASE)
+    return found + REPLY_COMMAND.findall(text) + re.findall(r"\b(SKIP|STOP)\b", text)
+
+
+@pytest.mark.parametrize("language", list(LANGUAGES))
+def test_the_reply_words_are_those_the_sms_catalog_uses(language: str) -> None:
+    """The patterns below really catch "reply" in each language: the SMS wording has it."""
+    tr = translator(language)
+    assert _says_reply(tr(texts.REPLY_WITH_NUMBER), language), tr(texts.REPLY_WITH_NUMBER)
+
+
+@pytest.mark.parametrize("path", questionnaire_files([DEFAULT_QUESTIONNAIRES]), ids=str)
+def test_no_shipped_questionnaire_text_says_reply(path: object) -> None:
+    """Questionnaire texts reach every channel, so none may tell the tenant to "reply"."""
+    questionnaire = load_questionnaire(path)  # type: ignore[arg-type]
+    found = [
+        (language, text)
+        for local in _local_texts(questionnaire)
+        for language, text in local.texts.items()
+        if _says_reply(text, language)
+    ]
+    assert found == []

@@ -12,18 +12,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
 from bot.i18n import texts
 from bot.i18n.translate import translator
 from bot.service import Service
-from bot.settings import PROJECT_ROOT, Settings
-from tests.support.browser import WCAG_22_AA
+from bot.settings import Settings
+from tests.support.chat_browser import ARTIFACTS, Tenant
 from tests.support.live import live_server
 from tests.support.webchat import current_answers, invite_for, make_app, new_tenant
-
-ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "webchat"
 
 
 @pytest.fixture
@@ -36,60 +33,6 @@ def base_url(service: Service, settings: Settings) -> Iterator[str]:
 
     with live_server(build) as url:
         yield url
-
-
-class Tenant:
-    """One way of using the page: `mode` is mouse, keyboard or nojs."""
-
-    def __init__(self, page: Page, mode: str, name: str, check_axe: bool) -> None:
-        self.page, self.mode, self.name, self.check_axe = page, mode, name, check_axe
-        self.step = 0
-
-    def record(self) -> None:
-        """A screenshot of this state, and (mouse runs) axe finds nothing on it."""
-        self.step += 1
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        path = ARTIFACTS / f"{self.name}-{self.step:02d}.png"
-        self.page.screenshot(path=str(path), full_page=True)
-        if self.check_axe:
-            results = Axe().run(self.page, options=WCAG_22_AA)
-            assert results.violations_count == 0, results.generate_report()
-        width = self.page.evaluate("() => document.documentElement.scrollWidth")
-        assert width <= self.page.viewport_size["width"]  # type: ignore[index]
-
-    def press(self, selector: str, then: str) -> None:
-        """Use the button `selector`, then wait for the newest message to contain `then`."""
-        target = f"#answer {selector}"
-        if self.mode == "keyboard":
-            _tab_to(self.page, target)
-            outline = self.page.evaluate(
-                "() => getComputedStyle(document.activeElement).outlineStyle"
-            )
-            assert outline not in ("none", "")
-            self.page.keyboard.press("Enter")
-        else:
-            self.page.locator(target).click()
-        expect(self.page.locator("#log .from-them").last).to_contain_text(then)
-        self.record()
-
-    def type(self, text: str, then: str) -> None:
-        if self.mode == "keyboard":
-            _tab_to(self.page, "#reply")
-            self.page.keyboard.type(text)
-            self.page.keyboard.press("Enter")
-        else:
-            self.page.locator("#reply").fill(text)
-            self.page.locator("form.typed button[type=submit]").click()
-        expect(self.page.locator("#log .from-them").last).to_contain_text(then)
-        self.record()
-
-
-def _tab_to(page: Page, selector: str, presses: int = 80) -> None:
-    for _ in range(presses):
-        if page.evaluate("s => !!document.activeElement?.matches(s)", selector):
-            return
-        page.keyboard.press("Tab")
-    raise AssertionError(f"Tab never reached {selector}")
 
 
 @pytest.mark.parametrize("width", [320, 1280])
