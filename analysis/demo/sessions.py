@@ -70,9 +70,15 @@ class Conversation:
             self.events.append(event)
 
     def say(
-        self, at: datetime.datetime, body: str, *, reply: bool = True, failed: str | None = None
+        self,
+        at: datetime.datetime,
+        body: str,
+        *,
+        reply: bool = True,
+        failed: str | None = None,
+        purpose: str | None = None,
     ) -> None:
-        self.event(Said(at, body, reply, failed))
+        self.event(Said(at, body, reply, failed, purpose=purpose))
 
     def hear(self, at: datetime.datetime, text: str) -> None:
         self.event(Heard(at, text))
@@ -113,7 +119,7 @@ def run_session(
     expires_at = invite_at + datetime.timedelta(days=q.expiry_days)
     failed = c.channel == "sms" and rng.random() < SMS_FAILURE
     invitation = c.tr(texts.CONSENT_QUESTION) if q.intro is None else q.intro.get(c.language)
-    c.say(invite_at, invitation, failed=SMS_ERROR if failed else None)
+    c.say(invite_at, invitation, failed=SMS_ERROR if failed else None, purpose="invitation")
     chance = planted.replies[CHANNELS.index(c.channel)] * QUESTIONNAIRE_APPEAL.get(q.id, 1.0)
     replies = not failed and rng.random() < chance
     median = math.log(planted.latency_hours * 3600.0)
@@ -124,7 +130,12 @@ def run_session(
     if first >= expires_at - datetime.timedelta(minutes=5):
         replies = False
     if not failed and (not replies or first - invite_at > REMINDER_AFTER):
-        c.say(invite_at + REMINDER_AFTER, c.tr(texts.CONSENT_QUESTION), reply=False)
+        c.say(
+            invite_at + REMINDER_AFTER,
+            c.tr(texts.CONSENT_QUESTION),
+            reply=False,
+            purpose="reminder",
+        )
     session = PastConversation(
         c.state.respondent_id, q, c.version_id, c.channel, address(tenant, c.channel),
         c.language, created_at=invite_at, expires_at=expires_at, state=SessionState.EXPIRED,

@@ -58,7 +58,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
                          "reply_id"),
     "outbound_messages": ("id", "respondent_id", "session_id", "in_reply_to", "channel",
                           "address", "body", "buttons", "multiple", "language", "status",
-                          "attempts", "provider_id", "error", "due_at", "created_at", "sent_at"),
+                          "attempts", "provider_id", "error", "due_at", "created_at", "sent_at",
+                          "purpose"),
     "answers": ("id", "session_id", "question", "raw_text", "value", "skipped", "status",
                 "channel", "inbound_message_id", "answered_at"),
     "consents": ("id", "respondent_id", "session_id", "questionnaire_id", "purpose", "scope",
@@ -86,6 +87,7 @@ class Said:
     failed: str | None = None  # the provider's error, for a message never delivered
     buttons: tuple[tuple[str, ...], ...] = ()  # as the engine stores them (Button.stored)
     multiple: bool = False
+    purpose: str | None = None  # "invitation" or "reminder", as the engine marks them
 
 
 @dataclass(frozen=True)
@@ -305,7 +307,7 @@ class _Conversation:
              buttons, event.multiple, past.language, status.value,
              0 if displayed else 1,
              None if displayed else writer._provider_id("out", outbound_id),
-             event.failed, at, at, writer.stamp(sent_at)]
+             event.failed, at, at, writer.stamp(sent_at), event.purpose]
         )  # fmt: skip
         if answered is not None:
             answered[INBOUND_REPLY] = outbound_id

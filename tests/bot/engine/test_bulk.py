@@ -74,7 +74,15 @@ def play_through_engine(
     def said(replies: list[OutboundMessage]) -> None:
         for reply in replies:
             buttons = tuple(tuple(button.stored()) for button in reply.buttons)
-            events.append(Said(clock(), reply.body, buttons=buttons, multiple=reply.multiple))
+            events.append(
+                Said(
+                    clock(),
+                    reply.body,
+                    buttons=buttons,
+                    multiple=reply.multiple,
+                    purpose=reply.purpose,
+                )
+            )
 
     said(engine.start(channel="telegram", address=ADDRESS,
                       questionnaire_id="communication_preferences"))  # fmt: skip
