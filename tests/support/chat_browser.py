@@ -23,6 +23,10 @@ class Tenant:
         self.step += 1
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         path = ARTIFACTS / f"{self.name}-{self.step:02d}.png"
+        # Pictures load after the page: a screenshot taken before would show an empty button.
+        self.page.wait_for_function(
+            "() => Array.from(document.images).every(image => image.complete)"
+        )
         self.page.screenshot(path=str(path), full_page=True)
         if self.check_axe:
             results = Axe().run(self.page, options=WCAG_22_AA)
