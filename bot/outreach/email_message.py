@@ -12,7 +12,7 @@ import json
 from dataclasses import asdict, dataclass
 from html import escape
 
-from bot.i18n.texts import N_
+from bot.i18n.texts import N_, NP_
 from bot.i18n.translate import Translator
 
 RIGHT_TO_LEFT = frozenset({"ar", "ur", "fa", "he", "ps", "ckb"})
@@ -20,11 +20,13 @@ RIGHT_TO_LEFT = frozenset({"ar", "ur", "fa", "he", "ps", "ckb"})
 # Translators: {title} is the survey's name; {landlord} the landlord's; keep them whole.
 EMAIL_SUBJECT = N_("{landlord} would like your views: {title}")
 EMAIL_REMINDER_SUBJECT = N_("A reminder from {landlord}: {title}")
-EMAIL_INTRO = N_(
-    "{landlord} would like to hear what you think: {title}. It takes about {minutes} minutes."
+EMAIL_INTRO = NP_(
+    "{landlord} would like to hear what you think: {title}. It takes about {count} minute.",
+    "{landlord} would like to hear what you think: {title}. It takes about {count} minutes.",
 )
-EMAIL_REMINDER_INTRO = N_(
-    "We would still like to hear what you think: {title}. It takes about {minutes} minutes."
+EMAIL_REMINDER_INTRO = NP_(
+    "We would still like to hear what you think: {title}. It takes about {count} minute.",
+    "We would still like to hear what you think: {title}. It takes about {count} minutes.",
 )
 EMAIL_START = N_("Start the survey")
 EMAIL_LINK_HINT = N_("If the button does not work, copy this address into your browser:")
@@ -80,13 +82,11 @@ class Invitation:
 
 
 def compose(tr: Translator, invitation: Invitation) -> EmailContent:
-    names = {
-        "landlord": invitation.landlord,
-        "title": invitation.title,
-        "minutes": invitation.minutes,
-    }
+    names = {"landlord": invitation.landlord, "title": invitation.title}
     subject = tr(EMAIL_REMINDER_SUBJECT if invitation.reminder else EMAIL_SUBJECT, **names)
-    intro = tr(EMAIL_REMINDER_INTRO if invitation.reminder else EMAIL_INTRO, **names)
+    intro = tr.plural(
+        EMAIL_REMINDER_INTRO if invitation.reminder else EMAIL_INTRO, invitation.minutes, **names
+    )
     start, hint = tr(EMAIL_START), tr(EMAIL_LINK_HINT)
     why, stop = tr(EMAIL_WHY, **names), tr(EMAIL_STOP)
     text = "\n\n".join(
