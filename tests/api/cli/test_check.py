@@ -1,4 +1,4 @@
-"""`doorstep check` says in words whether email is configured and the SMTP server answers."""
+"""`doorstep check` says in words which channels are set up and whether the SMTP server answers."""
 
 from __future__ import annotations
 
@@ -43,3 +43,26 @@ def test_check_reaches_the_smtp_server_or_says_it_cannot(monkeypatch: pytest.Mon
     result = runner.invoke(app, ["check"])
     assert result.exit_code == 1 and "could not be reached" in result.output
     assert "secret" not in result.output
+
+
+def test_check_names_the_whatsapp_templates_that_are_configured_and_missing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sid = "0123456789abcdef0123456789abcdef"
+    monkeypatch.setenv("DOORSTEP_TWILIO_ACCOUNT_SID", f"AC{sid}")
+    monkeypatch.setenv("DOORSTEP_TWILIO_AUTH_TOKEN", "token")
+    monkeypatch.setenv("DOORSTEP_TWILIO_FROM", "+441234567890")
+    monkeypatch.setenv("DOORSTEP_WHATSAPP_FROM", "+441234567891")
+    monkeypatch.setenv(
+        "DOORSTEP_WHATSAPP_TEMPLATES", f'{{"invitation": {{"en": "HX{sid}", "cy": "HX{sid}"}}}}'
+    )
+    result = runner.invoke(app, ["check"])
+    assert result.exit_code == 0, result.output
+    expected = "WhatsApp (Twilio) is on. Templates: invitations in cy, en; no reminders"
+    assert expected in result.output
+
+
+def test_check_says_whatsapp_is_off_without_a_sender(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DOORSTEP_WHATSAPP_FROM", raising=False)
+    result = runner.invoke(app, ["check"])
+    assert "WhatsApp is off: set DOORSTEP_WHATSAPP_FROM" in result.output
