@@ -13,10 +13,11 @@ from collections import deque
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, insert, select, text, update
+from sqlalchemy import Connection, Engine, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 
 from bot.engine.messages import OutboundMessage
+from bot.storage.leader import TRY_LOCK, UNLOCK
 from bot.storage.models import OutboundStatus
 from bot.storage.tables import OUTBOUND, SEND_SLOTS
 
@@ -248,7 +249,7 @@ class ReconcileLock:
         if connection is None:
             return
         try:
-            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": RECONCILE_LOCK})
+            connection.execute(UNLOCK, {"key": RECONCILE_LOCK})
             connection.commit()
         except Exception:
             # A pooled connection would keep the session lock: really close this one.
@@ -268,9 +269,7 @@ def lock_reconciliation(engine: Engine) -> ReconcileLock | None:
         return ReconcileLock(None)
     connection = engine.connect()
     try:
-        locked = connection.execute(
-            text("SELECT pg_try_advisory_lock(:key)"), {"key": RECONCILE_LOCK}
-        ).scalar_one()
+        locked = connection.execute(TRY_LOCK, {"key": RECONCILE_LOCK}).scalar_one()
         connection.commit()
     except Exception:
         connection.close()

@@ -17,6 +17,11 @@ from bot.storage.db import Database
 
 logger = logging.getLogger(__name__)
 BACKGROUND_LOCK = 0x646F6F73  # PostgreSQL advisory lock key ("doos"); reconciling uses "door"
+# Advisory locks are per database, not per schema: the second key scopes each lock to the
+# schema in use, so deployments (or test runs) sharing a database in different schemas
+# never wait for each other's lock.
+TRY_LOCK = text("SELECT pg_try_advisory_lock(:key, hashtext(current_schema()))")
+UNLOCK = text("SELECT pg_advisory_unlock(:key, hashtext(current_schema()))")
 
 
 class LeaderLock:
@@ -37,9 +42,7 @@ class LeaderLock:
             return True
         connection = self.database.engine.connect()
         try:
-            taken = connection.execute(
-                text("SELECT pg_try_advisory_lock(:key)"), {"key": BACKGROUND_LOCK}
-            ).scalar_one()
+            taken = connection.execute(TRY_LOCK, {"key": BACKGROUND_LOCK}).scalar_one()
             connection.commit()  # no transaction left open while the lock is held
         except Exception:
             connection.close()
@@ -55,7 +58,7 @@ class LeaderLock:
         if connection is None:
             return
         try:
-            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": BACKGROUND_LOCK})
+            connection.execute(UNLOCK, {"key": BACKGROUND_LOCK})
             connection.commit()
         except Exception:
             connection.invalidate()  # a pooled connection would keep the session lock
