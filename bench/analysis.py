@@ -155,9 +155,11 @@ def run(path: Path, scratch: Path, tenants: int, rounds: int, *, generate: bool 
         catalog = load_catalog(connection, registry=registry)
         answers = measure("frames: answers (long, all questionnaires)",
                           lambda: answers_frame(connection, catalog=catalog))  # fmt: skip
+        # The wide frame from the long one already read, as an analyst holding it does
+        # (and as the TSM step below does): reading the answers again gave the same frame.
         measure("frames: sessions (wide, tsm_perception)",
                 lambda: sessions_frame(connection, questionnaire_id="tsm_perception",
-                                       registry=registry))  # fmt: skip
+                                       registry=registry, answers=tsm_only(answers)))  # fmt: skip
     print(f"  {len(answers):,} answers", flush=True)
     measure(
         "segmentation (features, k-means, saving)",
@@ -167,8 +169,8 @@ def run(path: Path, scratch: Path, tenants: int, rounds: int, *, generate: bool 
     def tsm() -> Any:
         with reading(database) as connection:
             people = tenant_attributes(connection, catalog)
-            tsm_answers = answers[answers["questionnaire_id"] == "tsm_perception"]
-            return tsm_results(connection, catalog=catalog, tenants=people, answers=tsm_answers)
+            return tsm_results(connection, catalog=catalog, tenants=people,
+                               answers=tsm_only(answers))  # fmt: skip
 
     results = measure("TSM table (measures, sample, representativeness)", tsm)
     print(f"  {results.respondents:,} TSM respondents", flush=True)
@@ -180,6 +182,10 @@ def run(path: Path, scratch: Path, tenants: int, rounds: int, *, generate: bool 
     exports(database, registry, scratch)
     summarise()
     database.dispose()
+
+
+def tsm_only(answers: pd.DataFrame) -> pd.DataFrame:
+    return answers[answers["questionnaire_id"] == "tsm_perception"]
 
 
 def report_steps(database: Any, catalog: Any, results: Any) -> None:

@@ -99,6 +99,21 @@ def test_frames_of_demo_data_match_the_tables(database: Database, demo: Demo) ->
     assert wide["session_id"].is_unique
 
 
+def test_wide_frame_from_the_long_frame_equals_the_wide_frame_read_alone(
+    database: Database, demo: Demo
+) -> None:
+    demo(60, rounds=4)
+    with database.engine.connect() as connection:
+        every_answer = answers_frame(connection)
+        for questionnaire in ("tsm_perception", "post_repair"):
+            alone = sessions_frame(connection, questionnaire_id=questionnaire)
+            subset = every_answer[every_answer["questionnaire_id"] == questionnaire]
+            reused = sessions_frame(connection, questionnaire_id=questionnaire, answers=subset)
+            assert len(alone) > 0
+            pd.testing.assert_frame_equal(reused, alone, check_exact=True)
+            assert list(reused.attrs["labels"].items()) == list(alone.attrs["labels"].items())
+
+
 def test_an_empty_database_gives_empty_frames(database: Database) -> None:
     database.create_schema()
     with database.engine.connect() as connection:
