@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import func, select
 
-from analysis.frames.tidy import ANSWER_COLUMNS, answers_frame, sessions_frame
+from analysis.frames.tidy import ANSWER_COLUMNS, _category, answers_frame, sessions_frame
 from bot.service import Service
 from bot.storage.db import Database
 from bot.storage.models import Answer, AnswerStatus, Session
@@ -119,3 +119,12 @@ def test_an_empty_database_gives_empty_frames(database: Database) -> None:
     with database.engine.connect() as connection:
         assert answers_frame(connection).empty
         assert sessions_frame(connection).empty
+
+
+def test_choice_columns_are_the_categories_pandas_would_make() -> None:
+    values = pd.Series(["Very satisfied", None, "Fairly", "Ddim yn siŵr", "Fairly; Very satisfied",
+                        float("nan"), "Fairly", "", "Zoned"] * 3, dtype=object)  # fmt: skip
+    made = pd.Series(_category(values))
+    expected = values.astype("category")
+    pd.testing.assert_series_equal(made, expected, check_exact=True)
+    assert made.cat.categories.equals(expected.cat.categories)
