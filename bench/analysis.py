@@ -11,9 +11,11 @@ Each step prints its time, its peak memory and its ratio to the raw floor measur
 same run: reading the answer rows from SQLite into pandas with the plain driver (`sqlite3`
 tuples into a DataFrame, nothing converted). The report's newer steps (weighting, key
 drivers, comment themes, summary of approach) are timed and count towards the budget.
-Peak memory is the process's resident high-water mark (VmHWM), reset before each step
-through /proc/self/clear_refs, so each figure is that step's own peak including what was
-already in memory (the frames stay loaded). Where the reset is not available it falls back
+CPU is user + system time of the process and of the SQLite reader process it
+starts (counted while it lives), for comparing runs on a busy machine. Peak memory is the
+process's resident high-water mark (VmHWM), reset before each step through
+/proc/self/clear_refs, so each figure is that step's own peak including what was already
+in memory (the frames stay loaded). Where the reset is not available it falls back
 to ru_maxrss, the peak of the whole run so far.
 """
 
@@ -22,6 +24,7 @@ from __future__ import annotations
 import argparse
 import gc
 import importlib.util
+import os
 import resource
 import sys
 import tempfile
@@ -53,6 +56,7 @@ from bot.settings import Settings
 GIB = 1024**3
 RESULTS: list[tuple[str, float, float]] = []
 FLOOR: list[float] = []  # seconds of the raw floor, once measured
+CPU: dict[str, float] = {}  # CPU seconds per step
 BUDGET_SECONDS, BUDGET_BYTES = 10.0, 1.5 * GIB
 XLSX_BUDGET_SECONDS = 6.0
 
@@ -75,16 +79,40 @@ def _peak_bytes() -> float:
     return float(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss) * 1024
 
 
+def _cpu_seconds() -> float:
+    """CPU time of this process and its live children (the SQLite reader process of
+    analysis.frames.columnar), user + system: on a shared machine wall time says more
+    about the neighbours than about the code."""
+    total = time.process_time()
+    tick = os.sysconf("SC_CLK_TCK")
+    for task in Path("/proc/self/task").glob("*"):
+        try:
+            children = (task / "children").read_text().split()
+        except OSError:
+            continue
+        for child in children:
+            try:
+                fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return total
+
+
 def measure(name: str, work: Callable[[], Any]) -> Any:
     gc.collect()
     _reset_peak()
+    cpu = _cpu_seconds()
     started = time.perf_counter()
     result = work()
     seconds = time.perf_counter() - started
+    cpu = _cpu_seconds() - cpu
     peak = _peak_bytes()
     RESULTS.append((name, seconds, peak))
-    ratio = f"{seconds / FLOOR[0]:6.2f} x floor" if FLOOR else ""
-    print(f"  {name:<50} {seconds:6.2f} s  peak {peak / GIB:5.2f} GiB {ratio}", flush=True)
+    CPU[name] = cpu
+    ratio = f"{seconds / FLOOR[0]:6.2f} x floor" if FLOOR else " " * 14
+    print(f"  {name:<50} {seconds:6.2f} s  peak {peak / GIB:5.2f} GiB {ratio}  cpu {cpu:6.2f} s",
+          flush=True)  # fmt: skip
     return result
 
 
@@ -155,9 +183,11 @@ def run(path: Path, scratch: Path, tenants: int, rounds: int, *, generate: bool 
         catalog = load_catalog(connection, registry=registry)
         answers = measure("frames: answers (long, all questionnaires)",
                           lambda: answers_frame(connection, catalog=catalog))  # fmt: skip
+        # The wide frame from the long one already read, as an analyst holding it does
+        # (and as the TSM step below does): reading the answers again gave the same frame.
         measure("frames: sessions (wide, tsm_perception)",
                 lambda: sessions_frame(connection, questionnaire_id="tsm_perception",
-                                       registry=registry))  # fmt: skip
+                                       registry=registry, answers=tsm_only(answers)))  # fmt: skip
     print(f"  {len(answers):,} answers", flush=True)
     measure(
         "segmentation (features, k-means, saving)",
@@ -167,8 +197,8 @@ def run(path: Path, scratch: Path, tenants: int, rounds: int, *, generate: bool 
     def tsm() -> Any:
         with reading(database) as connection:
             people = tenant_attributes(connection, catalog)
-            tsm_answers = answers[answers["questionnaire_id"] == "tsm_perception"]
-            return tsm_results(connection, catalog=catalog, tenants=people, answers=tsm_answers)
+            return tsm_results(connection, catalog=catalog, tenants=people,
+                               answers=tsm_only(answers))  # fmt: skip
 
     results = measure("TSM table (measures, sample, representativeness)", tsm)
     print(f"  {results.respondents:,} TSM respondents", flush=True)
@@ -180,6 +210,10 @@ def run(path: Path, scratch: Path, tenants: int, rounds: int, *, generate: bool 
     exports(database, registry, scratch)
     summarise()
     database.dispose()
+
+
+def tsm_only(answers: pd.DataFrame) -> pd.DataFrame:
+    return answers[answers["questionnaire_id"] == "tsm_perception"]
 
 
 def report_steps(database: Any, catalog: Any, results: Any) -> None:
@@ -235,8 +269,9 @@ def summarise() -> None:
     overall = max(r[2] for r in RESULTS)
     verdict = "within" if seconds <= BUDGET_SECONDS and peak <= BUDGET_BYTES else "OVER"
     floor = FLOOR[0] if FLOOR else float("nan")
+    cpu = sum(CPU.get(r[0], 0.0) for r in chosen)
     print(
-        f"\nFrames + segmentation + TSM + report steps + Parquet: {seconds:.1f} s "
+        f"\nFrames + segmentation + TSM + report steps + Parquet: {seconds:.1f} s, CPU {cpu:.1f} s "
         f"({seconds / floor:.1f} x the raw floor of {floor:.2f} s), peak {peak / GIB:.2f} GiB "
         f"({verdict} the {BUDGET_SECONDS:.0f} s / {BUDGET_BYTES / GIB:.1f} GiB budget). "
         f"Largest peak of any step {overall / GIB:.2f} GiB."

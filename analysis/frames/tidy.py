@@ -88,6 +88,16 @@ def _take(values: pd.Series, positions: np.ndarray) -> pd.Categorical:
     return pd.Categorical(values.astype(object)).take(positions, allow_fill=True)
 
 
+def _category(values: pd.Series) -> pd.Categorical[Any]:
+    """`values.astype("category")` for a column of Python strings, factorized as objects
+    first: pandas would turn every value into an Arrow string before finding the few
+    distinct ones (a third of a second per million answers)."""
+    codes, distinct = pd.factorize(values.to_numpy(dtype=object))
+    categories = pd.Series(distinct, dtype=object).astype("category").cat.categories
+    remap = np.append(categories.get_indexer(pd.Index(distinct, dtype=object)), -1)  # -1: missing
+    return pd.Categorical.from_codes(remap[codes], dtype=pd.CategoricalDtype(categories))
+
+
 def label_answers(raw: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
     """Decode and label raw answer rows (as read by `answers_frame`)."""
     if raw.empty:
@@ -147,8 +157,8 @@ def label_answers(raw: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
         label.iloc[multiple] = (
             join_in_order(codes, "row", "choice_label").reindex(multiple).to_numpy()
         )
-    frame["value_choice"] = choice.astype("category")
-    frame["value_label"] = label.astype("category")
+    frame["value_choice"] = _category(choice)
+    frame["value_label"] = _category(label)
     return frame[ANSWER_COLUMNS]
 
 

@@ -24,7 +24,7 @@ def decode_values(raw: pd.Series) -> pd.DataFrame:
     is_string = text.str.startswith('"').fillna(False).astype(bool)
     is_bool = text.isin(["true", "false"]).fillna(False).astype(bool)
     plain = ~(is_list | is_string | is_bool)
-    number = pd.to_numeric(text.where(plain), errors="coerce").astype("Float64")
+    number = _numbers(text.where(plain))
     flag = pd.Series(pd.NA, index=raw.index, dtype="boolean")
     flag[is_bool] = text[is_bool] == "true"
     strings = pd.Series(pd.NA, index=raw.index, dtype="string")
@@ -39,6 +39,15 @@ def decode_values(raw: pd.Series) -> pd.DataFrame:
     return pd.DataFrame(
         {"number": number, "flag": flag, "text": strings, "is_list": is_list}, index=raw.index
     )
+
+
+def _numbers(text: pd.Series) -> pd.Series:
+    """`pd.to_numeric(text, errors="coerce")` as Float64, parsing each distinct text once:
+    a million answers hold a few dozen different numbers, and parsing every one of them
+    took a fifth of the time to label the answers."""
+    codes, distinct = pd.factorize(text)
+    parsed = pd.to_numeric(pd.Series(distinct), errors="coerce").astype("Float64").array
+    return pd.Series(parsed.take(codes, allow_fill=True), index=text.index)
 
 
 def explode_codes(raw: pd.Series) -> pd.DataFrame:

@@ -180,19 +180,31 @@ def _profile_names(raw: pd.Series, names: dict[int, str]) -> pd.Series:
 
 def _multi_flags(profile: pd.DataFrame, name: str, names: dict[int, str]) -> pd.DataFrame:
     rows = profile[profile["name"] == name]
-    options: list[tuple[int, str]] = []
-    for respondent_id, raw in zip(rows["respondent_id"], rows["value_json"], strict=True):
-        value = json.loads(raw) if isinstance(raw, str) else None
-        for item in value if isinstance(value, list) else [value]:
-            if isinstance(item, str):
-                options.append((respondent_id, item))
-            elif isinstance(item, int) and not isinstance(item, bool):
-                options.append((respondent_id, names.get(item, str(item))))
-    if not options:
+    # A few hundred distinct answers among 100,000 tenants: each is decoded once.
+    codes, distinct = pd.factorize(rows["value_json"].to_numpy(dtype=object))
+    parsed = [_chosen(raw, names) for raw in distinct] + [[]]  # code -1: nothing stored
+    lengths = np.array([len(options) for options in parsed])[codes]
+    respondents = np.repeat(rows["respondent_id"].to_numpy(), lengths)
+    if not len(respondents):
         return pd.DataFrame(index=pd.Index([], name="respondent_id"))
-    chosen = pd.DataFrame(options, columns=["respondent_id", "option"])
+    chosen = pd.DataFrame({
+        "respondent_id": respondents,
+        "option": [option for code in codes for option in parsed[code]],
+    })  # fmt: skip
     counts = chosen.groupby(["respondent_id", "option"]).size().unstack("option", fill_value=0)
     return counts > 0
+
+
+def _chosen(raw: object, names: dict[int, str]) -> list[str]:
+    """The option names in one stored value (a list of names or codes, or a single one)."""
+    value = json.loads(raw) if isinstance(raw, str) else None
+    options: list[str] = []
+    for item in value if isinstance(value, list) else [value]:
+        if isinstance(item, str):
+            options.append(item)
+        elif isinstance(item, int) and not isinstance(item, bool):
+            options.append(names.get(item, str(item)))
+    return options
 
 
 def _joined(flags: pd.DataFrame | None) -> pd.Series:

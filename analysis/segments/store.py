@@ -13,6 +13,7 @@ import pandas as pd
 from scipy.optimize import linear_sum_assignment  # type: ignore[import-untyped]
 from sqlalchemy import Connection, bindparam, func, insert, select, update
 
+from analysis.frames.bulk import insert_rows
 from analysis.frames.sql import epoch, json_text, read_frame, to_utc
 from bot.storage.tables import MEMBERSHIPS, PROFILE, RESPONDENTS, SEGMENT_RUNS, SEGMENTS
 
@@ -95,20 +96,17 @@ def save_run(
         ids[segment["code"]] = int(connection.execute(
             insert(SEGMENTS).returning(SEGMENTS.c.id), {**segment, "run_id": run_id}
         ).scalar_one())  # fmt: skip
-    # Plain Python values straight from the columns: DataFrame.to_dict took longer than
-    # the insert itself at 100,000 tenants.
-    respondents = members.index.to_numpy(dtype=np.int64).tolist()
-    segment_ids = members["code"].map(ids).to_numpy(dtype=np.int64).tolist()
-    records: list[dict[str, Any]] = [
-        {"run_id": run_id, "respondent_id": respondent, "segment_id": segment, "code": code,
-         "label": label, "assigned_at": now}
-        for respondent, segment, code, label in zip(
-            respondents, segment_ids, members["code"].tolist(), members["label"].tolist(),
-            strict=True,
-        )
-    ]  # fmt: skip
-    if records:
-        connection.execute(insert(MEMBERSHIPS), records)
+    # Plain Python values straight from the columns, sent by the driver (analysis.frames.bulk):
+    # DataFrame.to_dict, and SQLAlchemy processing each row, took longer than the insert.
+    count = len(members)
+    insert_rows(connection, MEMBERSHIPS, {
+        "run_id": [run_id] * count,
+        "respondent_id": members.index.to_numpy(dtype=np.int64).tolist(),
+        "segment_id": members["code"].map(ids).to_numpy(dtype=np.int64).tolist(),
+        "code": members["code"].tolist(),
+        "label": members["label"].tolist(),
+        "assigned_at": [now] * count,
+    })  # fmt: skip
     return run_id, ids
 
 
@@ -156,14 +154,15 @@ def write_recommendations(
                 .values(superseded_at=now),
                 [{"row_id": int(row_id)} for row_id in supersede],
             )
-        connection.execute(
-            insert(PROFILE),
-            [
-                {"respondent_id": int(str(respondent_id)), "name": name, "value": value,
-                 "source": source, "recorded_at": now, "superseded_at": None}
-                for respondent_id, value in wanted.loc[changed].items()
-            ],
-        )  # fmt: skip
+        values = wanted.loc[changed]
+        insert_rows(connection, PROFILE, {
+            "respondent_id": [int(str(respondent_id)) for respondent_id in values.index],
+            "name": [name] * len(values),
+            "value": values.tolist(),
+            "source": [source] * len(values),
+            "recorded_at": [now] * len(values),
+            "superseded_at": [None] * len(values),
+        })  # fmt: skip
         changes += len(changed)
     return changes
 
@@ -217,16 +216,18 @@ def movements(connection: Connection, run_id: int) -> pd.DataFrame:
     ).scalar()
     if previous_id is None:
         return pd.DataFrame()
-    frame = read_frame(
-        connection,
-        select(MEMBERSHIPS.c.respondent_id, MEMBERSHIPS.c.run_id, MEMBERSHIPS.c.label).where(
-            MEMBERSHIPS.c.run_id.in_([run_id, previous_id])
-        ),
-    )
-    wide = frame.pivot(index="respondent_id", columns="run_id", values="label")
-    if previous_id not in wide.columns or run_id not in wide.columns:
+    # Counted in the database (a join on the respondent index): 50 rows come back, not
+    # both runs' 200,000 memberships read row by row inside the write transaction.
+    now, before = MEMBERSHIPS.alias("now"), MEMBERSHIPS.alias("before")
+    pairs = connection.execute(
+        select(before.c.label, now.c.label, func.count())
+        .join(before, (before.c.respondent_id == now.c.respondent_id)
+              & (before.c.run_id == previous_id))
+        .where(now.c.run_id == run_id)
+        .group_by(before.c.label, now.c.label)
+    ).all()  # fmt: skip
+    if not pairs:
         return pd.DataFrame()
-    both = wide.dropna()
-    return pd.crosstab(both[previous_id], both[run_id]).rename_axis(
-        index="previous segment", columns="this run"
-    )
+    counts = pd.DataFrame([tuple(row) for row in pairs], columns=["before", "now", "count"])
+    table = counts.pivot(index="before", columns="now", values="count").fillna(0)
+    return table.astype(np.int64).rename_axis(index="previous segment", columns="this run")

@@ -87,10 +87,10 @@ def measure_responses(answers: pd.DataFrame, specs: pd.DataFrame) -> pd.DataFram
         return pd.DataFrame({name: pd.Series(dtype=object) for name in columns})
     keys = specs[[*KEYS, "measure"]].drop_duplicates()
     wanted = answers[~answers["skipped"].astype(bool) & answers["value_code"].notna()]
-    frame = pd.DataFrame({name: wanted[name].astype(str).to_numpy() for name in KEYS})
+    frame = pd.DataFrame({name: _texts(wanted[name]) for name in KEYS})
     frame["respondent_id"] = wanted["respondent_id"].to_numpy()
     frame["session_id"] = wanted["session_id"].to_numpy()
-    frame["channel"] = wanted["channel"].astype(str).to_numpy()
+    frame["channel"] = _texts(wanted["channel"])
     # The array itself: to_numpy() of zoned times builds one Timestamp object per answer.
     frame["answered_at"] = wanted["answered_at"].array
     frame["code"] = wanted["value_code"].astype("int64").to_numpy()
@@ -101,6 +101,14 @@ def measure_responses(answers: pd.DataFrame, specs: pd.DataFrame) -> pd.DataFram
     frame["excluded"] = (frame["role"] == "missing").to_numpy()
     frame["dont_know_counted"] = (frame["role"] == "missing_elsewhere").to_numpy()
     return frame.drop(columns=["role", "questionnaire_id", "questionnaire_version"])
+
+
+def _texts(column: pd.Series) -> np.ndarray:
+    """`column.astype(str).to_numpy()`; a category's few names are converted, not each row."""
+    if not isinstance(column.dtype, pd.CategoricalDtype):
+        return column.astype(str).to_numpy()
+    names = np.append(column.cat.categories.astype(str).to_numpy(dtype=object), np.nan)
+    return names[column.cat.codes.to_numpy()]  # code -1 (missing) takes the last: NaN
 
 
 def latest_sessions(responses: pd.DataFrame) -> pd.DataFrame:

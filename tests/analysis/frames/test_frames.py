@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import func, select
 
-from analysis.frames.tidy import ANSWER_COLUMNS, answers_frame, sessions_frame
+from analysis.frames.tidy import ANSWER_COLUMNS, _category, answers_frame, sessions_frame
 from bot.service import Service
 from bot.storage.db import Database
 from bot.storage.models import Answer, AnswerStatus, Session
@@ -99,8 +99,32 @@ def test_frames_of_demo_data_match_the_tables(database: Database, demo: Demo) ->
     assert wide["session_id"].is_unique
 
 
+def test_wide_frame_from_the_long_frame_equals_the_wide_frame_read_alone(
+    database: Database, demo: Demo
+) -> None:
+    demo(60, rounds=4)
+    with database.engine.connect() as connection:
+        every_answer = answers_frame(connection)
+        for questionnaire in ("tsm_perception", "post_repair"):
+            alone = sessions_frame(connection, questionnaire_id=questionnaire)
+            subset = every_answer[every_answer["questionnaire_id"] == questionnaire]
+            reused = sessions_frame(connection, questionnaire_id=questionnaire, answers=subset)
+            assert len(alone) > 0
+            pd.testing.assert_frame_equal(reused, alone, check_exact=True)
+            assert list(reused.attrs["labels"].items()) == list(alone.attrs["labels"].items())
+
+
 def test_an_empty_database_gives_empty_frames(database: Database) -> None:
     database.create_schema()
     with database.engine.connect() as connection:
         assert answers_frame(connection).empty
         assert sessions_frame(connection).empty
+
+
+def test_choice_columns_are_the_categories_pandas_would_make() -> None:
+    values = pd.Series(["Very satisfied", None, "Fairly", "Ddim yn siŵr", "Fairly; Very satisfied",
+                        float("nan"), "Fairly", "", "Zoned"] * 3, dtype=object)  # fmt: skip
+    made = pd.Series(_category(values))
+    expected = values.astype("category")
+    pd.testing.assert_series_equal(made, expected, check_exact=True)
+    assert made.cat.categories.equals(expected.cat.categories)

@@ -81,6 +81,12 @@ def test_recovers_planted_segments_and_keeps_labels_when_data_is_added(
     assert per_tenant.max() == 2 and (per_tenant == 1).sum() == 200  # the new tenants
     assert int(second.moved.to_numpy().sum()) == 1000
     assert second.moved.loc["Not enough data yet"].sum() > 0  # some have replied since
+    # The movements counted in the database are the crosstab of the two runs' labels.
+    labels_by_run = history.pivot(index="respondent_id", columns="run_id", values="label")
+    both_runs = labels_by_run.dropna()
+    crosstab = pd.crosstab(both_runs[first.run_id], both_runs[second.run_id])
+    expected = crosstab.rename_axis(index="previous segment", columns="this run")
+    pd.testing.assert_frame_equal(second.moved, expected, check_exact=True)
 
     # Recommendations were written back and only changed values were rewritten.
     channels = current_profile(database, RECOMMENDED_CHANNEL)
