@@ -17,8 +17,7 @@ out = Console(highlight=False, soft_wrap=True)
 
 
 def check_command() -> None:
-    """Say whether SMS, WhatsApp, Telegram and email are set up, and whether the mail server
-    answers."""
+    """Say which channels are set up, and whether the mail server answers."""
     settings = get_settings()
     out.print(
         "SMS (Twilio) is on." if settings.sms_enabled else "SMS is off: set DOORSTEP_TWILIO_*."

@@ -24,9 +24,12 @@ class Tenant:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         path = ARTIFACTS / f"{self.name}-{self.step:02d}.png"
         # Pictures load after the page: a screenshot taken before would show an empty button.
-        self.page.wait_for_function(
-            "() => Array.from(document.images).every(image => image.complete)"
-        )
+        if self.mode == "nojs":  # no script can run: the load event waits for the pictures
+            self.page.wait_for_load_state("load")
+        else:
+            self.page.wait_for_function(
+                "() => Array.from(document.images).every(image => image.complete)"
+            )
         self.page.screenshot(path=str(path), full_page=True)
         if self.check_axe:
             results = Axe().run(self.page, options=WCAG_22_AA)
