@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 from fastapi import FastAPI
 from sqlalchemy import func, insert, select
@@ -11,8 +14,10 @@ from sqlalchemy import func, insert, select
 from api.app import create_app
 from bot.outreach.invites import create_invite
 from bot.service import Service
+from bot.settings import Settings
 from bot.storage.models import Answer, InboundRecord, Respondent, Session, table
 from channels.registry import build_channels
+from tests.support.live import live_server
 
 # A questionnaire anyone may answer without identifying (`/chat` offers it outside demos).
 ANONYMOUS_YAML = """
@@ -103,3 +108,17 @@ def current_answers(service: Service) -> dict[str, object]:
             select(answers.c.question, answers.c.value).where(answers.c.status == "current")
         ).all()
     return {row.question: row.value for row in rows}
+
+
+@contextmanager
+def live_chat(service: Service, settings: Settings, **overrides: Any) -> Iterator[str]:
+    """A real uvicorn serving the web chat; its public URL (and `overrides`) in the settings."""
+
+    def build(url: str) -> object:
+        service.settings = settings.model_copy(
+            update={"public_base_url": url, "webchat_rate_per_minute": 500, **overrides}
+        )
+        return make_app(service)
+
+    with live_server(build) as url:
+        yield url

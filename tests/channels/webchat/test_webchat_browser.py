@@ -16,8 +16,7 @@ from playwright.sync_api import Browser, Page, expect
 from bot.service import Service
 from bot.settings import Settings
 from tests.support.browser import WCAG_22_AA
-from tests.support.live import live_server
-from tests.support.webchat import current_answers, invite_for, make_app, new_tenant
+from tests.support.webchat import current_answers, invite_for, live_chat, new_tenant
 
 DONE = "Your answers have been saved."
 
@@ -26,17 +25,7 @@ DONE = "Your answers have been saved."
 def base_url(service: Service, settings: Settings) -> Iterator[str]:
     """A real uvicorn serving the web chat, its public URL in the settings."""
 
-    def build(url: str) -> object:
-        service.settings = settings.model_copy(
-            update={
-                "environment": "development",
-                "public_base_url": url,
-                "webchat_rate_per_minute": 500,
-            }
-        )
-        return make_app(service)
-
-    with live_server(build) as url:
+    with live_chat(service, settings, environment="development") as url:
         yield url
 
 

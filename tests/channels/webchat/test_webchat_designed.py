@@ -19,19 +19,12 @@ from bot.i18n.translate import translator
 from bot.service import Service
 from bot.settings import Settings
 from tests.support.chat_browser import ARTIFACTS, Tenant
-from tests.support.live import live_server
-from tests.support.webchat import current_answers, invite_for, make_app, new_tenant
+from tests.support.webchat import current_answers, invite_for, live_chat, new_tenant
 
 
 @pytest.fixture
 def base_url(service: Service, settings: Settings) -> Iterator[str]:
-    def build(url: str) -> object:
-        service.settings = settings.model_copy(
-            update={"public_base_url": url, "webchat_rate_per_minute": 500}
-        )
-        return make_app(service)
-
-    with live_server(build) as url:
+    with live_chat(service, settings) as url:
         yield url
 
 

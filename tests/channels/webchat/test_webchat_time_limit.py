@@ -23,9 +23,8 @@ from bot.settings import Settings
 from bot.storage.tables import SESSIONS
 from tests.support.browser import WCAG_22_AA
 from tests.support.chat_browser import ARTIFACTS
-from tests.support.live import live_server
 from tests.support.services import Clock
-from tests.support.webchat import current_answers, invite_for, make_app, new_tenant
+from tests.support.webchat import current_answers, invite_for, live_chat, new_tenant
 
 WARNING_MINUTES = 10
 
@@ -48,17 +47,7 @@ def new_page(browser: Browser, base_url: str) -> Iterator[Callable[..., Page]]:
 
 @pytest.fixture
 def base_url(service: Service, settings: Settings) -> Iterator[str]:
-    def build(url: str) -> object:
-        service.settings = settings.model_copy(
-            update={
-                "public_base_url": url,
-                "webchat_rate_per_minute": 500,
-                "webchat_expiry_warning_minutes": WARNING_MINUTES,
-            }
-        )
-        return make_app(service)
-
-    with live_server(build) as url:
+    with live_chat(service, settings, webchat_expiry_warning_minutes=WARNING_MINUTES) as url:
         yield url
 
 
