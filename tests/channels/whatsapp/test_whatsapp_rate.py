@@ -2,17 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
-import datetime
-import threading
-
-from sqlalchemy import insert
-
-from bot.dispatch.dispatcher import Dispatcher
 from bot.service import Service
-from bot.storage.models import utcnow
-from bot.storage.tables import OUTBOUND, RESPONDENTS
 from channels.whatsapp.sender import WhatsAppChannel
+from tests.support.dispatching import drain_side_by_side, queue_pending
 from tests.support.fakes.twilio_api import running_fake
 from tests.support.whatsapp import register_templates, whatsapp_settings
 
@@ -21,46 +13,22 @@ COUNT = 14  # more than one dispatcher claims in a round (2 s of the rate: 10 me
 LONG = "Your repair survey. " * 24  # four SMS parts, but one WhatsApp message
 
 
-def _queue(service: Service) -> None:
-    now = datetime.datetime.now(datetime.UTC)
-    with service.database.engine.begin() as connection:
-        respondent = connection.execute(
-            insert(RESPONDENTS).values(created_at=now).returning(RESPONDENTS.c.id)
-        ).scalar_one()
-        connection.execute(
-            insert(OUTBOUND),
-            [
-                {"respondent_id": respondent, "channel": "whatsapp", "language": "en",
-                 "address": f"+44770090{number:04d}", "body": LONG, "buttons": [],
-                 "purpose": "invitation", "status": "pending", "due_at": now, "created_at": now}
-                for number in range(COUNT)
-            ],
-        )  # fmt: skip
-
-
 def test_two_dispatchers_stay_within_the_whatsapp_rate_every_second(service: Service) -> None:
-    _queue(service)
+    queue_pending(service, "whatsapp", LONG, COUNT, purpose="invitation")
     settings = whatsapp_settings(service.settings).model_copy(
         update={"whatsapp_rate_per_second": float(RATE)}
     )
     with running_fake() as fake:
         register_templates(fake)
 
-        def work(name: str) -> None:
+        def sender() -> WhatsAppChannel:
             channel = WhatsAppChannel.from_settings(
                 settings, service.database, http_client=fake.http_client()
             )
             assert channel is not None
-            dispatcher = Dispatcher(
-                service.database, {"whatsapp": channel}, clock=utcnow, worker=name
-            )
-            asyncio.run(dispatcher.drain(timeout=60))
+            return channel
 
-        workers = [threading.Thread(target=work, args=(f"w{n}",)) for n in range(2)]
-        for worker in workers:
-            worker.start()
-        for worker in workers:
-            worker.join()
+        drain_side_by_side(service, "whatsapp", sender)
         moments = sorted(message.received for message in fake.messages)
     assert len(moments) == COUNT
     worst = max(sum(1 for other in moments if start <= other < start + 1.0) for start in moments)
