@@ -10,26 +10,14 @@ query it can render as plain SQL. Whatever cannot go this way (an in-memory data
 query the dialect cannot render with its values inline, a driver error) falls back to the
 row-by-row reader, which gives the same frame.
 
-SQLite is read by ADBC in a child process, never in this one: the ADBC driver carries its
-own copy of the SQLite library, and two copies in one process break each other's file
-locks (closing one copy's file drops the locks the other holds, see "How To Corrupt An
-SQLite Database File", 2.2.1) — the service's writers would then see I/O errors or worse.
-The child sends each result back as an Arrow IPC stream over a pipe, which costs a copy
-but no conversion. It is kept between `reading()`s (ending its transaction each time), so
-it keeps the file open like the service's own pooled connections do: restore a database
-through SQLite's backup API (`doorstep db restore`), never by renaming a file over it.
+SQLite is read by ADBC in a child process (`analysis.frames.sqlite_reader`), which
+works on another core while this process works on what it has already read.
 """
 
 from __future__ import annotations
 
-import atexit
-import json
 import logging
-import os
-import struct
-import subprocess
-import sys
-import threading
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -38,7 +26,7 @@ from sqlalchemy import Connection, make_url
 from sqlalchemy.exc import CompileError
 from sqlalchemy.sql import Select
 
-from bot.storage.db import SQLITE_BUSY_TIMEOUT_MS
+from analysis.frames.sqlite_reader import SqliteReader, idle_reader, release_reader
 
 logger = logging.getLogger(__name__)
 INFO_KEY = "doorstep.analysis.adbc"  # where `reading` keeps the ADBC connection
@@ -53,7 +41,7 @@ def open_columnar(url: str) -> Any | None:
         if parsed.get_backend_name() == "sqlite":
             if parsed.database in (None, "", ":memory:"):
                 return None
-            return _idle_reader(parsed.database) or SqliteReader(parsed.database)
+            return idle_reader(parsed.database) or SqliteReader(parsed.database)
         if parsed.get_backend_name() == "postgresql":
             import adbc_driver_postgresql.dbapi as postgres_driver  # type: ignore[import-untyped,unused-ignore]
 
@@ -71,100 +59,12 @@ def close_columnar(connection: Any | None) -> None:
     if connection is None:
         return
     if isinstance(connection, SqliteReader):
-        _release(connection)
+        release_reader(connection)
         return
     try:
         connection.rollback()  # nothing was written: end the read transaction
     finally:
         connection.close()
-
-
-# The child: reads SQL (one JSON string a line), answers "K" + 8-byte length + an Arrow IPC
-# stream, or "E" + the error's name and a newline; null ends the read transaction (the
-# next query starts a new snapshot). It imports nothing from Doorstep.
-WORKER = """
-import json, struct, sys
-import adbc_driver_sqlite.dbapi as driver
-import pyarrow as pa
-connection = driver.connect(sys.argv[1])
-cursor = connection.cursor()
-cursor.execute("PRAGMA busy_timeout=" + sys.argv[2])
-cursor.fetchall()
-out = sys.stdout.buffer
-for line in sys.stdin.buffer:
-    try:
-        sql = json.loads(line)
-        if sql is None:
-            connection.rollback()
-            out.write(b"K" + struct.pack("<Q", 0))
-            out.flush()
-            continue
-        cursor.execute(sql)
-        table = cursor.fetch_arrow_table()
-        sink = pa.BufferOutputStream()
-        with pa.ipc.new_stream(sink, table.schema) as writer:
-            writer.write_table(table)
-        data = sink.getvalue()
-        out.write(b"K" + struct.pack("<Q", data.size))
-        out.write(data)
-    except Exception as problem:
-        out.write(b"E" + type(problem).__name__.encode() + b"\\n")
-    out.flush()
-connection.rollback()
-connection.close()
-"""
-
-
-class SqliteReader:
-    """ADBC over one SQLite file in a child process: one read transaction per `reading()`,
-    the process kept between them (starting one costs a few tenths of a second)."""
-
-    def __init__(self, path: str) -> None:
-        import adbc_driver_sqlite  # noqa: F401  (fail here, in this process, if missing)
-
-        self.path = path
-        self.owner = os.getpid()
-        self.healthy = True
-        self.file = _identity(path)  # a file replaced since (a restore) needs a new reader
-        self.process = subprocess.Popen(  # noqa: S603  (our own interpreter and script)
-            [sys.executable, "-c", WORKER, path, str(SQLITE_BUSY_TIMEOUT_MS)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-
-    def read(self, sql: str) -> Any:
-        import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
-
-        data = self._ask(sql)
-        return pa.ipc.open_stream(pa.py_buffer(data)).read_all()
-
-    def end_transaction(self) -> None:
-        self._ask(None)
-
-    def _ask(self, sql: str | None) -> bytes:
-        assert self.process.stdin is not None and self.process.stdout is not None
-        self.healthy = False  # until a whole answer has come back
-        self.process.stdin.write(json.dumps(sql).encode() + b"\n")
-        self.process.stdin.flush()
-        status = self.process.stdout.read(1)
-        if status != b"K":
-            detail = self.process.stdout.readline().decode(errors="replace").strip()
-            self.healthy = status == b"E"
-            raise RuntimeError(f"the columnar reader failed: {detail or 'it stopped'}")
-        (size,) = struct.unpack("<Q", self.process.stdout.read(8))
-        data = self.process.stdout.read(size)
-        self.healthy = len(data) == size
-        return data
-
-    def close(self) -> None:
-        if self.process.stdin is not None:
-            self.process.stdin.close()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        if self.process.stdout is not None:
-            self.process.stdout.close()
 
 
 def read_columnar(
@@ -196,6 +96,60 @@ def read_columnar(
     if table.num_rows == 0:
         return None  # the row reader's empty frame has the agreed column types
     return _frame(table, categories, texts)
+
+
+def prefetch(connection: Connection, queries: list[Select[Any]]) -> None:
+    """Start these queries in the SQLite reader child now, in this order, so it reads
+    them while this process works; `read_frame` of each later takes its answer. Nothing
+    happens without a child reader (PostgreSQL reads in this process)."""
+    columnar = connection.info.get(INFO_KEY)
+    if not isinstance(columnar, SqliteReader):
+        return
+    for query in queries:
+        try:
+            compiled = query.compile(dialect=connection.dialect,
+                                     compile_kwargs={"literal_binds": True})  # fmt: skip
+        except (CompileError, NotImplementedError):
+            continue
+        columnar.prefetch(str(compiled))
+
+
+class PartsFailed(RuntimeError):
+    """A parted read broke off after some parts: read the query again another way."""
+
+
+def read_columnar_parts(
+    connection: Connection,
+    query: Select[Any],
+    rows: int,
+    *,
+    categories: tuple[str, ...] = (),
+    texts: tuple[str, ...] = (),
+) -> Iterator[pd.DataFrame] | None:
+    """The query's frame in parts of about `rows` rows as the SQLite reader child reads
+    them (so this process works on one part while the child reads the next), or None when
+    the query cannot be read in parts (no child reader: PostgreSQL reads in this process).
+    Raises PartsFailed part way if the child fails."""
+    columnar = connection.info.get(INFO_KEY)
+    if not isinstance(columnar, SqliteReader):
+        return None
+    try:
+        compiled = query.compile(dialect=connection.dialect,
+                                 compile_kwargs={"literal_binds": True})  # fmt: skip
+    except (CompileError, NotImplementedError):
+        return None
+    return _parts(columnar, str(compiled), rows, categories, texts)
+
+
+def _parts(
+    reader: SqliteReader, sql: str, rows: int, categories: tuple[str, ...], texts: tuple[str, ...]
+) -> Iterator[pd.DataFrame]:
+    try:
+        for table in reader.read_parts(sql, rows):
+            yield _frame(table, categories, texts)
+    except (OSError, RuntimeError) as problem:
+        logger.info("columnar read in parts failed (%s)", type(problem).__name__)
+        raise PartsFailed(type(problem).__name__) from problem
 
 
 def _frame(table: Any, categories: tuple[str, ...], texts: tuple[str, ...]) -> pd.DataFrame:
@@ -235,62 +189,3 @@ def _categorical(column: Any) -> Any:
     remap = np.append(categories.get_indexer(dictionary), -1)  # position -1: NULL
     indices = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
     return pd.Categorical.from_codes(remap[indices], dtype=pd.CategoricalDtype(categories))
-
-
-# One idle reader per database file, per process, for the next `reading()`; a few at most
-# (a test run opens hundreds of database files).
-MAX_IDLE = 2
-_IDLE: dict[str, SqliteReader] = {}
-_IDLE_LOCK = threading.Lock()
-
-
-def _identity(path: str) -> tuple[int, int] | None:
-    try:
-        status = os.stat(path)
-    except OSError:
-        return None
-    return (status.st_dev, status.st_ino)
-
-
-def _idle_reader(path: str) -> SqliteReader | None:
-    with _IDLE_LOCK:
-        reader = _IDLE.pop(path, None)
-    if reader is None:
-        return None
-    same_file = reader.file == _identity(path)
-    if reader.owner == os.getpid() and reader.process.poll() is None and same_file:
-        return reader
-    if reader.owner == os.getpid():
-        reader.close()
-    return None  # a forked copy's pipes belong to the parent: leave them alone
-
-
-def _release(reader: SqliteReader) -> None:
-    """End the reader's transaction and keep it for the next read (or close it)."""
-    try:
-        if reader.healthy:
-            reader.end_transaction()
-    except (OSError, RuntimeError, struct.error):
-        reader.healthy = False
-    keep = reader.healthy and reader.process.poll() is None
-    evicted: list[SqliteReader] = []
-    with _IDLE_LOCK:
-        if keep and reader.path not in _IDLE:
-            _IDLE[reader.path] = reader
-            while len(_IDLE) > MAX_IDLE:
-                evicted.append(_IDLE.pop(next(iter(_IDLE))))
-        else:
-            evicted.append(reader)
-    for old in evicted:
-        if old.owner == os.getpid():
-            old.close()
-
-
-@atexit.register
-def _close_idle() -> None:
-    with _IDLE_LOCK:
-        readers = list(_IDLE.values())
-        _IDLE.clear()
-    for reader in readers:
-        if reader.owner == os.getpid():
-            reader.close()

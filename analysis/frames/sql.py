@@ -6,9 +6,9 @@ pandas converts whole columns at once instead of SQLAlchemy converting one row a
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -26,10 +26,19 @@ from sqlalchemy import (
 from sqlalchemy.pool import NullPool
 from sqlalchemy.sql import ColumnElement, Select
 
-from analysis.frames.columnar import INFO_KEY, close_columnar, open_columnar, read_columnar
+from analysis.frames.columnar import (
+    INFO_KEY,
+    PartsFailed,
+    close_columnar,
+    open_columnar,
+    read_columnar,
+    read_columnar_parts,
+)
 from bot.storage.db import SQLITE_BUSY_TIMEOUT_MS, Database, is_sqlite
 
 CHUNK_ROWS = 200_000
+PART_ROWS = 200_000  # rows per part of a parted read (`map_frame_parts`)
+T = TypeVar("T")
 COLUMNAR = True  # read through ADBC where a driver fits; tests turn it off to compare
 
 
@@ -136,6 +145,34 @@ def read_frame(
         elif name not in texts:
             frame[name] = frame[name].infer_objects()
     return frame
+
+
+def map_frame_parts(
+    connection: Connection,
+    query: Select[Any],
+    work: Callable[[pd.DataFrame], T],
+    *,
+    rows: int | None = None,
+    categories: tuple[str, ...] = (),
+    texts: tuple[str, ...] = (),
+) -> list[T]:
+    """`work` done on the query's frame part by part while the SQLite reader child reads
+    the next part, so reading and working use both cores; one part (the whole frame)
+    wherever the query cannot be read in parts. An empty result is one empty part.
+
+    The parts together are exactly `read_frame`'s rows in the query's order, so `work`
+    must give the same result on the parts as on the whole (order the query).
+    """
+    size = rows or PART_ROWS
+    parts = read_columnar_parts(connection, query, size, categories=categories, texts=texts)
+    if parts is not None:
+        try:
+            done = [work(part) for part in parts]
+        except PartsFailed:
+            done = []  # read it again, whole, the way read_frame can
+        if done:
+            return done
+    return [work(read_frame(connection, query, categories=categories, texts=texts))]
 
 
 def to_utc(seconds: pd.Series) -> pd.Series:

@@ -10,10 +10,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import union_categoricals
 from sqlalchemy import Connection, select
 
 from analysis.frames.catalog import Catalog, load_catalog
-from analysis.frames.sql import epoch, json_text, read_frame, to_utc
+from analysis.frames.sql import epoch, json_text, map_frame_parts, read_frame, to_utc
 from analysis.frames.values import decode_values, explode_codes, join_in_order
 from bot.questionnaire.registry import QuestionnaireRegistry
 from bot.storage.models import AnswerStatus
@@ -72,9 +73,30 @@ def answers_frame(
     )
     if version_ids is not None:
         query = query.where(SESSIONS.c.questionnaire_version_id.in_(version_ids))
-    raw = read_frame(connection, query, categories=("question", "channel"), texts=("value_json",))
     catalog = catalog or load_catalog(connection, registry=registry, language=language)
-    return label_answers(raw, catalog)
+    # In id order, part by part: each part is labelled while the next one is read.
+    parts = map_frame_parts(
+        connection, query.order_by(ANSWERS.c.id) if dialect == "sqlite" else query,
+        lambda raw: label_answers(raw, catalog),
+        categories=("question", "channel"), texts=("value_json",),
+    )  # fmt: skip
+    return concat_parts(parts)
+
+
+def concat_parts(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """Frames of the same columns one after another, as if made in one piece: categories
+    are united and sorted (as one frame's would be), so nothing falls back to objects."""
+    if len(parts) == 1:
+        return parts[0]
+    columns: dict[str, Any] = {}
+    for name in parts[0].columns:
+        values = [part[name] for part in parts]
+        if all(isinstance(value.dtype, pd.CategoricalDtype) for value in values):
+            columns[name] = union_categoricals([value.array for value in values],
+                                               sort_categories=True)  # fmt: skip
+        else:
+            columns[name] = pd.concat(values, ignore_index=True)
+    return pd.DataFrame(columns)
 
 
 def _positions(table: pd.DataFrame, on: list[str], keys: list[Any]) -> np.ndarray:

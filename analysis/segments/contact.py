@@ -7,11 +7,11 @@ pandas sees them.
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, case, select
+from sqlalchemy import Connection, Select, case, select
 
 from analysis.frames.sql import epoch, read_frame, to_utc
 from bot.storage.models import (
@@ -27,27 +27,34 @@ DEFAULT_ZONE = "Europe/London"
 PAUSE_CAP = 3600.0  # a longer gap between two replies is a break, not slow typing
 
 
-def respondents(connection: Connection) -> pd.DataFrame:
-    query = select(
+def respondents_query() -> Select[Any]:
+    return select(
         RESPONDENTS.c.id.label("respondent_id"),
         RESPONDENTS.c.tenant_ref,
         RESPONDENTS.c.language.label("respondent_language"),
         RESPONDENTS.c.timezone,
     ).where(RESPONDENTS.c.erased_at.is_(None))
+
+
+def respondents(connection: Connection) -> pd.DataFrame:
     frame = read_frame(
-        connection, query, categories=("respondent_language", "timezone"), texts=("tenant_ref",)
-    )
+        connection, respondents_query(),
+        categories=("respondent_language", "timezone"), texts=("tenant_ref",),
+    )  # fmt: skip
     return frame.sort_values("respondent_id").reset_index(drop=True)
 
 
-def identities(connection: Connection) -> pd.DataFrame:
-    """holds_<channel> (an address not opted out) and opted_out_<channel> per tenant."""
-    query = select(
+def identities_query() -> Select[Any]:
+    return select(
         IDENTITIES.c.respondent_id,
         IDENTITIES.c.channel,
         IDENTITIES.c.opted_out_at.is_not(None).label("opted_out"),
     )
-    frame = read_frame(connection, query, texts=("channel",))
+
+
+def identities(connection: Connection) -> pd.DataFrame:
+    """holds_<channel> (an address not opted out) and opted_out_<channel> per tenant."""
+    frame = read_frame(connection, identities_query(), texts=("channel",))
     frame = frame[frame["channel"].isin(CHANNELS)]
     if frame.empty:
         return pd.DataFrame(index=pd.Index([], name="respondent_id"))
@@ -70,15 +77,19 @@ def _flag(frame: pd.DataFrame, column: str) -> pd.Series:
     return frame[column].fillna(False).astype(bool)
 
 
-def sessions(connection: Connection) -> pd.DataFrame:
-    """One row per session: channel, reached, replies, first reply time, completed."""
-    query = select(
+def sessions_query(dialect: str) -> Select[Any]:
+    return select(
         SESSIONS.c.id.label("session_id"),
         SESSIONS.c.respondent_id,
         SESSIONS.c.channel,
         SESSIONS.c.state,
-        epoch(SESSIONS.c.created_at, connection.dialect.name).label("created_at"),
+        epoch(SESSIONS.c.created_at, dialect).label("created_at"),
     )
+
+
+def sessions(connection: Connection) -> pd.DataFrame:
+    """One row per session: channel, reached, replies, first reply time, completed."""
+    query = sessions_query(connection.dialect.name)
     frame = read_frame(connection, query, categories=("channel", "state"))
     activity = _activity(connection)
     frame = frame.join(activity, on="session_id")
@@ -103,17 +114,7 @@ def _activity(connection: Connection) -> pd.DataFrame:
     by pandas: grouping and a window function inside SQLite took four times as long as
     reading the rows.
     """
-    delivered = case((OUTBOUND.c.status.in_(NOT_DELIVERED), 0), else_=1)
-    query = (
-        select(
-            OUTBOUND.c.session_id,
-            delivered.label("delivered"),
-            epoch(INBOUND.c.received_at, connection.dialect.name).label("reply_at"),
-        )
-        .outerjoin(INBOUND, INBOUND.c.id == OUTBOUND.c.in_reply_to)
-        .where(OUTBOUND.c.session_id.is_not(None))
-    )
-    rows = read_frame(connection, query)
+    rows = read_frame(connection, activity_query(connection.dialect.name))
     columns = ["reached", "replies", "first_reply_at", "reply_seconds"]
     if rows.empty:
         return pd.DataFrame(columns=columns, index=pd.Index([], name="session_id"))
@@ -121,6 +122,19 @@ def _activity(connection: Connection) -> pd.DataFrame:
         rows["session_id"].to_numpy(dtype=np.int64),
         rows["delivered"].to_numpy(dtype=np.int64),
         pd.to_numeric(rows["reply_at"], errors="coerce").to_numpy(dtype=np.float64),
+    )
+
+
+def activity_query(dialect: str) -> Select[Any]:
+    delivered = case((OUTBOUND.c.status.in_(NOT_DELIVERED), 0), else_=1)
+    return (
+        select(
+            OUTBOUND.c.session_id,
+            delivered.label("delivered"),
+            epoch(INBOUND.c.received_at, dialect).label("reply_at"),
+        )
+        .outerjoin(INBOUND, INBOUND.c.id == OUTBOUND.c.in_reply_to)
+        .where(OUTBOUND.c.session_id.is_not(None))
     )
 
 

@@ -7,12 +7,14 @@ What tenants told us (profile attributes from the questionnaires) next to what t
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Select, select
 
 from analysis.frames.catalog import Catalog, load_catalog
+from analysis.frames.columnar import prefetch
 from analysis.frames.sql import json_text, read_frame
 from analysis.frames.values import decode_values
 from analysis.segments import contact
@@ -43,6 +45,13 @@ def tenant_features(
 ) -> pd.DataFrame:
     """One row per tenant (not erased), indexed by respondent id; columns in DATA_DICTIONARY."""
     catalog = catalog or load_catalog(connection, registry=registry)
+    dialect = connection.dialect.name
+    # Every query goes to the reader at once; each frame is worked on as it arrives.
+    prefetch(connection, [
+        contact.respondents_query(), contact.sessions_query(dialect),
+        contact.activity_query(dialect), contact.identities_query(), _profile_query(),
+        _need_query(),
+    ])  # fmt: skip
     people = contact.respondents(connection).set_index("respondent_id")
     zones = people["timezone"].fillna("Europe/London")
     sessions = contact.sessions(connection)
@@ -109,8 +118,8 @@ def _complete(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _need_answers(connection: Connection) -> pd.Series:
-    query = (
+def _need_query() -> Select[Any]:
+    return (
         select(ANSWERS.c.id, SESSIONS.c.respondent_id, json_text(ANSWERS.c.value).label("value"))
         .join(SESSIONS, SESSIONS.c.id == ANSWERS.c.session_id)
         .where(
@@ -119,15 +128,22 @@ def _need_answers(connection: Connection) -> pd.Series:
             ANSWERS.c.skipped.is_(False),
         )
     )
-    frame = read_frame(connection, query, texts=("value",)).sort_values("id")
+
+
+def _need_answers(connection: Connection) -> pd.Series:
+    frame = read_frame(connection, _need_query(), texts=("value",)).sort_values("id")
     latest = frame.drop_duplicates("respondent_id", keep="last").set_index("respondent_id")
     return (latest["value"].astype(str).str.strip() == "true").astype("boolean")
 
 
-def _current_profile(connection: Connection) -> pd.DataFrame:
-    query = select(
+def _profile_query() -> Select[Any]:
+    return select(
         PROFILE.c.respondent_id, PROFILE.c.name, json_text(PROFILE.c.value).label("value_json")
     ).where(PROFILE.c.superseded_at.is_(None), PROFILE.c.name.in_(PROFILE_NAMES))
+
+
+def _current_profile(connection: Connection) -> pd.DataFrame:
+    query = _profile_query()
     frame = read_frame(connection, query, categories=("name",), texts=("value_json",))
     # One current value per name is the rule; keep the newest if a race ever left two.
     return frame.drop_duplicates(["respondent_id", "name"], keep="last").reset_index(drop=True)

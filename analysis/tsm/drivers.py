@@ -30,14 +30,15 @@ def scores(responses: pd.DataFrame) -> pd.DataFrame:
 
 
 def _r2_all(corr: np.ndarray, p: int) -> np.ndarray:
-    """R² for every subset of the p predictors (bit mask index); corr is (p+1)² with the
-    outcome last. Subsets of one size are solved together as one batch."""
-    r2 = np.zeros(1 << p)
+    """R² for every subset of the p predictors (bit mask index) of each correlation matrix
+    in the stack `corr` ((…, p+1, p+1), the outcome last). Subsets of one size are solved
+    together, for every matrix at once."""
+    r2 = np.zeros((*corr.shape[:-2], 1 << p))
     for k, (chosen, index) in enumerate(_subsets(p), start=1):
-        inner = corr[index[:, :, None], index[:, None, :]]
-        r = corr[index, p]
+        inner = corr[..., index[:, :, None], index[:, None, :]]
+        r = corr[..., index, p]
         solved = np.linalg.solve(inner + 1e-9 * np.eye(k), r[..., None])[..., 0]
-        r2[chosen] = np.einsum("mk,mk->m", r, solved)
+        r2[..., chosen] = np.einsum("...mk,...mk->...m", r, solved)
     return r2
 
 
@@ -64,19 +65,38 @@ def shapley_r2(frame: pd.DataFrame, predictors: list[str], outcome: str = OUTCOM
 
 def _shapley(data: np.ndarray) -> np.ndarray:
     """Shapley values of R² for the columns before the last (the outcome)."""
-    corr = np.nan_to_num(np.corrcoef(data, rowvar=False))
+    values: np.ndarray = _shapley_all(_correlations(data)[None])[0]
+    return values
+
+
+def _correlations(data: np.ndarray) -> np.ndarray:
+    corr: np.ndarray = np.nan_to_num(np.corrcoef(data, rowvar=False))
     np.fill_diagonal(corr, 1.0)
-    p = data.shape[1] - 1
+    return corr
+
+
+def _shapley_all(corr: np.ndarray) -> np.ndarray:
+    """Shapley values of R² for each correlation matrix of the stack (one row each)."""
+    p = corr.shape[-1] - 1
     r2 = _r2_all(corr, p)
+    values = np.zeros((len(corr), p))
+    for j, (without, weight) in enumerate(_marginals(p)):
+        values[:, j] = (weight * (r2[:, without | 1 << j] - r2[:, without])).sum(axis=1)
+    return values
+
+
+@functools.cache
+def _marginals(p: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per predictor: the subsets without it and each one's Shapley weight."""
     masks = np.arange(1 << p)
     sizes = np.array([bin(m).count("1") for m in masks])
     weight = np.array([math.factorial(k) * math.factorial(p - k - 1) / math.factorial(p)
                        for k in range(p)] + [0.0])  # fmt: skip
-    values = np.zeros(p)
+    result = []
     for j in range(p):
         without = masks[(masks >> j & 1) == 0]
-        values[j] = float((weight[sizes[without]] * (r2[without | 1 << j] - r2[without])).sum())
-    return values
+        result.append((without, weight[sizes[without]]))
+    return result
 
 
 def key_drivers(responses: pd.DataFrame, *, rounds: int = 100, seed: int = 16) -> pd.DataFrame:
@@ -96,10 +116,10 @@ def key_drivers(responses: pd.DataFrame, *, rounds: int = 100, seed: int = 16) -
     table = wide[[*predictors, OUTCOME]].astype(float)
     data = table.fillna(table.mean()).fillna(0.0).to_numpy()  # filled once, then resampled
     rng = np.random.default_rng(seed)
-    draws = np.array([
-        _shares(pd.Series(_shapley(data[rng.integers(0, len(data), len(data))])))
-        for _ in range(rounds)
-    ])  # fmt: skip
+    # Every resample's correlations first, then all their subsets solved together.
+    stack = np.stack([_correlations(data[rng.integers(0, len(data), len(data))])
+                      for _ in range(rounds)])  # fmt: skip
+    draws = np.array([_shares(pd.Series(values)) for values in _shapley_all(stack)])
     low, high = np.percentile(draws, [2.5, 97.5], axis=0)
     table = pd.DataFrame({"measure": predictors, "importance": _shares(point),
                           "importance_low": low, "importance_high": high,

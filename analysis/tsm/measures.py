@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -156,9 +157,11 @@ def _breakdown_key(column: pd.Series) -> pd.Series:
 def _cells(
     responses: pd.DataFrame, groups: pd.Series, breakdown: str, min_cell: int
 ) -> pd.DataFrame:
+    # Grouped by category codes (the few names sorted once), not by half a million strings.
     frame = pd.DataFrame({
-        "measure": responses["measure"].astype(str),
-        "question": responses["question"].astype(str), "group": groups.astype(str).to_numpy(),
+        "measure": _sorted_category(responses["measure"]),
+        "question": _sorted_category(responses["question"]),
+        "group": _sorted_category(groups),
         "positive": responses["positive"].astype(bool) & ~responses["excluded"].astype(bool),
         "valid": ~responses["excluded"].astype(bool),
         "excluded": responses["excluded"].astype(bool),
@@ -166,6 +169,8 @@ def _cells(
     })  # fmt: skip
     counts = frame.groupby(["measure", "question", "group"], observed=True, sort=True).sum()
     counts = counts.astype(np.int64).reset_index()
+    for name in ("measure", "question", "group"):
+        counts[name] = counts[name].astype(str)
     counts.insert(2, "breakdown", breakdown)
     low, high = (
         zip(
@@ -182,6 +187,17 @@ def _cells(
     counts["ci_low"] = 100 * pd.Series(low, index=counts.index, dtype=float)
     counts["ci_high"] = 100 * pd.Series(high, index=counts.index, dtype=float)
     return suppress(counts, "valid", min_cell)
+
+
+def _sorted_category(values: pd.Series) -> pd.Categorical[Any]:
+    """The values' text as a category whose categories sort as the texts do."""
+    codes, names = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=False)
+    texts = pd.Index([str(name) for name in names], dtype=object)
+    order = texts.argsort()
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    categories = pd.Index(texts[order], dtype=object)
+    return pd.Categorical.from_codes(rank[codes], dtype=pd.CategoricalDtype(categories))
 
 
 def suppress(table: pd.DataFrame, count_column: str, min_cell: int) -> pd.DataFrame:
