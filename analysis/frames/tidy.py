@@ -15,7 +15,7 @@ from sqlalchemy import Connection, select
 
 from analysis.frames.catalog import Catalog, load_catalog
 from analysis.frames.sql import epoch, json_text, map_frame_parts, read_frame, to_utc
-from analysis.frames.values import decode_values, explode_codes, join_in_order
+from analysis.frames.values import category_texts, decode_values, explode_codes, join_in_order
 from bot.questionnaire.registry import QuestionnaireRegistry
 from bot.storage.models import AnswerStatus
 from bot.storage.tables import ANSWERS, SESSIONS, VERSIONS
@@ -259,23 +259,31 @@ def widen(
     if answers.empty:
         meta.attrs["labels"] = {}
         return meta
-    kind = answers["question_type"].astype(str)
+    # Categories compared and turned into text once per name, not once per answer.
+    kind = answers["question_type"]
     cell: pd.Series[Any] = answers["value_label"].astype(object)
     cell = cell.where(kind.isin(CHOICE_TYPES), answers["value_number"].astype(object))
     cell = cell.where(kind != "yes_no", answers["value_bool"].astype(object))
     cell = cell.where(~kind.isin(["text", "date"]), answers["value_text"].astype(object))
-    question = answers["question"].astype(str)
+    question = pd.Series(_texts(answers["question"]), index=answers.index)
     # A question named like a session column (e.g. "session_state") keeps its own column.
     question = question.where(~question.isin(meta.columns), question + "_answer")
-    column = answers["questionnaire_id"].astype(str) + "." + question if prefixed else question
-    long = pd.DataFrame(
-        {"session_id": answers["session_id"], "column": column, "cell": cell,
-         "order": answers["questionnaire_id"].astype(str) + answers["position"].astype(str)
-         .str.zfill(4)}
-    )  # fmt: skip
+    column = _texts(answers["questionnaire_id"]) + "." + question if prefixed else question
+    long = pd.DataFrame({"session_id": answers["session_id"], "column": column, "cell": cell,
+                         "row": np.arange(len(answers))})  # fmt: skip
     long = long.drop_duplicates(["session_id", "column"], keep="last")
     wide = long.pivot(index="session_id", columns="column", values="cell")
-    order = long.drop_duplicates("column").sort_values("order")["column"].tolist()
+    # Columns in questionnaire order: each column's first answer gives its position.
+    first = long.drop_duplicates("column")
+    rows = first["row"].to_numpy()
+    positions = answers["position"].to_numpy()[rows]
+    sort_key = [
+        f"{questionnaire}{str(position).zfill(4)}"
+        for questionnaire, position in zip(
+            answers["questionnaire_id"].astype(object).to_numpy()[rows], positions, strict=True
+        )
+    ]
+    order = first.assign(order=sort_key).sort_values("order")["column"].tolist()
     wide = wide.reindex(columns=order).infer_objects()
     labels = _labels(column, answers)
     result = meta.merge(wide, left_on="session_id", right_index=True, how="left")
@@ -283,10 +291,17 @@ def widen(
     return result
 
 
+def _texts(column: pd.Series) -> Any:
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return category_texts(column)
+    return column.astype(str).array
+
+
 def _labels(column: pd.Series, answers: pd.DataFrame) -> dict[str, str]:
-    pairs = pd.DataFrame({"column": column, "label": answers["question_label"].astype(str)})
-    unique = pairs.drop_duplicates("column")
-    return dict(zip(unique["column"], unique["label"], strict=True))
+    """Each column's question wording, from its first answer."""
+    first = ~column.duplicated().to_numpy()
+    labels = answers["question_label"].astype(object).to_numpy()[first]
+    return {name: str(label) for name, label in zip(column[first], labels, strict=True)}
 
 
 def session_columns(dialect: str) -> list[Any]:

@@ -7,6 +7,7 @@ Answers are JSON: numbers (codes, scales, integers), booleans (yes/no), lists of
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -76,3 +77,16 @@ def join_in_order(frame: pd.DataFrame, key: str, value: str, sep: str = "; ") ->
         part = wide[column].astype("string")
         joined = joined.where(part.isna(), joined + sep + part)
     return joined
+
+
+def category_texts(column: pd.Series) -> Any:
+    """A categorical column as text (pandas' "str"), missing where it is missing: the
+    category names converted once and taken per row by Arrow, so a million rows never
+    become Python strings."""
+    import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
+    import pyarrow.compute as pc  # type: ignore[import-untyped,unused-ignore]
+
+    codes = column.cat.codes.to_numpy()
+    names = pa.array([str(name) for name in column.cat.categories], type=pa.large_string())
+    taken = pc.take(names, pa.array(codes, mask=codes < 0))
+    return pd.Series(taken, dtype="str", index=column.index).array

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.frames.values import category_texts
 from bot.questionnaire.model import Questionnaire
 
 Z95 = 1.96
@@ -104,12 +105,12 @@ def measure_responses(answers: pd.DataFrame, specs: pd.DataFrame) -> pd.DataFram
     return frame.drop(columns=["role", "questionnaire_id", "questionnaire_version"])
 
 
-def _texts(column: pd.Series) -> np.ndarray:
-    """`column.astype(str).to_numpy()`; a category's few names are converted, not each row."""
+def _texts(column: pd.Series) -> Any:
+    """`column.astype(str)`; a category's few names are converted and then taken for each
+    row by Arrow, not made into half a million Python strings."""
     if not isinstance(column.dtype, pd.CategoricalDtype):
         return column.astype(str).to_numpy()
-    names = np.append(column.cat.categories.astype(str).to_numpy(dtype=object), np.nan)
-    return names[column.cat.codes.to_numpy()]  # code -1 (missing) takes the last: NaN
+    return category_texts(column)
 
 
 def latest_sessions(responses: pd.DataFrame) -> pd.DataFrame:
@@ -191,7 +192,7 @@ def _cells(
 
 def _sorted_category(values: pd.Series) -> pd.Categorical[Any]:
     """The values' text as a category whose categories sort as the texts do."""
-    codes, names = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=False)
+    codes, names = pd.factorize(values, use_na_sentinel=False)
     texts = pd.Index([str(name) for name in names], dtype=object)
     order = texts.argsort()
     rank = np.empty(len(order), dtype=np.int64)
