@@ -17,6 +17,10 @@ process's resident high-water mark (VmHWM), reset before each step through
 /proc/self/clear_refs, so each figure is that step's own peak including what was already
 in memory (the frames stay loaded). Where the reset is not available it falls back
 to ru_maxrss, the peak of the whole run so far.
+
+The verdict is printed twice: in seconds against the 10 s budget, and at this machine's
+pace, as a multiple of the raw floor measured in the same run (the budget was set where the
+floor took 3.5 s, so it allows 2.86 times the floor).
 """
 
 from __future__ import annotations
@@ -58,6 +62,10 @@ RESULTS: list[tuple[str, float, float]] = []
 FLOOR: list[float] = []  # seconds of the raw floor, once measured
 CPU: dict[str, float] = {}  # CPU seconds per step
 BUDGET_SECONDS, BUDGET_BYTES = 10.0, 1.5 * GIB
+# Issue 17 set the 10 s on a machine where this bench's raw floor took 3.5 s: the budget
+# is 10 / 3.5 = 2.86 times the floor, which is how a run on a slower or busier machine
+# is judged (the floor is measured in the same run).
+BUDGET_FLOOR_SECONDS = 3.5
 XLSX_BUDGET_SECONDS = 6.0
 
 
@@ -272,9 +280,16 @@ def summarise() -> None:
     cpu = sum(CPU.get(r[0], 0.0) for r in chosen)
     print(
         f"\nFrames + segmentation + TSM + report steps + Parquet: {seconds:.1f} s, CPU {cpu:.1f} s "
-        f"({seconds / floor:.1f} x the raw floor of {floor:.2f} s), peak {peak / GIB:.2f} GiB "
-        f"({verdict} the {BUDGET_SECONDS:.0f} s / {BUDGET_BYTES / GIB:.1f} GiB budget). "
+        f"({seconds / floor:.2f} x the raw floor of {floor:.2f} s), peak {peak / GIB:.2f} GiB "
+        f"({verdict} the {BUDGET_SECONDS:.0f} s / {BUDGET_BYTES / GIB:.1f} GiB budget as seconds). "
         f"Largest peak of any step {overall / GIB:.2f} GiB."
+    )
+    allowed = BUDGET_SECONDS / BUDGET_FLOOR_SECONDS
+    paced = "within" if seconds / floor <= allowed and peak <= BUDGET_BYTES else "OVER"
+    print(
+        f"At this machine's pace: {seconds / floor:.2f} x the floor against the "
+        f"{allowed:.2f} x the budget allows (10 s where the floor took "
+        f"{BUDGET_FLOOR_SECONDS} s; here that is {allowed * floor:.1f} s): {paced}."
     )
     for name, seconds, _peak in RESULTS:
         if name.endswith("to XLSX"):
