@@ -67,15 +67,55 @@ def _word_matches(word: str, stem: str) -> bool:
     return word == stem if len(stem) <= WHOLE_WORD_UP_TO else word.startswith(stem)
 
 
-def _find(entry: Entry, folded: str, words: list[str], starts: list[int]) -> int | None:
-    if entry.spaceless:
-        found = folded.find("".join(entry.stems))
-        return found if found >= 0 else None
-    size = len(entry.stems)
-    for index in range(len(words) - size + 1):
-        if all(_word_matches(words[index + k], entry.stems[k]) for k in range(size)):
-            return starts[index]
-    return None
+@dataclass(frozen=True)
+class _Index:
+    """A language's entries by their first stem, so an answer's words are looked up
+    (each word's prefixes) instead of every entry being tried against every word."""
+
+    entries: tuple[Entry, ...]
+    by_first_stem: dict[str, tuple[int, ...]]  # first stem -> entry numbers
+    spaceless: tuple[int, ...]
+
+
+@cache
+def _index(language: str) -> _Index:
+    entries = lexicon(language)
+    by_first_stem: dict[str, list[int]] = {}
+    spaceless = []
+    for number, entry in enumerate(entries):
+        if entry.spaceless:
+            spaceless.append(number)
+        else:
+            by_first_stem.setdefault(entry.stems[0], []).append(number)
+    return _Index(entries, {stem: tuple(numbers) for stem, numbers in by_first_stem.items()},
+                  tuple(spaceless))  # fmt: skip
+
+
+def _first_positions(index: _Index, folded: str, words: list[str], starts: list[int]
+                     ) -> dict[int, int]:  # fmt: skip
+    """Entry number -> where in `folded` the entry is first found."""
+    found: dict[int, int] = {}
+    for number in index.spaceless:
+        at = folded.find("".join(index.entries[number].stems))
+        if at >= 0:
+            found[number] = at
+    for position, word in enumerate(words):
+        # The stems this word can start: its own whole self (short stems match only whole
+        # words) and each prefix long enough to be matched as a stem.
+        candidates = [word] if len(word) <= WHOLE_WORD_UP_TO else []
+        candidates += [word[:size] for size in range(WHOLE_WORD_UP_TO + 1, len(word) + 1)]
+        for stem in candidates:
+            for number in index.by_first_stem.get(stem, ()):
+                if number in found:
+                    continue
+                rest = index.entries[number].stems[1:]
+                following = words[position + 1 : position + 1 + len(rest)]
+                if len(following) == len(rest) and all(
+                    _word_matches(word_, stem_)
+                    for word_, stem_ in zip(following, rest, strict=True)
+                ):
+                    found[number] = starts[position]
+    return found
 
 
 def find_in(text: str, languages: tuple[str, ...]) -> list[Hit]:
@@ -89,10 +129,9 @@ def find_in(text: str, languages: tuple[str, ...]) -> list[Hit]:
         at += len(word) + 1
     hits = []
     for language in dict.fromkeys(languages):
-        for entry in lexicon(language):
-            position = _find(entry, folded, words, starts)
-            if position is not None:
-                hits.append(Hit(entry, position))
+        index = _index(language)
+        found = _first_positions(index, folded, words, starts)
+        hits += [Hit(index.entries[number], found[number]) for number in sorted(found)]
     return sorted(hits, key=lambda hit: hit.position)
 
 

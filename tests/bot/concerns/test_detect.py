@@ -42,6 +42,21 @@ def test_lexicon_stems_find_word_forms_but_not_other_words() -> None:
     ]
 
 
+def test_lexicon_hits_come_in_reading_order_once_each_from_every_language_asked() -> None:
+    """Entries are looked up by each word's beginnings: a phrase is found where its first
+    word is, an entry found twice counts once at its first place, and a second language's
+    entries join the first's in reading order."""
+    text = "The gas smell is back, damp again, more damp and a smell of gas"
+    hits = find_in(text, ("en",))
+    assert [(hit.entry.text, hit.position) for hit in hits] == [
+        ("gas smell", 4), ("damp", 22), ("smell of gas", 49),
+    ]  # fmt: skip
+    both = find_in("Mae lleithder yn y wal, and the mould is back", ("cy", "en"))
+    assert [hit.entry.text for hit in both][-1] == "mould"
+    assert both[0].entry.category == Category.DAMP_MOULD and both[0].position == 4
+    assert find_in("", ("en", "cy")) == []
+
+
 def test_keywords_match_whole_words_in_any_case_and_without_accents() -> None:
     assert matched_keywords("Czuć ZAPACH GAZU w kuchni", ("zapach gazu",)) == ["zapach gazu"]
     assert matched_keywords("wilgoc w lazience", ("wilgoć",)) == ["wilgoć"]
