@@ -28,7 +28,7 @@ from bot.storage.models import utcnow
 app = typer.Typer(help="Schedule campaigns and watch their progress.", no_args_is_help=True)
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
-Key = Annotated[str, typer.Argument(help="The campaign's name or number.")]
+Key = Annotated[str, typer.Argument(metavar="CAMPAIGN", help="The campaign's name or number.")]
 app.command("letters")(campaign_letters.letters)
 FINAL = (CampaignState.COMPLETED, CampaignState.CANCELLED)
 
@@ -291,7 +291,8 @@ def progress_table(progress: Progress) -> Table:
 @app.command()
 def status(
     key: Annotated[
-        str | None, typer.Argument(help="A campaign (all campaigns if left out).")
+        str | None,
+        typer.Argument(metavar="CAMPAIGN", help="A campaign (all campaigns if left out)."),
     ] = None,
     watch: Annotated[
         bool | None,

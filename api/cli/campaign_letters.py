@@ -24,7 +24,7 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def letters(
-    key: Annotated[str, typer.Argument(help="The campaign's name or number.")],
+    key: Annotated[str, typer.Argument(metavar="CAMPAIGN", help="The campaign's name or number.")],
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the CSV here, not to the screen.")
     ] = None,

@@ -92,3 +92,10 @@ def test_one_way_to_make_api_keys_and_the_old_one_is_a_hidden_alias(
     assert "apikey" not in _listed(_help("user"))
     refused = runner.invoke(app, ["apikey", "create", "x", "--role", "wizard"])
     assert refused.exit_code == 1 and "Traceback" not in refused.output
+
+
+@pytest.mark.parametrize("command", ["schedule", "pause", "resume", "cancel", "status", "letters"])
+def test_campaign_commands_name_their_argument_a_campaign(command: str) -> None:
+    usage = _help("campaign", command).split("\n")
+    line = next(text for text in usage if "Usage:" in text)
+    assert "CAMPAIGN" in line and "key" not in line.lower(), line
