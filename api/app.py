@@ -18,7 +18,7 @@ from api.openapi import document_errors
 from api.ops.access_log import install as hide_tokens_in_access_log
 from api.ops.monitoring import register as register_monitoring
 from api.ops.unavailable import register as register_unavailable
-from api.routes import register_routes
+from api.routes import register_routes, register_webhooks
 from bot.service import Service, build_service
 from bot.settings import Settings, get_settings, package_version
 from channels.registry import ChannelRegistry, build_channels
@@ -81,6 +81,7 @@ def create_app(
     app.state.channels = channels
     app.state.startup_hooks = []
     app.state.shutdown_hooks = []
+    register_webhooks(app)
     register_monitoring(app)  # /metrics, /ready and the webhook timer
     register_error_handlers(app)
     register_home(app)

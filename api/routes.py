@@ -29,10 +29,11 @@ from api.webchat import routes as webchat
 from api.webchat.pages import STATIC_DIR as WEBCHAT_STATIC
 from api.webhooks import telegram, twilio, whatsapp
 
+# Matched first: every request walks the routes in order until one matches, and the
+# providers' webhooks are most of the traffic (their paths clash with nothing).
+WEBHOOKS: tuple[APIRouter, ...] = (twilio.router, whatsapp.router)
 ROUTERS: tuple[APIRouter, ...] = (
-    twilio.router,
     email.router,
-    whatsapp.router,
     webchat.router,
     repairs.router,
     exports.router,
@@ -56,9 +57,15 @@ STATIC = (
 )
 
 
-def register_routes(app: FastAPI) -> None:
+def register_webhooks(app: FastAPI) -> None:
+    """The providers' webhooks, before any other route (`create_app` calls this first)."""
+    for router in WEBHOOKS:
+        app.include_router(router)
     # Telegram's webhook needs the running service (its bot application starts lazily).
     telegram.register(app)
+
+
+def register_routes(app: FastAPI) -> None:
     for router in ROUTERS:
         app.include_router(router)
     for path, folder, name in STATIC:

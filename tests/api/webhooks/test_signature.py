@@ -1,0 +1,81 @@
+"""The webhook signature check decides exactly as Twilio's own RequestValidator."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from starlette.datastructures import ImmutableMultiDict
+from twilio.request_validator import RequestValidator
+
+from api.webhooks.signature import is_signed
+
+TOKEN = "test-auth-token"
+URLS = [
+    "https://doorstep.example/webhooks/twilio/sms",
+    "https://doorstep.example:443/webhooks/twilio/sms",
+    "http://doorstep.example/webhooks/twilio/status?outbox=12",
+    "http://127.0.0.1:8000/webhooks/twilio/sms",
+    "https://doorstep.example:8443/webhooks/twilio/whatsapp",
+]
+FORMS = [
+    [],
+    [("Body", "")],
+    [("MessageSid", "SM1"), ("From", "+447700900001"), ("Body", "yes")],
+    [("Body", "Zoë's flat: damp — 2 rooms"), ("From", "whatsapp:+447700900002")],
+    [("Media", "b"), ("Media", "a"), ("Media", "b"), ("A", "z")],  # repeated names and pairs
+    [("B", "1"), ("A", "2"), ("AB", ""), ("a", "1")],
+]
+
+
+def _twilio_decides(url: str, form: list[tuple[str, str]], signature: str) -> bool:
+    return bool(RequestValidator(TOKEN).validate(url, ImmutableMultiDict(form), signature))
+
+
+@pytest.mark.parametrize("url", URLS)
+@pytest.mark.parametrize("form", FORMS)
+def test_accepts_what_twilio_signs_with_and_without_the_port(
+    url: str, form: list[tuple[str, str]]
+) -> None:
+    validator = RequestValidator(TOKEN)
+    for signed_url in {url, url.replace(":443/", "/"), url.replace("example/", "example:443/")}:
+        signature = validator.compute_signature(signed_url, ImmutableMultiDict(form))
+        assert is_signed(TOKEN, url, form, signature) == _twilio_decides(url, form, signature)
+        if signed_url == url:
+            assert is_signed(TOKEN, url, form, signature)
+
+
+@pytest.mark.parametrize("url", URLS)
+def test_refuses_what_twilio_refuses(url: str) -> None:
+    form = [("MessageSid", "SM1"), ("From", "+447700900001"), ("Body", "yes")]
+    good = RequestValidator(TOKEN).compute_signature(url, dict(form))
+    forged = [
+        "",
+        good[:-2] + "AA",
+        RequestValidator("another-token").compute_signature(url, dict(form)),
+        RequestValidator(TOKEN).compute_signature(url, {**dict(form), "Body": "no"}),
+        RequestValidator(TOKEN).compute_signature(url + "x", dict(form)),
+        good + " ",
+        "é" * len(good),
+    ]
+    for signature in forged:
+        assert not is_signed(TOKEN, url, form, signature)
+        assert not _twilio_decides(url, form, signature)
+
+
+def test_random_forms_agree_with_twilio() -> None:
+    chance = random.Random(17)
+    alphabet = "aAbB1 +é&=%€"
+    for _ in range(200):
+        form = [
+            (
+                "".join(chance.choices(alphabet, k=chance.randint(1, 3))),
+                "".join(chance.choices(alphabet, k=chance.randint(0, 4))),
+            )
+            for _ in range(chance.randint(0, 6))
+        ]
+        url = chance.choice(URLS)
+        signature = RequestValidator(TOKEN).compute_signature(url, ImmutableMultiDict(form))
+        if chance.random() < 0.3:
+            signature = signature[::-1]
+        assert is_signed(TOKEN, url, form, signature) == _twilio_decides(url, form, signature)
