@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.engine import store
+from bot.engine import store, turn_writes
 from bot.engine.messages import OutboundMessage
 from bot.engine.render import Button, question_prompt
 from bot.engine.turn.context import Pending, TurnContext
@@ -122,38 +122,50 @@ def prompt(context: TurnContext, question: Question) -> None:
     context.reply.multiple = rendered.multiple
 
 
-def finish(context: TurnContext) -> list[OutboundMessage]:
-    """Write the turn's answers, session changes and reply; the reply is returned."""
+def _write_changes(context: TurnContext) -> None:
+    """The turn's answers and session changes, statement by statement."""
     connection, conversation = context.connection, context.conversation
     store.insert_answers(connection, context.answer_rows)
     if conversation.session_id is not None and context.session_changes:
-        context.session_changes["updated_at"] = context.now
         store.update_session(connection, conversation.session_id, context.session_changes)
+
+
+def finish(context: TurnContext) -> list[OutboundMessage]:
+    """Write the turn's answers, session changes and reply; the reply is returned."""
+    connection, conversation = context.connection, context.conversation
+    if conversation.session_id is not None and context.session_changes:
+        context.session_changes["updated_at"] = context.now
     reply = context.reply
     if not reply.parts:
+        _write_changes(context)
         return []
     body = "\n\n".join(reply.parts)
     language = context.translator.language
-    outbound_id = store.insert_outbound(
-        connection,
-        {
-            "respondent_id": conversation.respondent_id,
-            "session_id": conversation.session_id,
-            "in_reply_to": context.inbound_id,
-            "channel": context.channel,
-            "address": context.address,
-            "body": body,
-            "buttons": [button.stored() for button in reply.buttons],
-            "multiple": reply.multiple,
-            "language": language,
-            "status": OutboundStatus.PENDING.value,
-            "attempts": 0,
-            "due_at": context.now,
-            "created_at": context.now,
-        },
-    )
-    if context.inbound_id is not None:
-        store.set_reply(connection, context.inbound_id, outbound_id)
+    row = {
+        "respondent_id": conversation.respondent_id,
+        "session_id": conversation.session_id,
+        "in_reply_to": context.inbound_id,
+        "channel": context.channel,
+        "address": context.address,
+        "body": body,
+        "buttons": [button.stored() for button in reply.buttons],
+        "multiple": reply.multiple,
+        "language": language,
+        "status": OutboundStatus.PENDING.value,
+        "attempts": 0,
+        "due_at": context.now,
+        "created_at": context.now,
+    }
+    if context.inbound_id is not None and turn_writes.can_combine(connection, context.inbound_id):
+        outbound_id = turn_writes.write_turn(
+            connection, answers=context.answer_rows, session_id=conversation.session_id,
+            session_changes=context.session_changes, reply=row, inbound_id=context.inbound_id,
+        )  # fmt: skip
+    else:
+        _write_changes(context)
+        outbound_id = store.insert_outbound(connection, row)
+        if context.inbound_id is not None:
+            store.set_reply(connection, context.inbound_id, outbound_id)
     return [
         OutboundMessage(
             outbound_id,
