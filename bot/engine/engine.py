@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from bot.engine import store
+from bot.engine import store, turn_writes
 from bot.engine.messages import InboundMessage, OutboundMessage
 from bot.engine.turn import flow
 from bot.engine.turn.context import Conversation, TurnContext
@@ -64,24 +64,31 @@ class Engine:
         )
 
     def _handle(self, connection: Connection, inbound: InboundMessage) -> list[OutboundMessage]:
-        row = store.load_conversation(connection, inbound.channel, inbound.address)
+        row, inbound_id = self._load_and_record(connection, inbound)
+        if inbound_id is None:  # a retried webhook: the replies it was given
+            return store.previous_replies(connection, inbound)
         if row is None:
-            inbound_id = store.record_inbound(connection, inbound, None)
-            if inbound_id is None:
-                return store.previous_replies(connection, inbound)
             respondent_id, identity_id = store.create_contact(
                 connection, inbound.channel, inbound.address, None, self.clock()
             )
             store.link_inbound(connection, inbound_id, respondent_id)
             conversation = Conversation.new_contact(respondent_id, identity_id)
         else:
-            inbound_id = store.record_inbound(connection, inbound, row.respondent_id)
-            if inbound_id is None:
-                return store.previous_replies(connection, inbound)
             conversation = self._conversation(connection, row)
         context = self._context(connection, conversation, inbound.channel, inbound.address)
         context.inbound, context.inbound_id = inbound, inbound_id
         return flow.reply_to(context, inbound.text)
+
+    @staticmethod
+    def _load_and_record(
+        connection: Connection, inbound: InboundMessage
+    ) -> tuple[Any | None, int | None]:
+        """The conversation and the recorded message's id (None: recorded before)."""
+        if turn_writes.combines(connection):
+            return turn_writes.load_and_record(connection, inbound)
+        row = store.load_conversation(connection, inbound.channel, inbound.address)
+        respondent_id = row.respondent_id if row is not None else None
+        return row, store.record_inbound(connection, inbound, respondent_id)
 
     def _context(
         self, connection: Connection, conversation: Conversation, channel: str, address: str

@@ -45,7 +45,7 @@ from bot.storage.tables import (
 
 _open_states = [state.value for state in OPEN_STATES]
 
-_LOAD_CONVERSATION = (
+LOAD_CONVERSATION = (
     select(
         IDENTITIES.c.id.label("identity_id"),
         IDENTITIES.c.respondent_id,
@@ -77,7 +77,7 @@ _LOAD_CONVERSATION = (
     .order_by(SESSIONS.c.updated_at.desc())
     .limit(1)
 )
-_LOAD = Prepared(_LOAD_CONVERSATION)
+_LOAD = Prepared(LOAD_CONVERSATION)
 _prepared_writes: dict[tuple[str, frozenset[str]], Prepared] = {}
 
 

@@ -1,10 +1,12 @@
-"""A turn's writes in one statement on PostgreSQL: its answers, the session's changes, the
-reply in the outbox and the reply's link from the inbound message.
+"""A turn in three statements on PostgreSQL: the conversation read with the inbound message
+recorded; the turn's answers, the session's changes, the reply in the outbox and the
+reply's link in another; the commit.
 
 Each statement is a round trip to the server, and a reply cost eight (begin, the
 conversation, the inbound message, answers, session, outbox, link, commit) where the bare
 driver's floor costs four. PostgreSQL runs data-modifying CTEs in one statement, so the
-last four become one: `WITH answers AS (INSERT …), session AS (UPDATE …), reply AS
+conversation's read and the inbound message's insert become one (`load_and_record`), and
+the last four writes become one: `WITH answers AS (INSERT …), session AS (UPDATE …), reply AS
 (INSERT … RETURNING id) UPDATE inbound_messages SET reply_id = reply.id …`. Every part
 sees the same snapshot and only the link reads another part's result (the reply's id,
 from its RETURNING), so the rows are the ones the four statements wrote one after another.
@@ -17,8 +19,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, update
+from sqlalchemy import Connection, bindparam, insert, literal, select, true, update
+from sqlalchemy.dialects import postgresql
 
+from bot.engine.messages import InboundMessage
+from bot.engine.store import LOAD_CONVERSATION
 from bot.storage.prepared import Prepared
 from bot.storage.tables import ANSWERS, INBOUND, OUTBOUND, SESSIONS
 
@@ -26,8 +31,9 @@ from bot.storage.tables import ANSWERS, INBOUND, OUTBOUND, SESSIONS
 _statements: dict[tuple[tuple[str, ...], int, tuple[str, ...], tuple[str, ...]], Prepared] = {}
 
 
-def can_combine(connection: Connection, inbound_id: int | None) -> bool:
-    return connection.dialect.name == "postgresql" and inbound_id is not None
+def combines(connection: Connection) -> bool:
+    """Whether this database takes a turn's statements combined (PostgreSQL)."""
+    return connection.dialect.name == "postgresql"
 
 
 def write_turn(
@@ -92,3 +98,44 @@ def _statement(
     prepared = Prepared(statement)
     _statements[key] = prepared
     return prepared
+
+
+def _load_and_record_statement() -> Prepared:
+    conversation = LOAD_CONVERSATION.cte("conversation")
+    recorded = (
+        postgresql.insert(INBOUND)
+        .values(
+            channel=bindparam("channel"), provider_id=bindparam("pid"),
+            respondent_id=select(conversation.c.respondent_id).scalar_subquery(),
+            text=bindparam("text", type_=INBOUND.c.text.type),
+            received_at=bindparam("received_at", type_=INBOUND.c.received_at.type),
+        )
+        .on_conflict_do_nothing(index_elements=["channel", "provider_id"])
+        .returning(INBOUND.c.id)
+        .cte("recorded")
+    )  # fmt: skip
+    one = select(literal(1).label("one")).subquery("one")
+    inbound_id = select(recorded.c.id).scalar_subquery().label("inbound_id")
+    statement = select(*conversation.c, inbound_id).select_from(one.outerjoin(conversation, true()))
+    return Prepared(statement)
+
+
+_LOAD_AND_RECORD: list[Prepared] = []
+
+
+def load_and_record(
+    connection: Connection, inbound: InboundMessage
+) -> tuple[Any | None, int | None]:
+    """The conversation (None for an address never seen) and the new inbound message's id
+    (None when this provider message was recorded before), in one statement; the message
+    is recorded with the conversation's respondent, or none."""
+    if not _LOAD_AND_RECORD:
+        _LOAD_AND_RECORD.append(_load_and_record_statement())
+    (row,) = _LOAD_AND_RECORD[0].execute(connection, {
+        "channel": inbound.channel, "addr": inbound.address, "pid": inbound.provider_id,
+        "text": inbound.text, "received_at": inbound.received_at,
+    })  # fmt: skip
+    inbound_id = row.inbound_id
+    return (row if row.identity_id is not None else None), (
+        int(inbound_id) if inbound_id is not None else None
+    )

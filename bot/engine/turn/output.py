@@ -156,7 +156,7 @@ def finish(context: TurnContext) -> list[OutboundMessage]:
         "due_at": context.now,
         "created_at": context.now,
     }
-    if context.inbound_id is not None and turn_writes.can_combine(connection, context.inbound_id):
+    if context.inbound_id is not None and turn_writes.combines(connection):
         outbound_id = turn_writes.write_turn(
             connection, answers=context.answer_rows, session_id=conversation.session_id,
             session_changes=context.session_changes, reply=row, inbound_id=context.inbound_id,

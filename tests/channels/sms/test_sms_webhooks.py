@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 from sqlalchemy import update
 
-from bot.engine import store
 from bot.engine.engine import Engine
 from bot.engine.messages import InboundMessage as Inbound
 from bot.storage.models import (
@@ -177,16 +176,16 @@ def test_a_lost_race_to_create_the_contact_is_retried(
     twilio: Twilio, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     dbapi = twilio.service.database.engine.dialect.loaded_dbapi
-    real = store.record_inbound
+    real = Engine._load_and_record  # records the message (with the conversation on PostgreSQL)
     calls: list[str] = []
 
-    def lose_once(*args: Any) -> int | None:
+    def lose_once(*args: Any) -> Any:
         calls.append("called")
         if len(calls) == 1:
             raise dbapi.IntegrityError("duplicate key")
         return real(*args)
 
-    monkeypatch.setattr(store, "record_inbound", lose_once)
+    monkeypatch.setattr(Engine, "_load_and_record", staticmethod(lose_once))
     assert twilio.sms("REPAIR").status_code == 200
     assert len(calls) == 2 and len(twilio.rows(InboundRecord)) == 1
 
