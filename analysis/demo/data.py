@@ -1,7 +1,8 @@
 """`doorstep demo-data`: a synthetic tenant population with planted communication segments.
 
-Written by the engine's bulk writer (`bot.engine.bulk`), one transaction per block of tenants;
-blocks are played in worker processes meanwhile (`bot.engine.bulk_blocks`).
+Written by the engine's bulk writer (`bot.engine.bulk`), whole blocks of tenants per
+transaction; blocks are played in worker processes meanwhile (`bot.engine.bulk_blocks`), and
+in this one while it would otherwise wait for them.
 Deterministic for a seed; idempotent: tenants (DEMO-000001 ...) and rounds that already
 exist are left alone, so asking again for more tenants or rounds adds only what is new.
 """
