@@ -1,7 +1,8 @@
 """`doorstep demo-data`: a synthetic tenant population with planted communication segments.
 
-Written by the engine's bulk writer (`bot.engine.bulk`), one transaction per block of tenants;
-blocks are played in worker processes meanwhile (`bot.engine.bulk_blocks`).
+Written by the engine's bulk writer (`bot.engine.bulk`), whole blocks of tenants per
+transaction; blocks are played in worker processes meanwhile (`bot.engine.bulk_blocks`), and
+in this one while it would otherwise wait for them.
 Deterministic for a seed; idempotent: tenants (DEMO-000001 ...) and rounds that already
 exist are left alone, so asking again for more tenants or rounds adds only what is new.
 """
@@ -27,6 +28,7 @@ from analysis.demo.sessions import Conversation, run_session
 from analysis.frames.sql import epoch
 from bot.engine.bulk import BulkWriter, Written
 from bot.engine.bulk_blocks import Played, adopt, detach
+from bot.engine.bulk_insert import bulk_loading
 from bot.i18n.languages import is_supported
 from bot.questionnaire.model import Questionnaire
 from bot.questionnaire.registry import QuestionnaireRegistry
@@ -46,6 +48,12 @@ REPAIR_CHANCE = 0.6  # not every tenant had a repair in a round
 STATED_FIRST = 0.8  # how often the landlord uses the channel a tenant said they prefer
 MAX_TENANTS = 1_000_000
 MAX_ROUNDS = 24
+AHEAD = 3  # blocks queued per worker, so a worker never waits for the writer
+# Every block adds outbox rows whose due times spread over all its rounds, so it dirties pages
+# all over that index, and each commit writes every dirtied page to the WAL again: on SQLite,
+# one transaction per 500-tenant block wrote the index many times over at 100,000 tenants.
+# A transaction takes whole blocks until it holds this many rows (about 5,000 tenants, 5 rounds).
+ROWS_PER_COMMIT = 250_000
 
 Progress = Callable[[int], None]
 
@@ -83,7 +91,8 @@ def create_demo_data(
 
     Blocks are played (drawn, conversations built into rows) in `workers` other processes
     (default: one per core but one; none for a single block) while this one writes the
-    blocks already played, in order, each in its own transaction.
+    blocks already played, in order, and plays blocks itself whenever the next one to write
+    is not ready yet. A transaction takes blocks until it holds `ROWS_PER_COMMIT` rows.
     """
     if not 1 <= tenants <= MAX_TENANTS:
         raise DemoDataError(f"Ask for between 1 and {MAX_TENANTS:,} tenants (got {tenants}).")
@@ -100,19 +109,19 @@ def create_demo_data(
     blocks = (tenants + BLOCK - 1) // BLOCK
     if workers is None:
         workers = 0 if blocks == 1 else max(1, (os.cpu_count() or 1) - 1)
-    with _players(plan, workers) as play:
-        waiting: deque[tuple[int, Future[Played] | Played]] = deque()
-        for block in range(blocks):
-            with database.engine.connect() as connection:
-                existing, done = _existing(connection, plan.tenants_of(block))
-            waiting.append((len(plan.tenants_of(block)), play(block, existing, done)))
-            while len(waiting) > 2 * max(workers, 1) or (waiting and block == blocks - 1):
-                size, item = waiting.popleft()
-                written = _write(database, item.result() if isinstance(item, Future) else item)
-                for key, value in zip(totals, written_counts(written), strict=True):
-                    totals[key] += value
-                if progress is not None:
-                    progress(size)
+    with database.engine.connect() as connection, bulk_loading(connection):
+        pending = 0  # rows written in the open transaction
+        for size, played in _played_in_order(connection, plan, workers):
+            pending += sum(len(rows) for rows in played.rows.values())
+            written = _write(connection, played)
+            if pending >= ROWS_PER_COMMIT:
+                connection.commit()
+                pending = 0
+            for key, value in zip(totals, written_counts(written), strict=True):
+                totals[key] += value
+            if progress is not None:
+                progress(size)
+        connection.commit()
     return DemoSummary(
         tenants, totals["created"], totals["sessions"], totals["answers"], totals["inbound"],
         totals["outbound"], time.perf_counter() - started,
@@ -170,6 +179,43 @@ def _players(plan: _Plan, workers: int) -> Iterator[Play]:
         yield lambda block, existing, done: pool.submit(_play_here, block, existing, done)
 
 
+def _played_in_order(
+    connection: Connection, plan: _Plan, workers: int
+) -> Iterator[tuple[int, Played]]:
+    """Every block played, in block order, with its number of tenants.
+
+    Workers are kept `AHEAD` blocks per worker in front of the writer. Whenever the next block
+    is still in a worker, this process plays a later block itself instead of waiting: on two
+    cores one worker plays more slowly than this process writes, so writing alone would leave
+    this core idle part of the time."""
+    blocks = (plan.tenants + BLOCK - 1) // BLOCK
+    waiting: deque[tuple[int, Future[Played] | Played, bool]] = deque()  # size, block, queued
+    queued, following = 0, 0  # blocks handed to `play` and not yet written; blocks taken
+
+    def take() -> tuple[int, int, dict[str, int], set[tuple[int, int]]]:
+        nonlocal following
+        block, following = following, following + 1
+        tenants = plan.tenants_of(block)
+        return (len(tenants), block, *_existing(connection, tenants))
+
+    with _players(plan, workers) as play:
+        while following < blocks or waiting:
+            while following < blocks and queued < AHEAD * max(workers, 1):
+                size, block, existing, done = take()
+                waiting.append((size, play(block, existing, done), True))
+                queued += 1
+            item = waiting[0][1]
+            # Bounded, so rows played here do not pile up if a worker is held back.
+            if (isinstance(item, Future) and not item.done() and following < blocks
+                    and len(waiting) < AHEAD * workers + 2):  # fmt: skip
+                size, block, existing, done = take()
+                waiting.append((size, _play(plan, block, existing, done), False))
+                continue
+            size, item, from_queue = waiting.popleft()
+            queued -= from_queue
+            yield size, item.result() if isinstance(item, Future) else item
+
+
 def _play(plan: _Plan, block: int, existing: dict[str, int], done: set[tuple[int, int]]) -> Played:
     """Every round of one block, into a detached writer's rows (block-local ids)."""
     tenants = plan.tenants_of(block)
@@ -191,12 +237,11 @@ def _play(plan: _Plan, block: int, existing: dict[str, int], done: set[tuple[int
     return detach(writer)
 
 
-def _write(database: Database, played: Played) -> Written:
-    """One played block, its ids made final, in one transaction."""
-    with database.engine.begin() as connection:
-        writer = BulkWriter(connection, provider_prefix="demo")
-        adopt(writer, played)
-        return writer.write()
+def _write(connection: Connection, played: Played) -> Written:
+    """One played block, its ids made final, in the connection's open transaction."""
+    writer = BulkWriter(connection, provider_prefix="demo")
+    adopt(writer, played)
+    return writer.write()
 
 
 def written_counts(written: Written) -> tuple[int, ...]:

@@ -12,6 +12,7 @@ that is already delivered, and that is checked on its own.
 from __future__ import annotations
 
 import datetime
+import json
 from typing import Any
 
 import pytest
@@ -31,7 +32,7 @@ from bot.engine.bulk import (
     Said,
 )
 from bot.engine.bulk_blocks import adopt, detach
-from bot.engine.bulk_insert import sqlite_datetime
+from bot.engine.bulk_insert import json_text, sqlite_datetime
 from bot.engine.engine import Engine
 from bot.engine.messages import InboundMessage, OutboundMessage
 from bot.questionnaire.registry import QuestionnaireRegistry
@@ -180,3 +181,11 @@ def test_stored_datetimes_are_the_text_sqlalchemy_writes_on_sqlite() -> None:
     for moment in moments:
         assert sqlite_datetime(moment) == processor(moment)
     assert sqlite_datetime(None) is None
+
+
+def test_json_text_is_the_text_json_dumps_writes() -> None:
+    """The short cuts (scalars, empty containers) write what the JSON type would."""
+    values = ["yes", "café", 'a "b"', "", 0, -12, True, False, None, [], {}, (), 1.5,
+              ["a", 1], {"k": [1, None]}, [["Yes", "yes"]]]  # fmt: skip
+    for value in values:
+        assert json_text(value) == json.dumps(value)
