@@ -26,9 +26,8 @@ from analysis.demo.population import BLOCK, CHANNELS, DemoTenant, make_block, te
 from analysis.demo.records import ZONE, TenantState, address
 from analysis.demo.sessions import Conversation, run_session
 from analysis.frames.sql import epoch
-from bot.engine.bulk import BulkWriter, Written
+from bot.engine.bulk import BulkWriter, Written, bulk_loading
 from bot.engine.bulk_blocks import Played, adopt, detach
-from bot.engine.bulk_insert import bulk_loading
 from bot.i18n.languages import is_supported
 from bot.questionnaire.model import Questionnaire
 from bot.questionnaire.registry import QuestionnaireRegistry

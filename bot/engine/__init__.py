@@ -10,7 +10,8 @@ Channels, the API, analysis and the rest of `bot/` use only this public surface:
   (`detect_in_any_language`, `is_word_of`);
 - `bot.engine.contacts`: `find_contact`, `switch_language` (where an address stands);
 - `bot.engine.links`: `link_telegram_chat`, `reply_text_only`, `hash_token`;
-- `bot.engine.bulk`: `BulkWriter` and the event dataclasses for writing past conversations;
+- `bot.engine.bulk`: `BulkWriter`, the event dataclasses for writing past conversations and
+  `bulk_loading` (a connection's settings for a load);
 - `bot.engine.bulk_blocks`: `detach`, `adopt`, `Played` (blocks played in other processes);
 - `bot.engine.upkeep`: `expire_overdue_sessions`;
 - `bot.engine.link_models`: the Telegram link-token table.

@@ -28,6 +28,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, and_, bindparam, func, select, text, update
 
+from bot.engine.bulk_insert import bulk_loading as bulk_loading  # public: the demo's load
 from bot.engine.bulk_insert import insert_rows, stored_form
 from bot.questionnaire.model import Questionnaire
 from bot.storage.models import AnswerStatus, OutboundStatus, SessionState
