@@ -78,17 +78,15 @@ def read_columnar(
     columnar = connection.info.get(INFO_KEY)
     if columnar is None:
         return None
-    try:
-        compiled = query.compile(dialect=connection.dialect,
-                                 compile_kwargs={"literal_binds": True})  # fmt: skip
-    except (CompileError, NotImplementedError):
+    sql = _inline_sql(connection, query)
+    if sql is None:
         return None
     try:
         if isinstance(columnar, SqliteReader):
-            table = columnar.read(str(compiled))
+            table = columnar.read(sql)
         else:
             with columnar.cursor() as cursor:
-                cursor.execute(str(compiled))
+                cursor.execute(sql)
                 table = cursor.fetch_arrow_table()
     except Exception as problem:  # e.g. a column whose type changes part way through
         logger.info("columnar read failed (%s); reading row by row", type(problem).__name__)
@@ -106,12 +104,19 @@ def prefetch(connection: Connection, queries: list[Select[Any]]) -> None:
     if not isinstance(columnar, SqliteReader):
         return
     for query in queries:
-        try:
-            compiled = query.compile(dialect=connection.dialect,
-                                     compile_kwargs={"literal_binds": True})  # fmt: skip
-        except (CompileError, NotImplementedError):
-            continue
-        columnar.prefetch(str(compiled))
+        sql = _inline_sql(connection, query)
+        if sql is not None:
+            columnar.prefetch(sql)
+
+
+def _inline_sql(connection: Connection, query: Select[Any]) -> str | None:
+    """The query as plain SQL with its values written in, or None if the dialect cannot."""
+    try:
+        compiled = query.compile(dialect=connection.dialect,
+                                 compile_kwargs={"literal_binds": True})  # fmt: skip
+    except (CompileError, NotImplementedError):
+        return None
+    return str(compiled)
 
 
 class PartsFailed(RuntimeError):
@@ -133,12 +138,8 @@ def read_columnar_parts(
     columnar = connection.info.get(INFO_KEY)
     if not isinstance(columnar, SqliteReader):
         return None
-    try:
-        compiled = query.compile(dialect=connection.dialect,
-                                 compile_kwargs={"literal_binds": True})  # fmt: skip
-    except (CompileError, NotImplementedError):
-        return None
-    return _parts(columnar, str(compiled), rows, categories, texts)
+    sql = _inline_sql(connection, query)
+    return _parts(columnar, sql, rows, categories, texts) if sql is not None else None
 
 
 def _parts(

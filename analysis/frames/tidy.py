@@ -15,7 +15,7 @@ from sqlalchemy import Connection, select
 
 from analysis.frames.catalog import Catalog, load_catalog
 from analysis.frames.sql import epoch, json_text, map_frame_parts, read_frame, to_utc
-from analysis.frames.values import category_texts, decode_values, explode_codes, join_in_order
+from analysis.frames.values import as_texts, decode_values, explode_codes, join_in_order
 from bot.questionnaire.registry import QuestionnaireRegistry
 from bot.storage.models import AnswerStatus
 from bot.storage.tables import ANSWERS, SESSIONS, VERSIONS
@@ -265,10 +265,10 @@ def widen(
     cell = cell.where(kind.isin(CHOICE_TYPES), answers["value_number"].astype(object))
     cell = cell.where(kind != "yes_no", answers["value_bool"].astype(object))
     cell = cell.where(~kind.isin(["text", "date"]), answers["value_text"].astype(object))
-    question = pd.Series(_texts(answers["question"]), index=answers.index)
+    question = pd.Series(as_texts(answers["question"]), index=answers.index)
     # A question named like a session column (e.g. "session_state") keeps its own column.
     question = question.where(~question.isin(meta.columns), question + "_answer")
-    column = _texts(answers["questionnaire_id"]) + "." + question if prefixed else question
+    column = as_texts(answers["questionnaire_id"]) + "." + question if prefixed else question
     long = pd.DataFrame({"session_id": answers["session_id"], "column": column, "cell": cell,
                          "row": np.arange(len(answers))})  # fmt: skip
     long = long.drop_duplicates(["session_id", "column"], keep="last")
@@ -289,12 +289,6 @@ def widen(
     result = meta.merge(wide, left_on="session_id", right_index=True, how="left")
     result.attrs["labels"] = labels
     return result
-
-
-def _texts(column: pd.Series) -> Any:
-    if isinstance(column.dtype, pd.CategoricalDtype):
-        return category_texts(column)
-    return column.astype(str).array
 
 
 def _labels(column: pd.Series, answers: pd.DataFrame) -> dict[str, str]:

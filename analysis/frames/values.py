@@ -79,10 +79,12 @@ def join_in_order(frame: pd.DataFrame, key: str, value: str, sep: str = "; ") ->
     return joined
 
 
-def category_texts(column: pd.Series) -> Any:
-    """A categorical column as text (pandas' "str"), missing where it is missing: the
-    category names converted once and taken per row by Arrow, so a million rows never
-    become Python strings."""
+def as_texts(column: pd.Series) -> Any:
+    """`column.astype(str)` as a text array, missing where a category is missing. For a
+    categorical column the category names are converted once and taken per row by Arrow,
+    so a million rows never become Python strings."""
+    if not isinstance(column.dtype, pd.CategoricalDtype):
+        return column.astype(str).array
     import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
     import pyarrow.compute as pc  # type: ignore[import-untyped,unused-ignore]
 

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.frames.values import category_texts
+from analysis.frames.values import as_texts
 from bot.questionnaire.model import Questionnaire
 
 Z95 = 1.96
@@ -89,10 +89,10 @@ def measure_responses(answers: pd.DataFrame, specs: pd.DataFrame) -> pd.DataFram
         return pd.DataFrame({name: pd.Series(dtype=object) for name in columns})
     keys = specs[[*KEYS, "measure"]].drop_duplicates()
     wanted = answers[~answers["skipped"].astype(bool) & answers["value_code"].notna()]
-    frame = pd.DataFrame({name: _texts(wanted[name]) for name in KEYS})
+    frame = pd.DataFrame({name: as_texts(wanted[name]) for name in KEYS})
     frame["respondent_id"] = wanted["respondent_id"].to_numpy()
     frame["session_id"] = wanted["session_id"].to_numpy()
-    frame["channel"] = _texts(wanted["channel"])
+    frame["channel"] = as_texts(wanted["channel"])
     # The array itself: to_numpy() of zoned times builds one Timestamp object per answer.
     frame["answered_at"] = wanted["answered_at"].array
     frame["code"] = wanted["value_code"].astype("int64").to_numpy()
@@ -103,14 +103,6 @@ def measure_responses(answers: pd.DataFrame, specs: pd.DataFrame) -> pd.DataFram
     frame["excluded"] = (frame["role"] == "missing").to_numpy()
     frame["dont_know_counted"] = (frame["role"] == "missing_elsewhere").to_numpy()
     return frame.drop(columns=["role", "questionnaire_id", "questionnaire_version"])
-
-
-def _texts(column: pd.Series) -> Any:
-    """`column.astype(str)`; a category's few names are converted and then taken for each
-    row by Arrow, not made into half a million Python strings."""
-    if not isinstance(column.dtype, pd.CategoricalDtype):
-        return column.astype(str).to_numpy()
-    return category_texts(column)
 
 
 def latest_sessions(responses: pd.DataFrame) -> pd.DataFrame:

@@ -118,15 +118,21 @@ def _first_positions(index: _Index, folded: str, words: list[str], starts: list[
     return found
 
 
-def find_in(text: str, languages: tuple[str, ...]) -> list[Hit]:
-    """Every entry of these languages' lexicons found in `text`, in reading order."""
-    folded = normalise(text)
+def words_of(folded: str) -> tuple[list[str], list[int]]:
+    """The words of folded text and where each starts in it."""
     words, starts, at = [], [], 0
     for word in folded.split(" "):
         if word:
             words.append(word)
             starts.append(at)
         at += len(word) + 1
+    return words, starts
+
+
+def find_in(text: str, languages: tuple[str, ...]) -> list[Hit]:
+    """Every entry of these languages' lexicons found in `text`, in reading order."""
+    folded = normalise(text)
+    words, starts = words_of(folded)
     hits = []
     for language in dict.fromkeys(languages):
         index = _index(language)

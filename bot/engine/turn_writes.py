@@ -120,7 +120,7 @@ def _load_and_record_statement() -> Prepared:
     return Prepared(statement)
 
 
-_LOAD_AND_RECORD: list[Prepared] = []
+_LOAD_AND_RECORD = _load_and_record_statement()  # compiled on first use, per dialect
 
 
 def load_and_record(
@@ -129,9 +129,7 @@ def load_and_record(
     """The conversation (None for an address never seen) and the new inbound message's id
     (None when this provider message was recorded before), in one statement; the message
     is recorded with the conversation's respondent, or none."""
-    if not _LOAD_AND_RECORD:
-        _LOAD_AND_RECORD.append(_load_and_record_statement())
-    (row,) = _LOAD_AND_RECORD[0].execute(connection, {
+    (row,) = _LOAD_AND_RECORD.execute(connection, {
         "channel": inbound.channel, "addr": inbound.address, "pid": inbound.provider_id,
         "text": inbound.text, "received_at": inbound.received_at,
     })  # fmt: skip

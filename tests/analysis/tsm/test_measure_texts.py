@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.tsm.measures import _texts
+from analysis.frames.values import as_texts as _texts
 
 
 def test_texts_of_a_category_equal_astype_str_of_every_row() -> None:

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import random
 
-from bot.concerns.lexicon import LEXICON_DIR, Entry, Hit, _word_matches, find_in, lexicon
+from bot.concerns.lexicon import (
+    LEXICON_DIR,
+    Entry,
+    Hit,
+    _word_matches,
+    find_in,
+    lexicon,
+    words_of,
+)
 from bot.i18n.folding import normalise
 
 LANGUAGES = sorted(path.stem for path in LEXICON_DIR.glob("*.yaml"))
@@ -25,12 +33,7 @@ def _find(entry: Entry, folded: str, words: list[str], starts: list[int]) -> int
 
 def _every_entry(text: str, languages: tuple[str, ...]) -> list[Hit]:
     folded = normalise(text)
-    words, starts, at = [], [], 0
-    for word in folded.split(" "):
-        if word:
-            words.append(word)
-            starts.append(at)
-        at += len(word) + 1
+    words, starts = words_of(folded)
     hits = []
     for language in dict.fromkeys(languages):
         for entry in lexicon(language):
