@@ -67,10 +67,13 @@ def _achieved(sample: pd.DataFrame) -> str:
         text = f"{name}: {int(row['achieved']):,} responses"
         if not pd.isna(row["required"]):
             met = "met" if bool(row["met"]) else "not met"
+            margin = float(row["achieved_margin_points"])
+            # With no responses there is no margin to state (it is not a number).
+            achieved = f"; achieved ±{margin:.1f} points" if not pd.isna(margin) else ""
             text += (f" against {int(row['required']):,} required for "
                      f"{int(row['relevant_homes']):,} relevant homes (±"
-                     f"{float(row['accuracy_points']):.0f} points at 95% confidence: {met}; "
-                     f"achieved ±{float(row['achieved_margin_points']):.1f} points)")  # fmt: skip
+                     f"{float(row['accuracy_points']):.0f} points at 95% confidence: {met}"
+                     f"{achieved})")  # fmt: skip
         parts.append(text + ".")
     return " ".join(parts)
 

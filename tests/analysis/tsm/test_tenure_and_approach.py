@@ -4,6 +4,7 @@ summary of approach holding every item the regulator expects."""
 from __future__ import annotations
 
 import datetime
+import re
 
 import pandas as pd
 
@@ -123,3 +124,12 @@ def test_age_bands_from_year_of_birth() -> None:
     bands = age_bands(years, datetime.date(2026, 6, 1))
     assert bands.tolist()[:2] == ["age_35_44", "age_85_plus"]
     assert pd.isna(bands.iloc[2]) and pd.isna(bands.iloc[3])  # unknown; under 16
+
+
+def test_summary_of_approach_before_any_response_says_so_in_words() -> None:
+    empty = _answers().iloc[0:0]
+    results = tsm_from_answers(empty, catalog=_catalog(), tenants=_tenants(), homes=3_000)
+    items = dict(summary_of_approach(results, ApproachInputs("Acme", "None.")))
+    assert "0 responses against" in items["Achieved sample"]
+    assert not re.search(r"\bnan\b", items["Achieved sample"], flags=re.IGNORECASE)
+    assert items["Fieldwork dates"] == "No responses yet."
