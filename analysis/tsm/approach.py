@@ -39,7 +39,8 @@ def summary_of_approach(
         ("Fieldwork dates", _dates(tsm.responses)),
         ("Collection methods", _methods(tsm.responses)),
         ("Sampling method", inputs.sampling or CENSUS),
-        ("Representativeness", _representative(tsm.representativeness, words or Words())),
+        ("Representativeness", _representative(tsm.representativeness, words or Words())
+                               if tsm.respondents else "No responses yet."),
         ("Weighting", inputs.weighting),
         ("Exclusions", _exclusions(tsm)),
         ("Incentives", inputs.incentives or TO_COMPLETE),
@@ -71,11 +72,15 @@ def _achieved(sample: pd.DataFrame) -> str:
             # With no responses there is no margin to state (it is not a number).
             achieved = f"; achieved ±{margin:.1f} points" if not pd.isna(margin) else ""
             text += (f" against {int(row['required']):,} required for "
-                     f"{int(row['relevant_homes']):,} relevant homes (±"
+                     f"{_homes(int(row['relevant_homes']))} (±"
                      f"{float(row['accuracy_points']):.0f} points at 95% confidence: {met}"
                      f"{achieved})")  # fmt: skip
         parts.append(text + ".")
     return " ".join(parts)
+
+
+def _homes(count: int) -> str:
+    return f"{count:,} relevant home" + ("" if count == 1 else "s")
 
 
 def _dates(responses: pd.DataFrame) -> str:

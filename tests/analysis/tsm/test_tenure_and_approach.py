@@ -133,3 +133,4 @@ def test_summary_of_approach_before_any_response_says_so_in_words() -> None:
     assert "0 responses against" in items["Achieved sample"]
     assert not re.search(r"\bnan\b", items["Achieved sample"], flags=re.IGNORECASE)
     assert items["Fieldwork dates"] == "No responses yet."
+    assert items["Representativeness"] == "No responses yet."  # not "within 5 points"
