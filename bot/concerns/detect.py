@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.concerns.lexicon import category_of, find_in
 from bot.concerns.models import Category, Severity
@@ -41,17 +42,22 @@ def _spaceless(text: str) -> bool:
     return any(unicodedata.name(char, "").startswith("CJK") for char in text)
 
 
+@lru_cache(maxsize=512)
+def _folded_keywords(keywords: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """Each keyword and what to look for in folded text: itself anywhere in scripts written
+    without spaces, else as a whole word or phrase (folded once per keyword list)."""
+    folded = ((keyword, normalise(keyword)) for keyword in keywords)
+    return tuple(
+        (keyword, wanted if _spaceless(wanted) else f" {wanted} ")
+        for keyword, wanted in folded
+        if wanted
+    )
+
+
 def matched_keywords(text: str, keywords: tuple[str, ...]) -> list[str]:
     """A questionnaire's own keywords: whole words or phrases ("gas" is not "gaslight")."""
     folded = f" {normalise(text)} "
-    found = []
-    for keyword in keywords:
-        wanted = normalise(keyword)
-        if not wanted:
-            continue
-        if (wanted in folded) if _spaceless(wanted) else (f" {wanted} " in folded):
-            found.append(keyword)
-    return found
+    return [keyword for keyword, wanted in _folded_keywords(tuple(keywords)) if wanted in folded]
 
 
 def _rule_finding(

@@ -29,9 +29,10 @@ from typing import Any
 from sqlalchemy import Connection, Table, and_, bindparam, func, select, text, update
 
 from bot.engine.bulk_insert import bulk_loading as bulk_loading  # public: the demo's load
-from bot.engine.bulk_insert import insert_rows, stored_form
+from bot.engine.bulk_insert import insert_rows
 from bot.questionnaire.model import Questionnaire
 from bot.storage.models import AnswerStatus, OutboundStatus, SessionState
+from bot.storage.stored_form import stored_form
 from bot.storage.tables import (
     ANSWERS,
     CONSENTS,

@@ -87,17 +87,21 @@ class Translator:
         return frozenset(normalise(word) for word in self(message).split(",") if normalise(word))
 
 
+# English is the source text: no catalog, one shared pass-through (it holds no state).
+_SOURCE_TEXTS = NullTranslations()
+
+
 def translator(language: str, locales_dir: Path | None = None) -> Translator:
     directory = locales_dir or get_settings().locales_dir
     language = base_language(language) or SOURCE_LANGUAGE
     if language == SOURCE_LANGUAGE:
-        return Translator(language, NullTranslations())
+        return Translator(language, _SOURCE_TEXTS)
     loaded = _load(directory, language)
     if loaded is None:
         if language not in _reported_missing:
             _reported_missing.add(language)
             logger.warning("no catalog for language %s; using English", language)
-        return Translator(SOURCE_LANGUAGE, NullTranslations())
+        return Translator(SOURCE_LANGUAGE, _SOURCE_TEXTS)
     return Translator(language, loaded)
 
 

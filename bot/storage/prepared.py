@@ -4,20 +4,29 @@ The engine's hot path runs a handful of fixed statements per reply. SQLAlchemy's
 execution machinery costs more than the statements themselves there, so these are compiled
 once and executed on the driver's cursor inside the caller's SQLAlchemy transaction. Values
 still go through SQLAlchemy's own type processors, so what is written is exactly what the
-ORM and Core read back (UTC datetimes, JSON).
+ORM and Core read back (UTC datetimes, JSON); on SQLite those two go through
+`bot.storage.stored_form`, which writes and reads the same text at a fraction of the cost
+(checked against SQLAlchemy's processors by `tests/bot/storage/test_stored_form.py`).
 """
 
 from __future__ import annotations
 
+import keyword
+from collections import namedtuple
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any, cast
 
-from sqlalchemy import Connection, exc
+from sqlalchemy import JSON, Connection, exc
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.selectable import Select
+from sqlalchemy.types import TypeEngine
+
+from bot.storage.models import UTCDateTime
+from bot.storage.stored_form import json_text, sqlite_datetime, sqlite_read_datetime
 
 Processor = Callable[[Any], Any] | None
 
@@ -32,29 +41,52 @@ def _wrapped(connection: Connection, sql: str, parameters: Any, error: Exception
     )
 
 
-class PreparedRow:
-    """A result row with attribute access, like SQLAlchemy's Row."""
+def _row_type(names: tuple[str, ...]) -> type[tuple[Any, ...]]:
+    """Result rows with attribute access, like SQLAlchemy's Row, built at C speed."""
+    usable = all(
+        name.isidentifier() and not name.startswith("_") and not keyword.iskeyword(name)
+        for name in names
+    )
+    if not usable or len(set(names)) != len(names):
+        raise ValueError(f"a prepared statement's columns need distinct plain names: {names}")
+    return namedtuple("PreparedRow", names)
 
-    __slots__ = ("_values",)
 
-    def __init__(self, values: dict[str, Any]) -> None:
-        self._values = values
+def _taker(names: tuple[str, ...]) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
+    """The values of `names`, in order, taken at C speed (KeyError when one is missing)."""
+    getter = itemgetter(*names)
+    if len(names) == 1:
+        return lambda values: (getter(values),)
+    return getter
 
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return self._values[name]
-        except KeyError:
-            raise AttributeError(name) from None
+
+def _fast_bind(bind_type: TypeEngine[Any], dialect: Dialect) -> Processor:
+    """SQLite: the stored-form conversions (same text as SQLAlchemy's, cheaper)."""
+    if dialect.name == "sqlite":
+        if isinstance(bind_type, UTCDateTime):
+            return sqlite_datetime
+        plain_json = getattr(dialect, "_json_serializer", None) is None  # json.dumps
+        if isinstance(bind_type, JSON) and not bind_type.none_as_null and plain_json:
+            return json_text
+    return bind_type.dialect_impl(dialect).bind_processor(dialect)
+
+
+def _fast_result(result_type: TypeEngine[Any], dialect: Dialect) -> Processor:
+    if dialect.name == "sqlite" and isinstance(result_type, UTCDateTime):
+        return sqlite_read_datetime
+    return result_type.dialect_impl(dialect).result_processor(dialect, None)
 
 
 @dataclass(frozen=True)
 class _Compiled:
     sql: str
     positional: tuple[str, ...] | None  # parameter order for qmark/format styles
+    take: Callable[[Mapping[str, Any]], Any] | None  # the positional values, in order
+    converts: tuple[tuple[int, Callable[[Any], Any]], ...]  # (position, processor)
     bind_processors: Mapping[str, Processor]
     defaults: dict[str, Any]
-    result_names: tuple[str, ...]
-    result_processors: tuple[Processor, ...]
+    row_type: type[tuple[Any, ...]] | None  # None: the statement returns no rows
+    result_processors: tuple[tuple[int, Callable[[Any], Any]], ...]  # (column, processor)
 
 
 class Prepared:
@@ -73,60 +105,69 @@ class Prepared:
             SQLCompiler, self.statement.compile(dialect=dialect, column_keys=self.column_keys)
         )
         binds = compiled.binds
-        processors = {
-            name: bind.type.dialect_impl(dialect).bind_processor(dialect)
-            for name, bind in binds.items()
-        }
+        processors = {name: _fast_bind(bind.type, dialect) for name, bind in binds.items()}
         positional = tuple(compiled.positiontup) if compiled.positiontup else None
-        names: tuple[str, ...] = ()
-        results: tuple[Processor, ...] = ()
+        take: Callable[[Mapping[str, Any]], Any] | None = None
+        converts: tuple[tuple[int, Callable[[Any], Any]], ...] = ()
+        if positional:
+            take = _taker(positional)
+            converts = tuple(
+                (number, processor)
+                for number, name in enumerate(positional)
+                if (processor := processors[name]) is not None
+            )
+        row_type = None
+        results: list[tuple[int, Callable[[Any], Any]]] = []
         columns = getattr(self.statement, "_returning", None) or ()
         if isinstance(self.statement, Select):
             columns = tuple(self.statement.selected_columns)
         if columns:
-            names = tuple(column.key for column in columns)
-            results = tuple(
-                column.type.dialect_impl(dialect).result_processor(dialect, None)
-                for column in columns
-            )
+            row_type = _row_type(tuple(column.key for column in columns))
+            for number, column in enumerate(columns):
+                processor = _fast_result(column.type, dialect)
+                if processor is not None:
+                    results.append((number, processor))
         prepared = _Compiled(
             sql=compiled.string,
             positional=positional,
+            take=take,
+            converts=converts,
             bind_processors=processors,
             defaults={key: value for key, value in compiled.params.items() if value is not None},
-            result_names=names,
-            result_processors=results,
+            row_type=row_type,
+            result_processors=tuple(results),
         )
         self._by_dialect[dialect.name] = prepared
         return prepared
 
     def _parameters(self, compiled: _Compiled, values: Mapping[str, Any]) -> Any:
-        processors = compiled.bind_processors
         if compiled.defaults:
             values = {**compiled.defaults, **values}
-        if compiled.positional is not None:
-            ordered = []
-            for name in compiled.positional:
-                value = values.get(name)
-                processor = processors.get(name)
-                ordered.append(value if processor is None else processor(value))
+        if compiled.positional is not None and compiled.take is not None:
+            try:
+                ordered = list(compiled.take(values))
+            except KeyError:  # a value not given is NULL
+                ordered = [values.get(name) for name in compiled.positional]
+            for number, processor in compiled.converts:
+                ordered[number] = processor(ordered[number])
             return ordered
+        processors = compiled.bind_processors
         named = {}
         for name, value in values.items():
-            processor = processors.get(name)
-            named[name] = value if processor is None else processor(value)
+            convert = processors.get(name)
+            named[name] = value if convert is None else convert(value)
         return named
 
     def _cursor(self, connection: Connection) -> Any:
         return connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
 
-    def execute(self, connection: Connection, values: Mapping[str, Any]) -> list[PreparedRow]:
+    def execute(self, connection: Connection, values: Mapping[str, Any]) -> list[Any]:
         compiled = self._compiled(connection.dialect)
         cursor = self._cursor(connection)
         parameters = self._parameters(compiled, values)
         try:
             cursor.execute(compiled.sql, parameters)
-            if not compiled.result_names:
+            if compiled.row_type is None:
                 return []
             return [self._row(compiled, raw) for raw in cursor.fetchall()]
         except connection.dialect.loaded_dbapi.Error as error:
@@ -146,12 +187,9 @@ class Prepared:
             cursor.close()
 
     @staticmethod
-    def _row(compiled: _Compiled, raw: Sequence[Any]) -> PreparedRow:
-        return PreparedRow(
-            {
-                name: processor(value) if processor is not None else value
-                for name, processor, value in zip(
-                    compiled.result_names, compiled.result_processors, raw, strict=True
-                )
-            }
-        )
+    def _row(compiled: _Compiled, raw: Sequence[Any]) -> Any:
+        assert compiled.row_type is not None
+        values = list(raw)
+        for number, processor in compiled.result_processors:
+            values[number] = processor(values[number])
+        return compiled.row_type._make(values)  # type: ignore[attr-defined]

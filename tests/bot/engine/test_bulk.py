@@ -12,12 +12,10 @@ that is already delivered, and that is checked on its own.
 from __future__ import annotations
 
 import datetime
-import json
 from typing import Any
 
 import pytest
 from sqlalchemy import Connection, text
-from sqlalchemy.dialects import sqlite
 
 from bot.engine.bulk import (
     COLUMNS,
@@ -32,13 +30,12 @@ from bot.engine.bulk import (
     Said,
 )
 from bot.engine.bulk_blocks import adopt, detach
-from bot.engine.bulk_insert import json_text, sqlite_datetime
 from bot.engine.engine import Engine
 from bot.engine.messages import InboundMessage, OutboundMessage
 from bot.questionnaire.registry import QuestionnaireRegistry
 from bot.settings import Settings
 from bot.storage.db import Database
-from bot.storage.models import SessionState, UTCDateTime
+from bot.storage.models import SessionState
 from tests.support.services import Clock, make_registry
 
 TABLES = tuple(COLUMNS)
@@ -167,25 +164,3 @@ def test_the_bulk_writer_stores_what_the_engine_stores(
         if isinstance(sent, str):  # SQLite keeps text
             sent, due = datetime.datetime.fromisoformat(sent), datetime.datetime.fromisoformat(due)
         assert sent - due == DELIVERY_DELAY
-
-
-def test_stored_datetimes_are_the_text_sqlalchemy_writes_on_sqlite() -> None:
-    processor = UTCDateTime()._cached_bind_processor(sqlite.dialect())
-    assert processor is not None
-    india = datetime.timezone(datetime.timedelta(hours=5, minutes=30))
-    moments = [
-        datetime.datetime(2026, 1, 5, 9, 0, tzinfo=datetime.UTC),
-        datetime.datetime(2026, 3, 29, 0, 59, 59, 999_999, tzinfo=datetime.UTC),
-        datetime.datetime(1999, 12, 31, 23, 0, 0, 1, tzinfo=india),
-    ]
-    for moment in moments:
-        assert sqlite_datetime(moment) == processor(moment)
-    assert sqlite_datetime(None) is None
-
-
-def test_json_text_is_the_text_json_dumps_writes() -> None:
-    """The short cuts (scalars, empty containers) write what the JSON type would."""
-    values = ["yes", "café", 'a "b"', "", 0, -12, True, False, None, [], {}, (), 1.5,
-              ["a", 1], {"k": [1, None]}, [["Yes", "yes"]]]  # fmt: skip
-    for value in values:
-        assert json_text(value) == json.dumps(value)

@@ -1,0 +1,79 @@
+"""How values are stored: datetimes and JSON as SQLAlchemy's column types write them.
+
+Two paths write rows without SQLAlchemy's per-value machinery: the engine's prepared
+statements (`bot.storage.prepared`, every reply) and the bulk writer (`bot.engine.bulk`,
+demo data). Both must store exactly what the ORM and Core store and read back, so the
+conversions live here once: on SQLite a UTC datetime is the text `2026-01-05
+09:00:00.000000` (SQLAlchemy's SQLite DATETIME) and JSON is `json.dumps` text, None
+included (`null`, as the JSON type writes it); on PostgreSQL psycopg adapts datetimes
+itself. `tests/bot/storage/test_stored_form.py` checks them against SQLAlchemy's own.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from json import dumps
+from typing import Any
+
+UTC = datetime.UTC
+Stamp = Callable[[datetime.datetime | None], Any]
+JsonText = Callable[[Any], str]
+
+
+def sqlite_datetime(value: datetime.datetime | None) -> str | None:
+    """A UTC datetime as SQLAlchemy's SQLite DATETIME stores it (`isoformat` on an aware
+    datetime costs several times more than this arithmetic on the time since 1970)."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError("naive datetime given to a UTC column")
+    since = value - EPOCH  # aware arithmetic: the UTC time, whatever the zone
+    day = _DAYS.get(since.days)
+    if day is None:
+        day = _DAYS[since.days] = (EPOCH + datetime.timedelta(days=since.days)).strftime(
+            "%Y-%m-%d "
+        )
+    micro = since.microseconds
+    return day + _CLOCK[since.seconds] + (f".{micro:06d}" if micro else ".000000")
+
+
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=UTC)
+_DAYS: dict[int, str] = {}
+_CLOCK = [f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}" for s in range(86_400)]
+
+
+def utc_datetime(value: datetime.datetime | None) -> datetime.datetime | None:
+    """PostgreSQL: psycopg writes the datetime itself; only refuse a naive one."""
+    if value is not None and value.tzinfo is None:
+        raise ValueError("naive datetime given to a UTC column")
+    return value
+
+
+def json_text(value: Any) -> str:
+    """`json.dumps(value)`, with the common scalars short-cut to the same text."""
+    kind = type(value)
+    if kind is str:
+        return f'"{value}"' if value.isascii() and value.isalnum() else dumps(value)
+    if kind is int:
+        return str(value)
+    if value is None:
+        return "null"
+    if kind is bool:
+        return "true" if value else "false"
+    if not value and (kind is list or kind is dict or kind is tuple):
+        return "{}" if kind is dict else "[]"  # no buttons, a closed session's copies
+    return dumps(value)
+
+
+def stored_form(dialect: str) -> tuple[Stamp, JsonText]:
+    """How this database (dialect name) stores a UTC datetime and a JSON value."""
+    return (sqlite_datetime if dialect == "sqlite" else utc_datetime), json_text
+
+
+def sqlite_read_datetime(value: str | None) -> datetime.datetime | None:
+    """A stored SQLite datetime read back as an aware UTC datetime, as `UTCDateTime` reads it."""
+    if value is None:
+        return None
+    moment = datetime.datetime.fromisoformat(value)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
