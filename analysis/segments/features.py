@@ -46,15 +46,17 @@ def tenant_features(
     """One row per tenant (not erased), indexed by respondent id; columns in DATA_DICTIONARY."""
     catalog = catalog or load_catalog(connection, registry=registry)
     dialect = connection.dialect.name
-    # Every query goes to the reader at once; each frame is worked on as it arrives.
+    # Every query goes to the reader at once; each frame is worked on as it arrives. The
+    # outbox first: it is the longest read, and the rest arrive while it is grouped.
     prefetch(connection, [
+        contact.activity_query(dialect), contact.undelivered_query(),
         contact.respondents_query(), contact.sessions_query(dialect),
-        contact.activity_query(dialect), contact.identities_query(), _profile_query(),
-        _need_query(),
+        contact.identities_query(), _profile_query(), _need_query(),
     ])  # fmt: skip
+    activity = contact.read_activity(connection)
     people = contact.respondents(connection).set_index("respondent_id")
     zones = people["timezone"].fillna("Europe/London")
-    sessions = contact.sessions(connection)
+    sessions = contact.sessions(connection, activity)
     sessions = sessions[sessions["respondent_id"].isin(people.index)]
     behaviour = contact.contact_features(sessions, zones)
     reach = contact.identities(connection)
