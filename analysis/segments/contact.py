@@ -87,17 +87,11 @@ def sessions_query(dialect: str) -> Select[Any]:
     )
 
 
-def sessions(connection: Connection, activity: pd.DataFrame | None = None) -> pd.DataFrame:
-    """One row per session: channel, reached, replies, first reply time, completed.
-
-    `activity` is `read_activity`'s frame when the caller read it already (segmentation
-    reads it first: it is the longest read, and everything else is worked on meanwhile).
-    """
+def sessions(connection: Connection) -> pd.DataFrame:
+    """One row per session: channel, reached, replies, first reply time, completed."""
     query = sessions_query(connection.dialect.name)
     frame = read_frame(connection, query, categories=("channel", "state"))
-    if activity is None:
-        activity = read_activity(connection)
-    frame = frame.join(activity, on="session_id")
+    frame = frame.join(_activity(connection), on="session_id")
     frame["reached"] = frame["reached"].fillna(0)
     frame["replies"] = frame["replies"].fillna(0)
     frame["completed"] = frame["state"] == SessionState.COMPLETED.value
@@ -109,7 +103,7 @@ def sessions(connection: Connection, activity: pd.DataFrame | None = None) -> pd
     return frame
 
 
-def read_activity(connection: Connection) -> pd.DataFrame:
+def _activity(connection: Connection) -> pd.DataFrame:
     """Per session: whether anything got through, the replies, the first reply's time and
     the pace of replying (mean seconds between consecutive replies, pauses capped at an
     hour).
