@@ -142,16 +142,18 @@ def label_answers(raw: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
     frame.loc[at_question < 0, "position"] = pd.NA
 
     decoded = decode_values(frame["value_json"])
-    kind = frame["question_type"].astype(object).fillna("")
+    # Compared as categories (by code), not as a Python string per answer.
+    kind = frame["question_type"]
     is_choice = kind.isin(CHOICE_TYPES).to_numpy()
-    frame["value_code"] = decoded["number"].where(kind == "select_one").astype("Int64")
-    frame["value_number"] = decoded["number"].where(~kind.isin(CHOICE_TYPES))
+    is_single = (kind == "select_one").to_numpy()
+    frame["value_code"] = decoded["number"].where(is_single).astype("Int64")
+    frame["value_number"] = decoded["number"].where(~is_choice)
     frame["value_bool"] = decoded["flag"]
     frame["value_text"] = decoded["text"]
 
     # select_one: look the code up among the version's choices.
     choices = catalog.choices
-    single = (kind == "select_one").to_numpy() & frame["value_code"].notna().to_numpy()
+    single = is_single & frame["value_code"].notna().to_numpy()
     at_choice = np.full(len(frame), -1)
     at_choice[single] = _positions(
         choices, ["version_id", "question", "code"],
