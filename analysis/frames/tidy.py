@@ -101,9 +101,27 @@ def concat_parts(parts: list[pd.DataFrame]) -> pd.DataFrame:
 
 def _positions(table: pd.DataFrame, on: list[str], keys: list[Any]) -> np.ndarray:
     """Row numbers in the small `table` matching each key (-1 if none): a hash lookup, so
-    the million-row frame is never merged or copied."""
+    the million-row frame is never merged or copied. The rows hold a few hundred distinct
+    keys: each is looked up once (a categorical key by its codes, never as strings)."""
+    rows = len(keys[0])
+    combined = np.zeros(rows, dtype=np.int64)
+    missing = np.zeros(rows, dtype=bool)
+    distinct: list[Any] = []
+    for key in keys:
+        codes, uniques = pd.factorize(key)
+        missing |= codes < 0
+        combined = combined * max(len(uniques), 1) + np.maximum(codes, 0)
+        distinct.append(uniques)
+    if missing.all():
+        return np.full(rows, -1)
+    inverse, combinations = pd.factorize(combined)
+    digits: list[Any] = []
+    for uniques in reversed(distinct):  # the last key is the lowest digit
+        digits.insert(0, uniques.take(combinations % len(uniques)))
+        combinations = combinations // len(uniques)
     index = pd.MultiIndex.from_frame(table[on])
-    return np.asarray(index.get_indexer(pd.MultiIndex.from_arrays(keys)))
+    found = np.asarray(index.get_indexer(pd.MultiIndex.from_arrays(digits)))
+    return np.where(missing, -1, found[inverse])
 
 
 def _take(values: pd.Series, positions: np.ndarray) -> pd.Categorical:
@@ -134,7 +152,7 @@ def label_answers(raw: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
     frame["questionnaire_id"] = _take(catalog.versions["questionnaire_id"], at_version)
     frame["questionnaire_version"] = _take(catalog.versions["version"], at_version)
     at_question = _positions(catalog.questions, ["version_id", "question"],
-                             [version, frame["question"].astype(object).to_numpy()])  # fmt: skip
+                             [version, frame["question"].array])  # fmt: skip
     for column in ("question_label", "question_type"):
         frame[column] = _take(catalog.questions[column], at_question)
     position = catalog.questions["position"].to_numpy()[at_question]
@@ -157,7 +175,7 @@ def label_answers(raw: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
     at_choice = np.full(len(frame), -1)
     at_choice[single] = _positions(
         choices, ["version_id", "question", "code"],
-        [version[single], frame["question"].astype(object).to_numpy()[single],
+        [version[single], frame["question"].array[single],
          frame["value_code"].to_numpy(dtype=np.int64, na_value=0)[single]],
     )  # fmt: skip
     choice = pd.Series(_take(choices["choice"], at_choice), dtype=object)
@@ -169,7 +187,7 @@ def label_answers(raw: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
         codes = explode_codes(frame["value_json"].iloc[multiple])
         rows = codes["row"].to_numpy()
         at = _positions(choices, ["version_id", "question", "code"],
-                        [version[rows], frame["question"].astype(object).to_numpy()[rows],
+                        [version[rows], frame["question"].array.take(rows),
                          codes["code"].to_numpy()])  # fmt: skip
         names = pd.Series(choices["choice"].to_numpy()[at], dtype=object)
         texts = pd.Series(choices["choice_label"].to_numpy()[at], dtype=object)
