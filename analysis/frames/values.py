@@ -26,13 +26,14 @@ def decode_values(raw: pd.Series) -> pd.DataFrame:
     is_bool = text.isin(["true", "false"]).fillna(False).astype(bool)
     plain = ~(is_list | is_string | is_bool)
     number = _numbers(text.where(plain))
-    flag = pd.Series(pd.NA, index=raw.index, dtype="boolean")
-    flag[is_bool] = text[is_bool] == "true"
+    # Built whole and masked, not assigned into by index (which aligns the two first).
+    is_true = (text == "true").fillna(False).to_numpy(dtype=bool)
+    flag = pd.Series(pd.arrays.BooleanArray(is_true, ~is_bool.to_numpy()), index=raw.index)
     strings = pd.Series(pd.NA, index=raw.index, dtype="string")
     if is_string.any():
         quoted = text[is_string]
         escaped = quoted.str.contains("\\", regex=False).fillna(False).astype(bool)
-        strings[is_string] = quoted.str.slice(1, -1)
+        strings = text.str.slice(1, -1).where(is_string)
         if escaped.any():
             strings[escaped[escaped].index] = [
                 json.loads(item) for item in quoted[escaped].tolist()
