@@ -287,7 +287,8 @@ def widen(
     cell = cell.where(~kind.isin(["text", "date"]), answers["value_text"].astype(object))
     question = pd.Series(as_texts(answers["question"]), index=answers.index)
     # A question named like a session column (e.g. "session_state") keeps its own column.
-    question = question.where(~question.isin(meta.columns), question + "_answer")
+    if _named_like(answers["question"], meta.columns):
+        question = question.where(~question.isin(meta.columns), question + "_answer")
     column = as_texts(answers["questionnaire_id"]) + "." + question if prefixed else question
     long = pd.DataFrame({"session_id": answers["session_id"], "column": column, "cell": cell,
                          "row": np.arange(len(answers))})  # fmt: skip
@@ -309,6 +310,14 @@ def widen(
     result = meta.merge(wide, left_on="session_id", right_index=True, how="left")
     result.attrs["labels"] = labels
     return result
+
+
+def _named_like(question: pd.Series, columns: pd.Index) -> bool:
+    """Whether any answer's question is named like one of `columns` (checked once per
+    question name when the questions are categories)."""
+    if not isinstance(question.dtype, pd.CategoricalDtype):
+        return True
+    return bool(pd.Index([str(name) for name in question.cat.categories]).isin(columns).any())
 
 
 def _labels(column: pd.Series, answers: pd.DataFrame) -> dict[str, str]:
