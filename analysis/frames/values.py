@@ -35,9 +35,9 @@ def decode_values(raw: pd.Series) -> pd.DataFrame:
         escaped = quoted.str.contains("\\", regex=False).fillna(False).astype(bool)
         strings = text.str.slice(1, -1).where(is_string)
         if escaped.any():
-            strings[escaped[escaped].index] = [
-                json.loads(item) for item in quoted[escaped].tolist()
-            ]
+            strings[escaped[escaped].index] = pd.array(
+                [json.loads(item) for item in quoted[escaped].tolist()], dtype="string"
+            )
     return pd.DataFrame(
         {"number": number, "flag": flag, "text": strings, "is_list": is_list}, index=raw.index
     )
