@@ -112,8 +112,8 @@ def _activity(connection: Connection) -> pd.DataFrame:
     has exactly one outbox reply, which carries the session), read as columns and grouped
     by numpy: grouping and a window function inside SQLite took four times as long as
     reading the rows. The delivery status is not in that pass: it sits behind each
-    message's body, and reading it there cost a fifth of the scan, while the few messages
-    that did not get through are found in the status index (`undelivered_query`).
+    message's body, and reading it there cost a fifth of this query's time, while the few
+    messages that did not get through are found in the status index (`undelivered_query`).
     """
     rows = read_frame(connection, activity_query(connection.dialect.name))
     undelivered = read_frame(connection, undelivered_query())
