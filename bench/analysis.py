@@ -165,13 +165,21 @@ def main() -> None:
         "--as-is", action="store_true",
         help="use --database as an earlier run left it: do not check or add demo data",
     )  # fmt: skip
+    parser.add_argument(
+        "--budget-only", action="store_true",
+        help="time only the budget's steps (no CSV, no per-questionnaire exports)",
+    )  # fmt: skip
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         path = args.database or Path(scratch) / "bench.db"
-        run(path, Path(scratch), args.tenants, args.rounds, generate=not args.as_is)
+        run(path, Path(scratch), args.tenants, args.rounds, generate=not args.as_is,
+            exports_too=not args.budget_only)  # fmt: skip
 
 
-def run(path: Path, scratch: Path, tenants: int, rounds: int, *, generate: bool = True) -> None:
+def run(
+    path: Path, scratch: Path, tenants: int, rounds: int, *, generate: bool = True,
+    exports_too: bool = True,
+) -> None:  # fmt: skip
     settings = Settings(environment="test", database_url=f"sqlite:///{path}")
     service = build_service(settings)
     database, registry = service.database, service.registry
@@ -213,9 +221,10 @@ def run(path: Path, scratch: Path, tenants: int, rounds: int, *, generate: bool 
     report_steps(database, catalog, results)
     measure("export: answers to Parquet (pandas/pyarrow)",
             lambda: answers.to_parquet(scratch / "answers.parquet", index=False))  # fmt: skip
-    measure("export: answers to CSV (pandas)",
-            lambda: answers.to_csv(scratch / "answers.csv", index=False))  # fmt: skip
-    exports(database, registry, scratch)
+    if exports_too:
+        measure("export: answers to CSV (pandas)",
+                lambda: answers.to_csv(scratch / "answers.csv", index=False))  # fmt: skip
+        exports(database, registry, scratch)
     summarise()
     database.dispose()
 

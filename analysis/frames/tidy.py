@@ -101,9 +101,27 @@ def concat_parts(parts: list[pd.DataFrame]) -> pd.DataFrame:
 
 def _positions(table: pd.DataFrame, on: list[str], keys: list[Any]) -> np.ndarray:
     """Row numbers in the small `table` matching each key (-1 if none): a hash lookup, so
-    the million-row frame is never merged or copied."""
+    the million-row frame is never merged or copied. The rows hold a few hundred distinct
+    keys: each is looked up once (a categorical key by its codes, never as strings)."""
+    rows = len(keys[0])
+    combined = np.zeros(rows, dtype=np.int64)
+    missing = np.zeros(rows, dtype=bool)
+    distinct: list[Any] = []
+    for key in keys:
+        codes, uniques = pd.factorize(key)
+        missing |= codes < 0
+        combined = combined * max(len(uniques), 1) + np.maximum(codes, 0)
+        distinct.append(uniques)
+    if missing.all():
+        return np.full(rows, -1)
+    inverse, combinations = pd.factorize(combined)
+    digits: list[Any] = []
+    for uniques in reversed(distinct):  # the last key is the lowest digit
+        digits.insert(0, uniques.take(combinations % len(uniques)))
+        combinations = combinations // len(uniques)
     index = pd.MultiIndex.from_frame(table[on])
-    return np.asarray(index.get_indexer(pd.MultiIndex.from_arrays(keys)))
+    found = np.asarray(index.get_indexer(pd.MultiIndex.from_arrays(digits)))
+    return np.where(missing, -1, found[inverse])
 
 
 def _take(values: pd.Series, positions: np.ndarray) -> pd.Categorical:
@@ -134,7 +152,7 @@ def label_answers(raw: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
     frame["questionnaire_id"] = _take(catalog.versions["questionnaire_id"], at_version)
     frame["questionnaire_version"] = _take(catalog.versions["version"], at_version)
     at_question = _positions(catalog.questions, ["version_id", "question"],
-                             [version, frame["question"].astype(object).to_numpy()])  # fmt: skip
+                             [version, frame["question"].array])  # fmt: skip
     for column in ("question_label", "question_type"):
         frame[column] = _take(catalog.questions[column], at_question)
     position = catalog.questions["position"].to_numpy()[at_question]
@@ -142,20 +160,22 @@ def label_answers(raw: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
     frame.loc[at_question < 0, "position"] = pd.NA
 
     decoded = decode_values(frame["value_json"])
-    kind = frame["question_type"].astype(object).fillna("")
+    # Compared as categories (by code), not as a Python string per answer.
+    kind = frame["question_type"]
     is_choice = kind.isin(CHOICE_TYPES).to_numpy()
-    frame["value_code"] = decoded["number"].where(kind == "select_one").astype("Int64")
-    frame["value_number"] = decoded["number"].where(~kind.isin(CHOICE_TYPES))
+    is_single = (kind == "select_one").to_numpy()
+    frame["value_code"] = decoded["number"].where(is_single).astype("Int64")
+    frame["value_number"] = decoded["number"].where(~is_choice)
     frame["value_bool"] = decoded["flag"]
     frame["value_text"] = decoded["text"]
 
     # select_one: look the code up among the version's choices.
     choices = catalog.choices
-    single = (kind == "select_one").to_numpy() & frame["value_code"].notna().to_numpy()
+    single = is_single & frame["value_code"].notna().to_numpy()
     at_choice = np.full(len(frame), -1)
     at_choice[single] = _positions(
         choices, ["version_id", "question", "code"],
-        [version[single], frame["question"].astype(object).to_numpy()[single],
+        [version[single], frame["question"].array[single],
          frame["value_code"].to_numpy(dtype=np.int64, na_value=0)[single]],
     )  # fmt: skip
     choice = pd.Series(_take(choices["choice"], at_choice), dtype=object)
@@ -167,7 +187,7 @@ def label_answers(raw: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
         codes = explode_codes(frame["value_json"].iloc[multiple])
         rows = codes["row"].to_numpy()
         at = _positions(choices, ["version_id", "question", "code"],
-                        [version[rows], frame["question"].astype(object).to_numpy()[rows],
+                        [version[rows], frame["question"].array.take(rows),
                          codes["code"].to_numpy()])  # fmt: skip
         names = pd.Series(choices["choice"].to_numpy()[at], dtype=object)
         texts = pd.Series(choices["choice_label"].to_numpy()[at], dtype=object)
@@ -267,7 +287,8 @@ def widen(
     cell = cell.where(~kind.isin(["text", "date"]), answers["value_text"].astype(object))
     question = pd.Series(as_texts(answers["question"]), index=answers.index)
     # A question named like a session column (e.g. "session_state") keeps its own column.
-    question = question.where(~question.isin(meta.columns), question + "_answer")
+    if _named_like(answers["question"], meta.columns):
+        question = question.where(~question.isin(meta.columns), question + "_answer")
     column = as_texts(answers["questionnaire_id"]) + "." + question if prefixed else question
     long = pd.DataFrame({"session_id": answers["session_id"], "column": column, "cell": cell,
                          "row": np.arange(len(answers))})  # fmt: skip
@@ -289,6 +310,14 @@ def widen(
     result = meta.merge(wide, left_on="session_id", right_index=True, how="left")
     result.attrs["labels"] = labels
     return result
+
+
+def _named_like(question: pd.Series, columns: pd.Index) -> bool:
+    """Whether any answer's question is named like one of `columns` (checked once per
+    question name when the questions are categories)."""
+    if not isinstance(question.dtype, pd.CategoricalDtype):
+        return True
+    return bool(pd.Index([str(name) for name in question.cat.categories]).isin(columns).any())
 
 
 def _labels(column: pd.Series, answers: pd.DataFrame) -> dict[str, str]:

@@ -46,17 +46,13 @@ def tenant_features(
     """One row per tenant (not erased), indexed by respondent id; columns in DATA_DICTIONARY."""
     catalog = catalog or load_catalog(connection, registry=registry)
     dialect = connection.dialect.name
-    # Every query goes to the reader at once; each frame is worked on as it arrives.
+    # Every query goes to the reader at once; each frame is worked on as it arrives. What
+    # tenants told us first, so it is worked on while the outbox (the longest read) is read.
     prefetch(connection, [
-        contact.respondents_query(), contact.sessions_query(dialect),
-        contact.activity_query(dialect), contact.identities_query(), _profile_query(),
-        _need_query(),
+        contact.identities_query(), _profile_query(), _need_query(),
+        contact.sessions_query(dialect), contact.activity_query(dialect),
+        contact.undelivered_query(), contact.respondents_query(),
     ])  # fmt: skip
-    people = contact.respondents(connection).set_index("respondent_id")
-    zones = people["timezone"].fillna("Europe/London")
-    sessions = contact.sessions(connection)
-    sessions = sessions[sessions["respondent_id"].isin(people.index)]
-    behaviour = contact.contact_features(sessions, zones)
     reach = contact.identities(connection)
     stated = stated_features(connection, catalog)
     # "No" to "do you have a communication need?" leaves nothing in the profile: read it
@@ -68,6 +64,11 @@ def tenant_features(
         need = told.reindex(need.index).astype("boolean").fillna(need)
     stated = stated.reindex(need.index)
     stated["has_communication_need"] = need
+    sessions = contact.sessions(connection)
+    people = contact.respondents(connection).set_index("respondent_id")
+    zones = people["timezone"].fillna("Europe/London")
+    sessions = sessions[sessions["respondent_id"].isin(people.index)]
+    behaviour = contact.contact_features(sessions, zones)
 
     frame = _complete(people[["tenant_ref"]].join(reach).join(behaviour).join(stated))
     for channel in contact.CHANNELS:

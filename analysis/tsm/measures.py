@@ -111,7 +111,9 @@ def latest_sessions(responses: pd.DataFrame) -> pd.DataFrame:
     if responses.empty:
         return responses
     last = responses.groupby("session_id", sort=False)["answered_at"].max().rename("_last")
-    ranked = responses.join(last, on="session_id")
+    # Ranked per session (a session is one respondent's), not per answer.
+    sessions = responses[["session_id", "respondent_id"]].drop_duplicates("session_id")
+    ranked = sessions.join(last, on="session_id")
     keep = ranked.sort_values(["_last", "session_id"]).drop_duplicates("respondent_id", keep="last")
     return responses[responses["session_id"].isin(keep["session_id"])].reset_index(drop=True)
 
@@ -132,8 +134,7 @@ def satisfaction_table(
         _cells(responses, pd.Series("all tenants", index=responses.index), "overall", min_cell)
     ]
     for name, groups in (breakdowns or {}).items():
-        labels = groups.astype(object).where(groups.notna(), "not known").astype(str)
-        parts.append(_cells(responses, labels, name, min_cell))
+        parts.append(_cells(responses, _group_labels(groups), name, min_cell))
     table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=TABLE_COLUMNS)
     order = {code: n for n, code in enumerate(sorted(responses["measure"].unique()))}
     table["_order"] = table["measure"].map(order)
@@ -180,6 +181,18 @@ def _cells(
     counts["ci_low"] = 100 * pd.Series(low, index=counts.index, dtype=float)
     counts["ci_high"] = 100 * pd.Series(high, index=counts.index, dtype=float)
     return suppress(counts, "valid", min_cell)
+
+
+def _group_labels(groups: pd.Series) -> pd.Series:
+    """Each group's text ("not known" where missing) as a category sorted as the texts
+    are: `_sorted_category` of the texts, made per distinct group, not per response."""
+    codes, names = pd.factorize(groups, use_na_sentinel=False)
+    texts = pd.Index(["not known" if pd.isna(name) else str(name) for name in names], dtype=object)
+    merged, distinct = pd.factorize(texts)  # two values may read the same
+    categories = pd.Index(distinct[distinct.argsort()], dtype=object)
+    rank = categories.get_indexer(distinct)[merged]
+    labels = pd.Categorical.from_codes(rank[codes], dtype=pd.CategoricalDtype(categories))
+    return pd.Series(labels, index=groups.index)
 
 
 def _sorted_category(values: pd.Series) -> pd.Categorical[Any]:

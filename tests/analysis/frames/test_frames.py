@@ -128,3 +128,34 @@ def test_choice_columns_are_the_categories_pandas_would_make() -> None:
     expected = values.astype("category")
     pd.testing.assert_series_equal(made, expected, check_exact=True)
     assert made.cat.categories.equals(expected.cat.categories)
+
+
+def test_a_question_named_like_a_session_column_keeps_its_own_column() -> None:
+    """`widen` renames such a question's column (checked per question name)."""
+    from analysis.frames.catalog import Catalog
+    from analysis.frames.tidy import widen
+
+    sessions = pd.DataFrame({
+        "session_id": [1, 2], "respondent_id": [10, 20], "version_id": [7, 7],
+        "session_channel": ["sms", "sms"], "session_state": ["completed", "active"],
+        "session_language": ["en", "en"], "started_at": [1.7e9, 1.7e9],
+        "completed_at": [1.7e9 + 60, float("nan")],
+    })  # fmt: skip
+    question = pd.Categorical(["session_state", "q1", "q1"])
+    answers = pd.DataFrame({
+        "session_id": [1, 1, 2], "question": question,
+        "questionnaire_id": pd.Categorical(["demo"] * 3), "position": [2, 1, 1],
+        "question_type": pd.Categorical(["text", "integer", "integer"]),
+        "question_label": ["State?", "How many?", "How many?"],
+        "value_label": pd.Categorical([None, None, None]),
+        "value_number": pd.array([None, 3.0, 4.0], dtype="Float64"),
+        "value_bool": pd.array([None, None, None], dtype="boolean"),
+        "value_text": pd.array(["fine", None, None], dtype="string"),
+    })  # fmt: skip
+    versions = pd.DataFrame({"version_id": [7], "questionnaire_id": ["demo"], "version": [1]})
+    catalog = Catalog(versions, pd.DataFrame(), pd.DataFrame(), {})
+    wide = widen(sessions, answers, catalog, prefixed=False)
+    assert list(wide["session_state"]) == ["completed", "active"]
+    assert wide["session_state_answer"].iloc[0] == "fine"
+    assert list(wide["q1"]) == [3.0, 4.0]
+    assert list(wide.columns[-2:]) == ["q1", "session_state_answer"]  # questionnaire order

@@ -40,7 +40,21 @@ def test_activity_per_session_equals_the_pandas_definition() -> None:
     reply_at[40] = 1.7e9
     rows = pd.DataFrame({"session_id": session, "delivered": delivered, "reply_at": reply_at})
     expected = _pandas_reference(rows)
-    actual = _per_session(session, delivered, reply_at)
+    actual = _per_session(session, reply_at, session[delivered == 0])
     pd.testing.assert_frame_equal(actual, expected, check_exact=True)
     assert actual.loc[2_500, "replies"] == 0
     assert actual["reply_seconds"].isna()[2_600]
+
+
+def test_replies_already_in_time_order_give_the_same_activity() -> None:
+    """Messages as the outbox holds them (in time order, sessions interleaved, some
+    replies at the same second): the stable sort by session alone is the order."""
+    generator = np.random.default_rng(11)
+    size = 20_000
+    session = generator.integers(1, 1_500, size)
+    reply_at = np.sort(np.round(1.7e9 + generator.random(size) * 86_400 * 3))
+    reply_at[generator.random(size) < 0.3] = np.nan
+    delivered = (generator.random(size) > 0.05).astype(np.int64)
+    rows = pd.DataFrame({"session_id": session, "delivered": delivered, "reply_at": reply_at})
+    actual = _per_session(session, reply_at, session[delivered == 0])
+    pd.testing.assert_frame_equal(actual, _pandas_reference(rows), check_exact=True)

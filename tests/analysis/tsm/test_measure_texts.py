@@ -20,3 +20,22 @@ def test_texts_of_a_category_equal_astype_str_of_every_row() -> None:
     assert list(_texts(numbers)) == ["1", "2", "3"]
     plain = pd.Series(["a", "b"], dtype=object)
     assert np.array_equal(_texts(plain), plain.astype(str).to_numpy())
+
+
+def test_group_labels_equal_the_text_of_every_response() -> None:
+    """Breakdown groups labelled per distinct group: the same categories and codes as the
+    text of every response with "not known" for missing ones."""
+    from analysis.tsm.measures import _group_labels, _sorted_category
+
+    values = ["social_rent", None, "shared", "social_rent", 1, "1", np.nan, "ŵ", "Zed"] * 3
+    for groups in (
+        pd.Series(values, dtype=object, index=range(5, 5 + len(values))),
+        pd.Series([v for v in values if isinstance(v, str) or v is None], dtype="category"),
+        pd.Series([v for v in values if isinstance(v, str) or v is None], dtype="string"),
+    ):
+        texts = groups.astype(object).where(groups.notna(), "not known").astype(str)
+        expected = _sorted_category(texts)
+        actual = _group_labels(groups)
+        assert list(actual.index) == list(groups.index)
+        assert list(actual.cat.categories) == list(expected.categories)
+        assert np.array_equal(actual.cat.codes.to_numpy(), expected.codes)
