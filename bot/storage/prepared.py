@@ -162,18 +162,20 @@ class Prepared:
         return connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
 
     def execute(self, connection: Connection, values: Mapping[str, Any]) -> list[Any]:
-        compiled = self._compiled(connection.dialect)
-        cursor = self._cursor(connection)
+        compiled = self._by_dialect.get(connection.dialect.name) or self._compiled(
+            connection.dialect
+        )
+        driver: Any = connection.connection.dbapi_connection
         parameters = self._parameters(compiled, values)
         try:
-            cursor.execute(compiled.sql, parameters)
+            # The driver's own execute makes the cursor (sqlite3 and psycopg both have one);
+            # a cursor with nothing left to read holds nothing once it is dropped.
+            cursor = driver.execute(compiled.sql, parameters)
             if compiled.row_type is None:
                 return []
             return [self._row(compiled, raw) for raw in cursor.fetchall()]
         except connection.dialect.loaded_dbapi.Error as error:
             raise _wrapped(connection, compiled.sql, parameters, error) from error
-        finally:
-            cursor.close()
 
     def execute_many(self, connection: Connection, rows: Iterable[Mapping[str, Any]]) -> None:
         compiled = self._compiled(connection.dialect)
