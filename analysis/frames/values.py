@@ -87,6 +87,11 @@ def join_in_order(frame: pd.DataFrame, key: str, value: str, sep: str = "; ") ->
     together = _joined_together(frame, key, value, sep)
     if together is not None:
         return together
+    return joined_by_rank(frame, key, value, sep)
+
+
+def joined_by_rank(frame: pd.DataFrame, key: str, value: str, sep: str = "; ") -> pd.Series:
+    """`join_in_order` one rank at a time: each key's first values, then its second, ..."""
     rank = frame.groupby(key, sort=False).cumcount()
     wide = frame.assign(_rank=rank.to_numpy()).pivot(index=key, columns="_rank", values=value)
     joined = wide[0].astype("string")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.frames.values import decode_values, explode_codes, join_in_order
+from analysis.frames.values import decode_values, explode_codes, join_in_order, joined_by_rank
 
 RAW = ["1", "2", "1", " 3 ", "null", "2.5", "-0.125", "1e3", "12345678901", "007", "x1",
        '"text"', '"caf\\u00e9"', "[1, 2]", "true", "false", None, "", "4", "1"]  # fmt: skip
@@ -60,17 +60,6 @@ def test_exploded_codes_equal_to_splitting_each_list() -> None:
     assert explode_codes(raw)["code"].tolist() == [1, 2, 4, 5, 6, 7, 8, 1, 2, -1]
 
 
-def _join_reference(frame: pd.DataFrame, key: str, value: str, sep: str = "; ") -> pd.Series:
-    """Joining one rank at a time, as join_in_order does when rows are not together."""
-    rank = frame.groupby(key, sort=False).cumcount()
-    wide = frame.assign(_rank=rank.to_numpy()).pivot(index=key, columns="_rank", values=value)
-    joined = wide[0].astype("string")
-    for column in wide.columns[1:]:
-        part = wide[column].astype("string")
-        joined = joined.where(part.isna(), joined + sep + part)
-    return joined
-
-
 def test_joined_in_order_whether_rows_are_together_or_not() -> None:
     generator = np.random.default_rng(3)
     keys = generator.permutation(np.arange(0, 6000, 3))
@@ -79,5 +68,5 @@ def test_joined_in_order_whether_rows_are_together_or_not() -> None:
     together = pd.DataFrame({"row": rows, "choice": names})
     apart = together.sample(frac=1, random_state=1)
     for frame in (together, apart, pd.DataFrame({"row": [5, 2, 5], "choice": ["a", "b", "c"]})):
-        expected = _join_reference(frame, "row", "choice")
+        expected = joined_by_rank(frame, "row", "choice")
         pd.testing.assert_series_equal(join_in_order(frame, "row", "choice"), expected)

@@ -67,16 +67,21 @@ def _raw(database: Database, table: str, row_id: int) -> dict[str, Any]:
         return dict(row.mappings().one())
 
 
+def _new_respondent(
+    database: Database, reference: str, language: str, moment: datetime.datetime
+) -> int:
+    with database.engine.begin() as connection:
+        inserted = insert(RESPONDENTS).values(
+            tenant_ref=reference, language=language, created_at=moment
+        )
+        return int(connection.execute(inserted.returning(RESPONDENTS.c.id)).scalar_one())
+
+
 def test_a_prepared_insert_stores_what_core_stores(database: Database) -> None:
     """Same values through Core and through a prepared statement: the same stored row,
     and the prepared statement's RETURNING row reads as Core reads it."""
     moment = MOMENTS[2]
-    with database.engine.begin() as connection:
-        respondent = connection.execute(
-            insert(RESPONDENTS)
-            .values(tenant_ref="T1", language="cy", created_at=moment)
-            .returning(RESPONDENTS.c.id)
-        ).scalar_one()
+    respondent = _new_respondent(database, "T1", "cy", moment)
     columns = {
         "respondent_id": respondent, "channel": "sms", "address": "+447700900001",
         "body": "Diolch", "buttons": [["Ydw", "yes"], ["Nac ydw", "no"]], "multiple": False,
@@ -106,12 +111,7 @@ def test_a_prepared_insert_stores_what_core_stores(database: Database) -> None:
 
 def test_a_prepared_select_reads_rows_as_core_does(database: Database) -> None:
     moment = MOMENTS[1]
-    with database.engine.begin() as connection:
-        respondent = connection.execute(
-            insert(RESPONDENTS)
-            .values(tenant_ref="T2", language="en", created_at=moment)
-            .returning(RESPONDENTS.c.id)
-        ).scalar_one()
+    respondent = _new_respondent(database, "T2", "en", moment)
     statement = select(RESPONDENTS.c.id, RESPONDENTS.c.tenant_ref, RESPONDENTS.c.created_at).where(
         RESPONDENTS.c.id == respondent
     )
