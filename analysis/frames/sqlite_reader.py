@@ -178,14 +178,20 @@ class SqliteReader:
             pass  # the pipe closed under us: the reader is being closed
         self.answers.put((b"", b""))
 
-    def _answer(self, *expected: bytes) -> bytes | None:
-        """The next message's data; None for the "K" closing a parted answer."""
+    def _next(self) -> tuple[bytes, bytes]:
+        """The next message off the queue, counted: "K" and "E" end an answer; the end of
+        the pipe (b"") marks the reader broken and stays for whoever asks next."""
         status, data = self.answers.get()
         if status == b"":
             self.broken = True
-            self.answers.put((status, data))  # for whoever asks next
+            self.answers.put((status, data))
         elif status != b"C":
-            self.outstanding -= 1  # "K" and "E" end an answer
+            self.outstanding -= 1
+        return status, data
+
+    def _answer(self, *expected: bytes) -> bytes | None:
+        """The next message's data; None for the "K" closing a parted answer."""
+        status, data = self._next()
         if status not in expected:
             detail = data.decode(errors="replace").strip() if status == b"E" else ""
             raise RuntimeError(f"the columnar reader failed: {detail or 'it stopped'}")
@@ -195,15 +201,10 @@ class SqliteReader:
 
     def _skip_one(self) -> None:
         """Take and drop one whole answer (an error in it concerns nobody now)."""
-        while not self.broken:
-            status, _data = self.answers.get()
-            if status == b"":
-                self.broken = True
-                self.answers.put((status, _data))
-            elif status != b"C":
-                self.outstanding -= 1
-                return
-        raise RuntimeError("the columnar reader failed: it stopped")
+        while (status := self._next()[0]) == b"C":
+            pass
+        if status == b"":
+            raise RuntimeError("the columnar reader failed: it stopped")
 
     def _settle(self) -> None:
         """Drop every answer still due: sent ahead and never read, or left by a caller

@@ -184,25 +184,22 @@ def _cells(
 
 
 def _group_labels(groups: pd.Series) -> pd.Series:
-    """Each group's text ("not known" where missing) as a category sorted as the texts
-    are: `_sorted_category` of the texts, made per distinct group, not per response."""
-    codes, names = pd.factorize(groups, use_na_sentinel=False)
-    texts = pd.Index(["not known" if pd.isna(name) else str(name) for name in names], dtype=object)
-    merged, distinct = pd.factorize(texts)  # two values may read the same
+    """Each group's text, "not known" where missing, as a sorted category."""
+    return pd.Series(_sorted_category(groups, missing="not known"), index=groups.index)
+
+
+def _sorted_category(values: pd.Series, missing: str | None = None) -> pd.Categorical[Any]:
+    """The values' text as a category whose categories sort as the texts do, made per
+    distinct value, not per response; missing values read `missing` when given, and values
+    that read the same share one category."""
+    codes, names = pd.factorize(values, use_na_sentinel=False)
+    texts = pd.Index(
+        [missing if missing is not None and pd.isna(name) else str(name) for name in names],
+        dtype=object,
+    )
+    merged, distinct = pd.factorize(texts)
     categories = pd.Index(distinct[distinct.argsort()], dtype=object)
     rank = categories.get_indexer(distinct)[merged]
-    labels = pd.Categorical.from_codes(rank[codes], dtype=pd.CategoricalDtype(categories))
-    return pd.Series(labels, index=groups.index)
-
-
-def _sorted_category(values: pd.Series) -> pd.Categorical[Any]:
-    """The values' text as a category whose categories sort as the texts do."""
-    codes, names = pd.factorize(values, use_na_sentinel=False)
-    texts = pd.Index([str(name) for name in names], dtype=object)
-    order = texts.argsort()
-    rank = np.empty(len(order), dtype=np.int64)
-    rank[order] = np.arange(len(order))
-    categories = pd.Index(texts[order], dtype=object)
     return pd.Categorical.from_codes(rank[codes], dtype=pd.CategoricalDtype(categories))
 
 

@@ -27,6 +27,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from bot.storage.stored_form import as_utc, aware
+
 # SQLite has no BIGINT autoincrement; PostgreSQL gets 64-bit keys.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -44,20 +46,12 @@ class UTCDateTime(TypeDecorator[datetime.datetime]):
     def process_bind_param(
         self, value: datetime.datetime | None, dialect: Dialect
     ) -> datetime.datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to a UTC column")
-        return value.astimezone(datetime.UTC)
+        return None if value is None else aware(value).astimezone(datetime.UTC)
 
     def process_result_value(
         self, value: datetime.datetime | None, dialect: Dialect
     ) -> datetime.datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=datetime.UTC)
-        return value.astimezone(datetime.UTC)
+        return None if value is None else as_utc(value)
 
 
 class Base(DeclarativeBase):

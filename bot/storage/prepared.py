@@ -143,11 +143,11 @@ class Prepared:
     def _parameters(self, compiled: _Compiled, values: Mapping[str, Any]) -> Any:
         if compiled.defaults:
             values = {**compiled.defaults, **values}
-        if compiled.positional is not None and compiled.take is not None:
+        if compiled.take is not None:  # positional parameters
             try:
                 ordered = list(compiled.take(values))
             except KeyError:  # a value not given is NULL
-                ordered = [values.get(name) for name in compiled.positional]
+                ordered = [values.get(name) for name in compiled.positional or ()]
             for number, processor in compiled.converts:
                 ordered[number] = processor(ordered[number])
             return ordered

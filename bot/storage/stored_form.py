@@ -21,14 +21,24 @@ Stamp = Callable[[datetime.datetime | None], Any]
 JsonText = Callable[[Any], str]
 
 
+def aware(value: datetime.datetime) -> datetime.datetime:
+    """The datetime, refused if it is naive: a UTC column takes only a moment in time."""
+    if value.tzinfo is None:
+        raise ValueError("naive datetime given to a UTC column")
+    return value
+
+
+def as_utc(value: datetime.datetime) -> datetime.datetime:
+    """A stored datetime in UTC: one that lost its zone (SQLite) was stored in UTC."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 def sqlite_datetime(value: datetime.datetime | None) -> str | None:
     """A UTC datetime as SQLAlchemy's SQLite DATETIME stores it (`isoformat` on an aware
     datetime costs several times more than this arithmetic on the time since 1970)."""
     if value is None:
         return None
-    if value.tzinfo is None:
-        raise ValueError("naive datetime given to a UTC column")
-    since = value - EPOCH  # aware arithmetic: the UTC time, whatever the zone
+    since = aware(value) - EPOCH  # aware arithmetic: the UTC time, whatever the zone
     day = _DAYS.get(since.days)
     if day is None:
         day = _DAYS[since.days] = (EPOCH + datetime.timedelta(days=since.days)).strftime(
@@ -45,9 +55,7 @@ _CLOCK = [f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}" for s in range(86_4
 
 def utc_datetime(value: datetime.datetime | None) -> datetime.datetime | None:
     """PostgreSQL: psycopg writes the datetime itself; only refuse a naive one."""
-    if value is not None and value.tzinfo is None:
-        raise ValueError("naive datetime given to a UTC column")
-    return value
+    return None if value is None else aware(value)
 
 
 def json_text(value: Any) -> str:
@@ -73,7 +81,4 @@ def stored_form(dialect: str) -> tuple[Stamp, JsonText]:
 
 def sqlite_read_datetime(value: str | None) -> datetime.datetime | None:
     """A stored SQLite datetime read back as an aware UTC datetime, as `UTCDateTime` reads it."""
-    if value is None:
-        return None
-    moment = datetime.datetime.fromisoformat(value)
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return None if value is None else as_utc(datetime.datetime.fromisoformat(value))
