@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bot.engine.render import Button
 
 MAX_INBOUND_TEXT = 4096
-_CONTROL = {code: None for code in range(32) if chr(code) not in "\n\t"} | {127: None}
+# Control characters other than newline and tab (NUL breaks PostgreSQL text).
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
 
 
-def clean_text(text: str) -> str:
-    """Drop control characters (NUL breaks PostgreSQL text) and cap the length."""
-    return text.translate(_CONTROL)[:MAX_INBOUND_TEXT]
+def clean_text(text: str, limit: int = MAX_INBOUND_TEXT) -> str:
+    """Drop control characters and cap the length (a search first: most texts have none)."""
+    if _CONTROL.search(text) is not None:
+        text = _CONTROL.sub("", text)
+    return text if len(text) <= limit else text[:limit]
 
 
 @dataclass(frozen=True)
@@ -27,12 +31,11 @@ class InboundMessage:
     locale_hint: str | None = None
 
     def cleaned(self) -> InboundMessage:
-        return replace(
-            self,
-            text=clean_text(self.text),
-            address=clean_text(self.address)[:128],
-            provider_id=clean_text(self.provider_id)[:128],
-        )
+        text = clean_text(self.text)
+        address, provider_id = clean_text(self.address, 128), clean_text(self.provider_id, 128)
+        if text is self.text and address is self.address and provider_id is self.provider_id:
+            return self  # nothing to clean: most messages
+        return replace(self, text=text, address=address, provider_id=provider_id)
 
 
 @dataclass(frozen=True)

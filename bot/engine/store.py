@@ -15,12 +15,15 @@ from typing import Any
 
 from sqlalchemy import (
     Connection,
+    Select,
     Table,
     and_,
     bindparam,
+    func,
     insert,
     literal_column,
     select,
+    text,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -78,6 +81,36 @@ LOAD_CONVERSATION = (
     .limit(1)
 )
 _LOAD = Prepared(LOAD_CONVERSATION)
+
+
+def _sqlite_load_conversation() -> Select[Any]:
+    """The same row for SQLite, without the two temporary b-trees SQLite makes and drops
+    for LOAD_CONVERSATION on every reply (one to walk the list of open states, one to sort
+    by `updated_at`): the states are OR-ed, with `+` so only the respondent is looked up in
+    the index, and the latest session is the row `max(updated_at)` comes from (SQLite takes
+    the plain columns of a query with a single max() from the row holding the maximum).
+    One row always comes back; for an address never seen its columns are all NULL."""
+    open_state = text(
+        "(" + " OR ".join(f"+sessions.state = '{state}'" for state in _open_states) + ")"
+    )
+    return (
+        select(
+            *LOAD_CONVERSATION.selected_columns,
+            func.max(SESSIONS.c.updated_at).label("latest_update"),
+        )
+        .select_from(IDENTITIES)
+        .join(RESPONDENTS, RESPONDENTS.c.id == IDENTITIES.c.respondent_id)
+        .outerjoin(
+            SESSIONS, and_(SESSIONS.c.respondent_id == IDENTITIES.c.respondent_id, open_state)
+        )
+        .where(
+            IDENTITIES.c.channel == bindparam("channel"),
+            IDENTITIES.c.address == bindparam("addr"),
+        )
+    )
+
+
+_LOAD_SQLITE = Prepared(_sqlite_load_conversation())
 _prepared_writes: dict[tuple[str, frozenset[str]], Prepared] = {}
 
 
@@ -86,8 +119,7 @@ def _prepared_insert(name: str, table: Table, keys: Iterable[str], returning: bo
     cache_key = (name, frozenset(keys))
     prepared = _prepared_writes.get(cache_key)
     if prepared is None:
-        statement = insert(table).returning(table.c.id) if returning else insert(table)
-        prepared = Prepared(statement, column_keys=sorted(cache_key[1]))
+        prepared = Prepared(insert(table), column_keys=sorted(cache_key[1]), returns_id=returning)
         _prepared_writes[cache_key] = prepared
     return prepared
 
@@ -126,16 +158,15 @@ _inbound_inserts: dict[str, Prepared] = {}
 
 
 def _inbound_insert(dialect: str) -> Prepared:
-    """INSERT ... ON CONFLICT DO NOTHING RETURNING id: a retried webhook inserts nothing."""
+    """INSERT ... ON CONFLICT DO NOTHING, answering with the new id: a retried webhook
+    inserts nothing and gets no id."""
     prepared = _inbound_inserts.get(dialect)
     if prepared is None:
         module = postgresql if dialect == "postgresql" else sqlite
-        statement = (
-            module.insert(INBOUND)
-            .on_conflict_do_nothing(index_elements=["channel", "provider_id"])
-            .returning(INBOUND.c.id)
+        statement = module.insert(INBOUND).on_conflict_do_nothing(
+            index_elements=["channel", "provider_id"]
         )
-        prepared = Prepared(statement, column_keys=_INBOUND_COLUMNS)
+        prepared = Prepared(statement, column_keys=_INBOUND_COLUMNS, returns_id=True)
         _inbound_inserts[dialect] = prepared
     return prepared
 
@@ -201,6 +232,10 @@ def previous_replies(connection: Connection, inbound: InboundMessage) -> list[Ou
 
 
 def load_conversation(connection: Connection, channel: str, address: str) -> Any | None:
+    """The address's identity, respondent and open session (None: an address never seen)."""
+    if connection.dialect.name == "sqlite":
+        (row,) = _LOAD_SQLITE.execute(connection, {"channel": channel, "addr": address})
+        return row if row.identity_id is not None else None
     rows = _LOAD.execute(connection, {"channel": channel, "addr": address})
     return rows[0] if rows else None
 
@@ -268,10 +303,13 @@ def update_session(connection: Connection, session_id: int, values: Mapping[str,
 
 
 def insert_answers(connection: Connection, answers: list[dict[str, Any]]) -> None:
-    if answers:
-        _prepared_insert(ANSWERS.name, ANSWERS, answers[0], returning=False).execute_many(
-            connection, answers
-        )
+    if not answers:
+        return
+    prepared = _prepared_insert(ANSWERS.name, ANSWERS, answers[0], returning=False)
+    if len(answers) == 1:  # the usual turn: no cursor or list to make for executemany
+        prepared.execute(connection, answers[0])
+    else:
+        prepared.execute_many(connection, answers)
 
 
 def set_answer_status(

@@ -190,25 +190,45 @@ class GroupCommit:
         self.batches += 1
         self.batched += len(batch)
 
-    @contextlib.contextmanager
-    def _connection(self) -> Iterator[Connection]:
+    def _checkout(self) -> Connection:
         """A leader's connection, kept between batches: checking one out of the pool costs
         a round trip on PostgreSQL (the pre-ping) and more Python than a short reply's
-        statements. One that failed is closed, so the next batch gets a fresh one."""
+        statements."""
         with self._turns:
-            connection = self._idle.pop() if self._idle else None
-        if connection is None:
-            connection = self.engine.connect()
-        healthy = False
+            if self._idle:
+                return self._idle.pop()
+        return self.engine.connect()
+
+    def _give_back(self, connection: Connection) -> None:
+        """Keep a healthy connection for the next batch; close one that failed or was left
+        inside a transaction, so the next batch gets a fresh one."""
+        if connection.invalidated or connection.in_transaction():
+            connection.close()
+            return
+        with self._turns:
+            self._idle.append(connection)
+
+    @contextlib.contextmanager
+    def _connection(self) -> Iterator[Connection]:
+        connection = self._checkout()
         try:
             yield connection
-            healthy = not connection.invalidated and not connection.in_transaction()
-        finally:
-            if healthy:
-                with self._turns:
-                    self._idle.append(connection)
-            else:
-                connection.close()
+        except BaseException:
+            connection.close()
+            raise
+        self._give_back(connection)
+
+    def _in_transaction(self, work: Callable[[Connection], T]) -> T:
+        """`work` in its own transaction (the lone caller's path, without a generator)."""
+        connection = self._checkout()
+        try:
+            with connection.begin():
+                result = work(connection)
+        except BaseException:
+            connection.close()
+            raise
+        self._give_back(connection)
+        return result
 
     def close(self) -> None:
         """Give the kept connections back (the database is being disposed of)."""
@@ -221,8 +241,7 @@ class GroupCommit:
         """One piece of work, its own transaction (run again after a lost race)."""
         for attempt in range(1, ATTEMPTS + 1):
             try:
-                with self._connection() as connection, connection.begin():
-                    item.result = item.work(connection)
+                item.result = self._in_transaction(item.work)
                 return
             except self._retryable as error:
                 if attempt == ATTEMPTS:

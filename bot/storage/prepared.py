@@ -22,6 +22,7 @@ from sqlalchemy import JSON, Connection, exc
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.dml import Insert
 from sqlalchemy.sql.selectable import Select
 from sqlalchemy.types import TypeEngine
 
@@ -87,22 +88,49 @@ class _Compiled:
     defaults: dict[str, Any]
     row_type: type[tuple[Any, ...]] | None  # None: the statement returns no rows
     result_processors: tuple[tuple[int, Callable[[Any], Any]], ...]  # (column, processor)
+    last_row_id: bool  # the new row's id is the cursor's, not a RETURNING row (SQLite)
+
+
+_IdRow = _row_type(("id",))
 
 
 class Prepared:
-    """One statement; `column_keys` names the columns an INSERT/UPDATE receives."""
+    """One statement; `column_keys` names the columns an INSERT/UPDATE receives.
 
-    def __init__(self, statement: ClauseElement, column_keys: Sequence[str] | None = None) -> None:
+    `returns_id`: an INSERT of one row that answers with the new row's id (no row when ON
+    CONFLICT DO NOTHING inserted nothing). PostgreSQL gets `RETURNING id`; SQLite reads the
+    cursor's last row id instead, as RETURNING there collects its rows in a temporary
+    b-tree made and dropped on every call, which cost more than the insert itself.
+    """
+
+    def __init__(
+        self,
+        statement: ClauseElement,
+        column_keys: Sequence[str] | None = None,
+        *,
+        returns_id: bool = False,
+    ) -> None:
+        if returns_id and not isinstance(statement, Insert):
+            raise TypeError("returns_id is for an INSERT statement")
         self.statement = statement
         self.column_keys = list(column_keys) if column_keys is not None else None
+        self.returns_id = returns_id
         self._by_dialect: dict[str, _Compiled] = {}
+
+    def _for_dialect(self, dialect: Dialect) -> ClauseElement:
+        if self.returns_id and dialect.name != "sqlite":
+            insert = cast(Insert, self.statement)
+            return insert.returning(insert.table.c.id)
+        return self.statement
 
     def _compiled(self, dialect: Dialect) -> _Compiled:
         found = self._by_dialect.get(dialect.name)
         if found is not None:
             return found
+        statement = self._for_dialect(dialect)
+        last_row_id = self.returns_id and statement is self.statement
         compiled = cast(
-            SQLCompiler, self.statement.compile(dialect=dialect, column_keys=self.column_keys)
+            SQLCompiler, statement.compile(dialect=dialect, column_keys=self.column_keys)
         )
         binds = compiled.binds
         processors = {name: _fast_bind(bind.type, dialect) for name, bind in binds.items()}
@@ -118,10 +146,12 @@ class Prepared:
             )
         row_type = None
         results: list[tuple[int, Callable[[Any], Any]]] = []
-        columns = getattr(self.statement, "_returning", None) or ()
-        if isinstance(self.statement, Select):
-            columns = tuple(self.statement.selected_columns)
-        if columns:
+        columns = getattr(statement, "_returning", None) or ()
+        if isinstance(statement, Select):
+            columns = tuple(statement.selected_columns)
+        if last_row_id:
+            row_type = _IdRow
+        elif columns:
             row_type = _row_type(tuple(column.key for column in columns))
             for number, column in enumerate(columns):
                 processor = _fast_result(column.type, dialect)
@@ -136,6 +166,7 @@ class Prepared:
             defaults={key: value for key, value in compiled.params.items() if value is not None},
             row_type=row_type,
             result_processors=tuple(results),
+            last_row_id=last_row_id,
         )
         self._by_dialect[dialect.name] = prepared
         return prepared
@@ -171,6 +202,8 @@ class Prepared:
             # The driver's own execute makes the cursor (sqlite3 and psycopg both have one);
             # a cursor with nothing left to read holds nothing once it is dropped.
             cursor = driver.execute(compiled.sql, parameters)
+            if compiled.last_row_id:  # one row inserted, or none (a conflict skipped it)
+                return [_IdRow(cursor.lastrowid)] if cursor.rowcount == 1 else []
             if compiled.row_type is None:
                 return []
             return [self._row(compiled, raw) for raw in cursor.fetchall()]
