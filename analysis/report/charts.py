@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 from markupsafe import Markup
 
+from analysis.breakdowns import informative
 from analysis.report.svg import Bar, bar_chart, stacked_chart
 from analysis.segments.contact import CHANNELS
 from analysis.words import CHANNEL_WORDS, Words
@@ -21,6 +22,7 @@ class Figure:
     svg: Markup
     table: Markup
     empty: str = ""  # a sentence shown instead of the chart when there is nothing to draw
+    note: str = ""  # a sentence under the chart naming breakdowns left out (analysis.breakdowns)
 
 
 def html_table(frame: pd.DataFrame, words: Words | None = None,
@@ -78,8 +80,10 @@ def build_figures(tables: dict[str, pd.DataFrame], words: Words | None = None) -
     figures: list[Figure] = []
 
     def add(id_: str, section: str, title: str, caption: str, svg: str, table: pd.DataFrame,
-            by: dict[str, str] | None = None, drop: tuple[str, ...] = ()) -> None:  # fmt: skip
-        figures.append(make_figure(words, id_, section, title, caption, svg, table, by, drop))
+            by: dict[str, str] | None = None, drop: tuple[str, ...] = (),
+            note: str = "") -> None:  # fmt: skip
+        figures.append(make_figure(words, id_, section, title, caption, svg, table, by, drop,
+                                   note))  # fmt: skip
 
     segments = tables["_segments"]
     add("chart-segment-sizes", "segments", "Segment sizes",
@@ -104,14 +108,17 @@ def build_figures(tables: dict[str, pd.DataFrame], words: Words | None = None) -
 
     rates = tables["response_rates"]
     for key, title in (("channel", "channel"), ("segment", "segment")):
-        part = rates[rates["breakdown"] == key]
+        shown = informative(rates[rates["breakdown"] == key], "tenant")
+        part = shown.table
         labels = [words.value(g, key) for g in part["group"]]
         add(f"chart-response-{key}", "response", f"Response rate by {title}",
             f"Surveys answered out of surveys that reached the tenant, by {title}.",
             bar_chart(_bars(part, labels, "reached"), title=f"Response rate by {title}",
                       desc=f"Percentage of reached surveys answered, by {title}", maximum=100),
-            part, by={"group": "breakdown"})  # fmt: skip
-    groups = rates[~rates["breakdown"].isin(["channel", "segment"])]
+            part, by={"group": "breakdown"}, note=shown.note)  # fmt: skip
+    # Each demographic breakdown whose only group is "not known" is left out, and said so.
+    shown = informative(rates[~rates["breakdown"].isin(["channel", "segment"])], "tenant")
+    groups = shown.table
     labels = [f"{words.value(b, 'breakdown')}: {words.value(g, str(b))}"
               for b, g in zip(groups["breakdown"], groups["group"], strict=True)]  # fmt: skip
     add("chart-response-groups", "response", "Response rate by demographic group",
@@ -119,7 +126,7 @@ def build_figures(tables: dict[str, pd.DataFrame], words: Words | None = None) -
         bar_chart(_bars(groups, labels, "reached"),
                   title="Response rate by demographic group",
                   desc="Percentage of reached surveys answered, per group", maximum=100),
-        groups, by={"group": "breakdown"})  # fmt: skip
+        groups, by={"group": "breakdown"}, note=shown.note)  # fmt: skip
     from analysis.report.charts_tsm import tsm_figures  # it builds on this module
 
     figures += tsm_figures(tables, words)
@@ -128,8 +135,10 @@ def build_figures(tables: dict[str, pd.DataFrame], words: Words | None = None) -
 
 def make_figure(words: Words, id_: str, section: str, title: str, caption: str, svg: str,
                 table: pd.DataFrame, by: dict[str, str] | None = None,
-                drop: tuple[str, ...] = ()) -> Figure:  # fmt: skip
-    """A figure; an empty table gives a sentence saying so instead of empty axes."""
-    empty = EMPTY[section] if table.empty else ""
+                drop: tuple[str, ...] = (), note: str = "") -> Figure:  # fmt: skip
+    """A figure; an empty table gives a sentence saying so instead of empty axes. `note`
+    names breakdowns left out of `table`: the sentence in their place, or under the chart
+    when other breakdowns are still drawn."""
+    empty = (note or EMPTY[section]) if table.empty else ""
     return Figure(id_, section, title, caption, Markup(svg),  # noqa: S704 - built escaped
-                  html_table(table, words, by, drop), empty)  # fmt: skip
+                  html_table(table, words, by, drop), empty, "" if empty else note)  # fmt: skip

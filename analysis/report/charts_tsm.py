@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analysis.breakdowns import informative
 from analysis.report.charts import Figure, _bars, _value, make_figure
 from analysis.report.svg import Bar, Point, bar_chart, interval_line_chart, scatter_chart
 from analysis.words import Words
@@ -16,7 +17,9 @@ def tsm_figures(tables: dict[str, pd.DataFrame], words: Words) -> list[Figure]:
     measures = tables["tsm_measures"]
     drop = ("question",)
     for key, title in (("overall", "all tenants"), ("channel", "channel"), ("tenure", "tenure")):
-        part = measures[measures["breakdown"] == key]
+        # A breakdown whose only group is "not known" is left out, and a sentence says so.
+        shown = informative(measures[measures["breakdown"] == key], "respondent")
+        part = shown.table
         labels = [str(m) if key == "overall" else f"{m} · {words.value(g, key)}"
                   for m, g in zip(part["measure"], part["group"], strict=True)]  # fmt: skip
         figures.append(make_figure(
@@ -25,7 +28,7 @@ def tsm_figures(tables: dict[str, pd.DataFrame], words: Words) -> list[Figure]:
             "as a line; n is the number of valid answers.",
             bar_chart(_bars(part, labels, "valid"), title=f"TSM, {title}",
                       desc=f"Percentage satisfied per TSM measure, {title}", maximum=100),
-            part, {"group": "breakdown"}, drop))  # fmt: skip
+            part, {"group": "breakdown"}, drop, shown.note))  # fmt: skip
     figures += repair_figures(tables["repairs_over_time"], words)
     drivers = tables["key_drivers"]
     points = [Point(str(r["measure"]), float(r["importance"]), _value(r, "satisfaction"))
@@ -61,14 +64,15 @@ def tsm_figures(tables: dict[str, pd.DataFrame], words: Words) -> list[Figure]:
 def repair_figures(repairs: pd.DataFrame, words: Words) -> list[Figure]:
     figures = []
     for key in ("contractor", "trade"):
-        part = repairs[repairs["breakdown"] == key]
+        shown = informative(repairs[repairs["breakdown"] == key], "repair job")
+        part = shown.table
         lines: dict[str, list[tuple[str, float | None, float | None, float | None, int]]] = {}
         for _, row in part.iterrows():
             n = 0 if pd.isna(row["valid"]) else int(row["valid"])
             lines.setdefault(words.value(row["group"], key), []).append(
                 (str(row["month"]), _value(row, "percent"), _value(row, "ci_low"),
                  _value(row, "ci_high"), n))  # fmt: skip
-        shown = part.assign(small=part["valid"].fillna(0).astype(int) < SMALL_MONTH)
+        marked = part.assign(small=part["valid"].fillna(0).astype(int) < SMALL_MONTH)
         figures.append(make_figure(
             words, f"chart-repairs-{key}", "repairs", f"Post-repair satisfaction by {key}",
             f"Percentage satisfied with the repair, by month the job was completed and {key}, "
@@ -77,5 +81,5 @@ def repair_figures(repairs: pd.DataFrame, words: Words) -> list[Figure]:
             interval_line_chart(lines, title=f"Post-repair satisfaction by {key}",
                                 desc=f"Percentage satisfied per month, one panel per {key}",
                                 small=SMALL_MONTH),
-            shown, {"group": "breakdown"}))  # fmt: skip
+            marked, {"group": "breakdown"}, note=shown.note))  # fmt: skip
     return figures

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from analysis.breakdowns import informative, informative_groups
 from analysis.report.charts import Figure, html_table
 from analysis.words import CHANNEL_WORDS
 from bot.settings import Settings
@@ -49,6 +50,9 @@ def render(
     ]
     translations = tables["translations"]
     weighted = tables.get("tsm_weighted")
+    # Breakdowns whose only group is "not known" are left out, with a sentence in their place.
+    sample = informative_groups(tables["tsm_sample"], "respondent", "tenure")
+    represented = informative(tables["tsm_representativeness"], "tenant", by="attribute")
     return template.render(
         landlord=settings.landlord_name,
         generated=now.strftime("%d %B %Y, %H:%M UTC"),
@@ -58,10 +62,12 @@ def render(
         head=data.headline,
         wording=words.questions,
         measures=measure_rows(data),
-        sample=html_table(tables["tsm_sample"], words),
-        representativeness=html_table(
-            tables["tsm_representativeness"], words, {"group": "attribute"}
-        ),
+        sample=html_table(sample.table, words),
+        sample_note=sample.note,
+        representativeness=None
+        if represented.table.empty
+        else html_table(represented.table, words, {"group": "attribute"}),
+        representativeness_note=represented.note,
         flagged=int(tables["tsm_representativeness"]["flag"].astype(bool).sum()),
         weighted=None if weighted is None else html_table(weighted, words),
         approach=data.approach,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from analysis.breakdowns import dimension, informative, informative_groups, listed
 from analysis.tsm.run import TsmResults
 from analysis.words import ATTRIBUTE_WORDS, CHANNEL_WORDS, TENURE_WORDS, Words
 
@@ -59,7 +60,8 @@ def as_text(items: list[tuple[str, str]], landlord: str) -> str:
 
 def _achieved(sample: pd.DataFrame) -> str:
     parts = []
-    for _, row in sample.iterrows():
+    shown = informative_groups(sample, "respondent", "tenure")  # no lone "not known" tenure
+    for _, row in shown.table.iterrows():
         group = str(row["group"])
         name = "All tenants" if group == "all tenants" else TENURE_WORDS.get(group, group)
         if pd.isna(row["achieved"]):
@@ -76,7 +78,7 @@ def _achieved(sample: pd.DataFrame) -> str:
                      f"{float(row['accuracy_points']):.0f} points at 95% confidence: {met}"
                      f"{achieved})")  # fmt: skip
         parts.append(text + ".")
-    return " ".join(parts)
+    return " ".join([*parts, shown.note]).strip()
 
 
 def _homes(count: int) -> str:
@@ -102,10 +104,19 @@ def _methods(responses: pd.DataFrame) -> str:
 
 
 def _representative(table: pd.DataFrame, words: Words) -> str:
+    # An attribute not known for any tenant cannot differ: it is named as not compared.
+    shown = informative(table, "tenant", by="attribute")
+    return " ".join(filter(None, [_gaps(shown.table, words), shown.note]))
+
+
+def _gaps(table: pd.DataFrame, words: Words) -> str:
+    if table.empty:
+        return ""
     flagged = table[table["flag"].astype(str) != ""]
     if flagged.empty:
-        return ("Respondents' shares of age band, area, ethnic group and tenure are within "
-                "5 percentage points of the tenant base.")  # fmt: skip
+        compared = sorted(table["attribute"].astype(str).unique(), key=dimension)
+        return (f"Respondents' shares of {listed(compared)} are within 5 percentage points of "
+                "the tenant base.")  # fmt: skip
     names = [f"{ATTRIBUTE_WORDS.get(str(r['attribute']), str(r['attribute'])).lower()} "
              f"“{words.value(r['group'], str(r['attribute']))}” ({r['flag']})"
              for _, r in flagged.iterrows()]  # fmt: skip

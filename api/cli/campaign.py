@@ -14,13 +14,21 @@ from rich.live import Live
 from rich.table import Table
 
 from api.cli import campaign_estimate, campaign_letters
+from api.cli.numbers import whole_field
 from bot.campaigns import service as campaign_service
 from bot.campaigns.audience import select_targets
 from bot.campaigns.lifecycle import CampaignStateError
 from bot.campaigns.models import CampaignState
 from bot.campaigns.progress import COUNTS, Progress, campaign_progress
 from bot.campaigns.report import skipped_by_reason
-from bot.campaigns.spec import Audience, CampaignSpecError, Sample, parse_spec, read_spec_file
+from bot.campaigns.spec import (
+    FIELDS,
+    Audience,
+    CampaignSpecError,
+    Sample,
+    parse_spec,
+    read_spec_file,
+)
 from bot.campaigns.store import UnknownCampaign, load_campaign
 from bot.service import Service, build_service
 from bot.storage.models import utcnow
@@ -66,8 +74,17 @@ AreaOpt = Annotated[Texts, typer.Option(help="Only these areas.")]
 TenureOpt = Annotated[Texts, typer.Option(help="Only these tenures.")]
 SegmentOpt = Annotated[Texts, typer.Option(help="Only these segments.")]
 AttributeOpt = Annotated[Texts, typer.Option(help="Profile filter name=value (repeatable).")]
-NotSurveyedOpt = Annotated[Number, typer.Option(help="Skip tenants surveyed in this many days.")]
-SampleSizeOpt = Annotated[Number, typer.Option(help="Invite this many at random.")]
+NotSurveyedOpt = Annotated[
+    Number,
+    whole_field(
+        "--not-surveyed-days",
+        FIELDS["audience.not_surveyed_days"],
+        "Skip tenants surveyed in this many days.",
+    ),
+]
+SampleSizeOpt = Annotated[
+    Number, whole_field("--sample-size", FIELDS["sample.size"], "Invite this many at random.")
+]
 MarginOpt = Annotated[Text, typer.Option(help="Sample for this margin of error: 0.04, or 'tsm'.")]
 ResponseRateOpt = Annotated[
     float | None, typer.Option(help="Expected response rate, to size the sample.")
@@ -75,14 +92,22 @@ ResponseRateOpt = Annotated[
 StratifyOpt = Annotated[
     Text, typer.Option(help="Spread the sample over this attribute, e.g. area.")
 ]
-SeedOpt = Annotated[Number, typer.Option(help="Seed for a repeatable sample.")]
+SeedOpt = Annotated[Number, whole_field("--seed", FIELDS["seed"], "Seed for a repeatable sample.")]
 ChannelsOpt = Annotated[
     Text, typer.Option(help="Fallback channel order, e.g. sms,telegram,webchat.")
 ]
 RateOpt = Annotated[Texts, typer.Option(help="Invitations per minute, e.g. sms=300.")]
-RemindersOpt = Annotated[Number, typer.Option(help="How many reminders.")]
-ReminderHoursOpt = Annotated[Number, typer.Option(help="Hours between reminders.")]
-ExpiryOpt = Annotated[Number, typer.Option(help="Days before a session expires.")]
+RemindersOpt = Annotated[
+    Number, whole_field("--reminders", FIELDS["reminders"], "How many reminders.")
+]
+ReminderHoursOpt = Annotated[
+    Number,
+    whole_field("--reminder-hours", FIELDS["reminder_interval_hours"], "Hours between reminders."),
+]
+ExpiryOpt = Annotated[
+    Number,
+    whole_field("--expiry-days", FIELDS["session_expiry_days"], "Days before a session expires."),
+]
 ScheduleOpt = Annotated[bool, typer.Option("--schedule", help="Schedule it straight away.")]
 DryRunOpt = Annotated[
     bool, typer.Option("--dry-run", help="Show the pre-launch estimate; store nothing.")

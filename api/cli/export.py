@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
+from api.cli.numbers import whole_number
+
 if TYPE_CHECKING:  # pandas and the service load when the command runs, not at start-up
     from analysis.exports import ExportFilters, ExportTable, Format
     from bot.service import Service
@@ -50,7 +52,10 @@ IdentifiableOpt = Annotated[
     bool, typer.Option(help="Include names, tenant references and free text.")
 ]
 VersionOpt = Annotated[str | None, typer.Option(help="Only this questionnaire version.")]
-CampaignOpt = Annotated[int | None, typer.Option(help="Only this campaign's sessions.")]
+CampaignOpt = Annotated[
+    int | None,
+    whole_number("--campaign", "campaign number", 3, help="Only this campaign's sessions."),
+]
 DateFromOpt = Annotated[
     datetime.datetime | None, typer.Option(formats=DAY, help="First day (UTC), YYYY-MM-DD.")
 ]

@@ -19,6 +19,7 @@ from api.cli.check import check_command
 from api.cli.db import db_backup, db_restore
 from api.cli.export import export_command
 from api.cli.i18n import app as i18n_app
+from api.cli.numbers import whole_number
 from api.cli.repairs import dnc_app, repairs_app
 from api.cli.respondent import app as respondent_app
 from api.cli.respondent import retention as run_retention
@@ -203,18 +204,43 @@ def telegram_poll() -> None:
         raise typer.Exit(1) from None
 
 
+# The whole-number options of `segment` and `demo-data`, each with how people call it and a
+# value that works, for the sentence a wrong value gets (api/cli/numbers.py).
+SegmentsOpt = Annotated[
+    int | None,
+    whole_number("--k", "number of segments", 4, at_least=2, at_most=10,
+                 help="Fix the number of segments (else 3 to 6)."),
+]  # fmt: skip
+MinSizeOpt = Annotated[
+    int | None,
+    whole_number("--min-size", "smallest segment size", 50, at_least=1,
+                 help="Smallest segment (default 5% of tenants)."),
+]  # fmt: skip
+MinContactsOpt = Annotated[
+    int,
+    whole_number("--min-contacts", "number of contacts before behaviour counts", 2,
+                 at_least=1, help="Contacts before behaviour counts as data."),
+]  # fmt: skip
+TenantsOpt = Annotated[
+    int,
+    whole_number("--tenants", "number of tenants", 2000, at_least=1,
+                 help="How many demo tenants."),
+]  # fmt: skip
+RoundsOpt = Annotated[
+    int,
+    whole_number("--rounds", "number of rounds of contact", 10, at_least=1,
+                 help="Monthly rounds of contact."),
+]  # fmt: skip
+
+
 def segment(
-    k: Annotated[
-        int | None,
-        typer.Option("--k", min=2, max=10, help="Fix the number of segments (else 3 to 6)."),
-    ] = None,
-    seed: Annotated[int, typer.Option(help="Random seed: the same seed, the same run.")] = 42,
-    min_size: Annotated[
-        int | None, typer.Option(min=1, help="Smallest segment (default 5% of tenants).")
-    ] = None,
-    min_contacts: Annotated[
-        int, typer.Option(min=1, help="Contacts before behaviour counts as data.")
-    ] = 2,
+    k: SegmentsOpt = None,
+    seed: Annotated[
+        int,
+        whole_number("--seed", "random seed", 42, help="Random seed: the same seed, the same run."),
+    ] = 42,
+    min_size: MinSizeOpt = None,
+    min_contacts: MinContactsOpt = 2,
     write_back: Annotated[
         bool, typer.Option(help="Write each tenant's recommended channel and time.")
     ] = True,
@@ -228,9 +254,12 @@ def segment(
 
 
 def demo_data(
-    tenants: Annotated[int, typer.Option(min=1, help="How many demo tenants.")] = 1000,
-    rounds: Annotated[int, typer.Option(min=1, help="Monthly rounds of contact.")] = 10,
-    seed: Annotated[int, typer.Option(help="The same seed gives the same tenants.")] = 7,
+    tenants: TenantsOpt = 1000,
+    rounds: RoundsOpt = 10,
+    seed: Annotated[
+        int,
+        whole_number("--seed", "random seed", 7, help="The same seed gives the same tenants."),
+    ] = 7,
 ) -> None:
     """Create synthetic tenants with planted communication-preference segments."""
     from api.cli.analysis import demo_data_command

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from api.cli.numbers import whole_number
 from api.cli.versions import stored_changes
 from bot.access.setup import SETUP_LINK_LIFETIME, issue_setup_token
 from bot.questionnaire.problems import QuestionnaireInvalid
@@ -100,9 +101,20 @@ SQLITE_ONE_WORKER = (
 
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to listen on.")] = None,
-    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    port: Annotated[
+        int | None,
+        whole_number("--port", "port", 8000, at_least=1, at_most=65535, help="Port to listen on."),
+    ] = None,
     workers: Annotated[
-        int, typer.Option(min=1, max=64, help="API processes (PostgreSQL only for more than 1).")
+        int,
+        whole_number(
+            "--workers",
+            "number of API processes",
+            2,
+            at_least=1,
+            at_most=64,
+            help="API processes (PostgreSQL only for more than 1).",
+        ),
     ] = 1,
 ) -> None:
     """Run the web service: webhooks, web chat, console and API.
