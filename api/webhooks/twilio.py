@@ -98,10 +98,11 @@ async def handle_inbound(
     webhooks waiting at that moment (group commit: one commit for them all); it runs a
     lost race again itself. The common path holds no thread of the pool while it waits.
     """
-    text = inbound.text
+    engine_inbound = inbound
     if sms_inbound.needs_rewrite(inbound.text, opt_out_type) is not None:
         text = await run_in_threadpool(engine_text, service, inbound, opt_out_type)
-    replies = await service.engine.handle_async(replace(inbound, text=text))
+        engine_inbound = replace(inbound, text=text)
+    replies = await service.engine.handle_async(engine_inbound)
     if sms_inbound.keyword(inbound.text, opt_out_type) is Command.STOP:
         await run_in_threadpool(complete_stop, service, inbound.address, inbound.channel, replies)
 
