@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.breakdowns import listed
 from analysis.exports.writers import neutralised
 from analysis.frames.catalog import load_catalog
 from analysis.frames.sql import reading
@@ -38,7 +39,14 @@ from analysis.tsm.drivers import key_drivers
 from analysis.tsm.measures import suppress
 from analysis.tsm.run import TsmResults, tsm_results
 from analysis.tsm.sample import tenant_attributes
-from analysis.tsm.weighting import TRIM_HIGH, TRIM_LOW, respondent_weights, weighted_measures
+from analysis.tsm.weighting import (
+    TRIM_HIGH,
+    TRIM_LOW,
+    WEIGHT_ON,
+    known_attributes,
+    respondent_weights,
+    weighted_measures,
+)
 from analysis.words import Words
 from bot.questionnaire.registry import QuestionnaireRegistry
 from bot.settings import Settings
@@ -116,14 +124,29 @@ def build_tables(
         tables["tsm_weighted"] = suppress(table, "valid", cell) if len(table) else table
     data = ReportData(tables, Words(catalog, settings.landlord_name), tsm, themes, weighted=weight)
     data.headline = headline(tsm.sample, tsm.measures, damp, previous)
-    sentence = (f"Rim weights (raking) to the tenant base on age band, area and tenure, "
-                f"trimmed to between {TRIM_LOW} and {TRIM_HIGH} times the mean weight; "
-                "weighted figures are shown beside the unweighted ones.")  # fmt: skip
-    inputs = ApproachInputs(settings.landlord_name, sentence if weight else NO_WEIGHTING,
+    inputs = ApproachInputs(settings.landlord_name,
+                            weighting_sentence(tenants) if weight else NO_WEIGHTING,
                             settings.tsm_sampling, settings.tsm_incentives,
                             settings.tsm_surveyor)  # fmt: skip
     data.approach = summary_of_approach(tsm, inputs, data.words)
     return data
+
+
+def weighting_sentence(tenants: pd.DataFrame) -> str:
+    """How the weights were made, naming only the attributes known in the tenant base (the
+    summary of approach is published: it must not claim weighting on what is not known)."""
+    used = known_attributes(tenants)
+    if not used:
+        return (f"Weighting was asked for, but {listed(WEIGHT_ON)} are not known for any "
+                "tenant, so there was nothing to weight on: the weighted figures equal the "
+                "unweighted ones.")  # fmt: skip
+    unknown = [name for name in WEIGHT_ON if name not in used]
+    sentence = (f"Rim weights (raking) to the tenant base on {listed(used)}, trimmed to between "
+                f"{TRIM_LOW} and {TRIM_HIGH} times the mean weight; weighted figures are shown "
+                "beside the unweighted ones.")  # fmt: skip
+    if unknown:
+        sentence += f" Not weighted on {listed(unknown)}: not known for any tenant."
+    return sentence
 
 
 def _drivers(tsm: TsmResults) -> pd.DataFrame:

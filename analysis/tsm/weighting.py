@@ -125,6 +125,13 @@ def weighted_measures(
     return table[columns]
 
 
+def known_attributes(tenants: pd.DataFrame, attributes: tuple[str, ...] = WEIGHT_ON
+                     ) -> tuple[str, ...]:  # fmt: skip
+    """The attributes the weights can use: known for at least one tenant. One that is not
+    known for anyone is a single group holding every tenant, so it weights nothing."""
+    return tuple(name for name in attributes if name in tenants and tenants[name].notna().any())
+
+
 def respondent_weights(tenants: pd.DataFrame, respondents: pd.Index) -> pd.Series:
     """Rim weights for the respondents (indexed by respondent id) to the tenant base."""
     sample = tenants.reindex(respondents)

@@ -16,7 +16,7 @@ from playwright.sync_api import Browser, Page
 
 from analysis.breakdowns import informative, informative_groups, not_shown, unknown_only
 from analysis.demo.landlord_records import add_landlord_records
-from analysis.report.build import write_report
+from analysis.report.build import weighting_sentence, write_report
 from bot.questionnaire.registry import QuestionnaireRegistry
 from bot.settings import Settings
 from bot.storage.db import Database
@@ -108,3 +108,27 @@ def test_a_report_without_tenure_says_so_and_with_tenure_shows_it(
     assert "is not shown because tenure" not in page.locator("body").inner_text()
     assert "Low-cost rental (LCRA)" in page.locator("dl.approach").inner_text()
     page.close()
+
+
+def test_the_weighting_sentence_names_only_what_is_known() -> None:
+    """The summary of approach is published: it never claims weights on an attribute that
+    no tenant has."""
+    unknown = [None, None]
+    some = weighting_sentence(
+        pd.DataFrame({"age_band": unknown, "area": ["North", "South"], "tenure": unknown})
+    )
+    assert some.startswith("Rim weights (raking) to the tenant base on area, trimmed")
+    assert some.endswith("Not weighted on age band and tenure: not known for any tenant.")
+    none = weighting_sentence(pd.DataFrame({"age_band": unknown, "area": unknown}))
+    assert "Rim weights" not in none
+    assert "age band, area and tenure are not known for any tenant" in none
+    every = weighting_sentence(
+        pd.DataFrame(
+            {
+                "age_band": ["25-34", None],
+                "area": ["North", None],
+                "tenure": ["general needs", None],
+            }
+        )
+    )
+    assert "on age band, area and tenure, trimmed" in every and "Not weighted" not in every
