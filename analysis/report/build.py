@@ -63,6 +63,7 @@ class ReportFiles:
     figures: list[str]  # chart ids
     tsm_respondents: int
     approach: Path | None = None
+    not_drawn: list[str] = field(default_factory=list)  # shown as a sentence saying why
 
 
 @dataclass
@@ -192,4 +193,5 @@ def write_report(
     html = render(data, figures, settings, now or datetime.datetime.now(datetime.UTC))
     page = output / "report.html"
     page.write_text(html, encoding="utf-8")
-    return ReportFiles(page, csvs, [f.id for f in figures], data.tsm.respondents, approach)
+    return ReportFiles(page, csvs, [f.id for f in figures], data.tsm.respondents, approach,
+                       not_drawn=[f.id for f in figures if f.empty])  # fmt: skip

@@ -34,8 +34,12 @@ def report_command(*, output: Path, weight: bool = False, quotes: bool = False) 
         finally:
             service.database.dispose()
         step("Done")
+    drawn, left = len(files.figures) - len(files.not_drawn), len(files.not_drawn)
+    charts = f"{drawn} charts" + (
+        f" ({left} more left out, each with a sentence saying why)" if left else ""
+    )
     out.print(
-        f"Report written to {files.html} with {len(files.figures)} charts; "
+        f"Report written to {files.html} with {charts}; "
         f"{len(files.csvs)} CSV tables and the summary of approach beside it. "
         f"{files.tsm_respondents:,} tenants answered the TSM perception survey."
     )
