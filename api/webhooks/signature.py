@@ -23,9 +23,12 @@ from twilio.request_validator import add_port, remove_port
 
 @functools.lru_cache(maxsize=64)
 def _spellings(url: str) -> tuple[str, str]:
-    """The URL without its port, then with it (the validator tries both)."""
+    """The URL's two spellings, without and with its port (the validator tries both), the
+    one written as configured first: that is the one Twilio is given, so it usually signs
+    it and the second HMAC is not needed."""
     parsed = urlparse(url)
-    return remove_port(parsed), add_port(parsed)
+    without, with_port = remove_port(parsed), add_port(parsed)
+    return (with_port, without) if url == with_port else (without, with_port)
 
 
 def _signature(token: bytes, text: str) -> bytes:

@@ -8,6 +8,7 @@ import pytest
 from starlette.datastructures import ImmutableMultiDict
 from twilio.request_validator import RequestValidator
 
+from api.webhooks import signature as signature_module
 from api.webhooks.signature import is_signed
 
 TOKEN = "test-auth-token"
@@ -79,3 +80,21 @@ def test_random_forms_agree_with_twilio() -> None:
         if chance.random() < 0.3:
             signature = signature[::-1]
         assert is_signed(TOKEN, url, form, signature) == _twilio_decides(url, form, signature)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://housing.example/webhooks/twilio/sms", "http://127.0.0.1:8000/webhooks/twilio/sms"],
+)
+def test_a_request_signed_for_the_configured_url_needs_one_hmac(
+    url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fields = [("From", "+447700900001"), ("Body", "yes")]
+    signature = RequestValidator(TOKEN).compute_signature(url, dict(fields))
+    computed: list[str] = []
+    real = signature_module._signature
+    monkeypatch.setattr(
+        signature_module, "_signature", lambda key, text: computed.append(text) or real(key, text)
+    )
+    assert is_signed(TOKEN, url, fields, signature)
+    assert len(computed) == 1 and computed[0].startswith(url)
