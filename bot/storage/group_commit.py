@@ -33,7 +33,7 @@ from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Connection, Engine, exc
+from sqlalchemy import Connection, Engine, RootTransaction, exc
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -246,7 +246,36 @@ class GroupCommit:
                 with self._turns:
                     self._idle.append(connection)
             else:
+                if self._begins_by_hand(connection):  # never back to the pool so
+                    connection.invalidate()
                 connection.close()
+
+    def _begins_by_hand(self, connection: Connection) -> bool:
+        """Whether the driver is left in autocommit by `_send_ahead` (see `_transaction`)."""
+        if not self._pipelines or connection.invalidated:
+            return False
+        return bool(connection.connection.dbapi_connection.autocommit)  # type: ignore[union-attr]
+
+    @contextlib.contextmanager
+    def _transaction(self, connection: Connection) -> Iterator[RootTransaction]:
+        """`connection.begin()`, for the caller to commit; rolled back if it did not.
+
+        `_send_ahead` sends its own BEGIN with the first statements, which takes the
+        driver out of its own transactions (autocommit) until the transaction ends: here
+        it is put back, and a connection where that fails is not used again.
+        """
+        transaction = connection.begin()
+        try:
+            yield transaction
+        finally:
+            try:
+                if transaction.is_active:
+                    transaction.rollback()
+                if self._begins_by_hand(connection):
+                    connection.connection.dbapi_connection.autocommit = False  # type: ignore[union-attr]
+            except Exception:
+                connection.invalidate()
+                raise
 
     def close(self) -> None:
         """Give the kept connections back (the database is being disposed of)."""
@@ -259,9 +288,10 @@ class GroupCommit:
         """One piece of work, its own transaction (run again after a lost race)."""
         for attempt in range(1, ATTEMPTS + 1):
             try:
-                with self._connection() as connection, connection.begin():
+                with self._connection() as connection, self._transaction(connection) as began:
                     self._send_ahead(connection, [item])
                     item.result = item(connection)
+                    began.commit()
                 return
             except self._retryable as error:
                 if attempt == ATTEMPTS:
@@ -290,22 +320,22 @@ class GroupCommit:
                 self._savepointed(connection, item)
         logger.info("a batch of %d ran again with a savepoint each", len(batch))
 
-    def _write_unguarded(self, batch: list[_Work[Any]], ahead: bool = True) -> bool:
+    def _write_unguarded(self, batch: list[_Work[Any]]) -> bool:
         with self._connection() as connection:
-            transaction = connection.begin()
-            try:
-                if ahead and not self._send_ahead(connection, batch):
-                    transaction.rollback()  # two pieces for one owner: one at a time
-                    return self._write_unguarded(batch, ahead=False)
-                for item in batch:
-                    item.result = item(connection)
-            except Exception:
-                transaction.rollback()
-                for item in batch:
-                    item.fetched = _UNSENT
-                return False
-            transaction.commit()
-        return True
+            for ahead in (True, False):
+                with self._transaction(connection) as transaction:
+                    try:
+                        if ahead and not self._send_ahead(connection, batch):
+                            continue  # two pieces for one owner: rolled back, one at a time
+                        for item in batch:
+                            item.result = item(connection)
+                    except Exception:
+                        for item in batch:
+                            item.fetched = _UNSENT
+                        return False  # rolled back
+                    transaction.commit()
+                    return True
+        return False  # not reached: the second pass sends nothing ahead
 
     def _send_ahead(self, connection: Connection, batch: list[_Work[Any]]) -> bool:
         """Send the first statements of the batch's work (and the BEGIN) in one round trip.
@@ -317,8 +347,12 @@ class GroupCommit:
         if not self._pipelines or not sent:
             return True
         driver: Any = connection.connection.dbapi_connection
+        # psycopg would send its own BEGIN and wait for it before anything else; sent by
+        # hand it travels with the statements (autocommit until `_transaction` ends).
+        driver.autocommit = True
         try:
             with driver.pipeline():
+                driver.execute("BEGIN")
                 readers = [item.ahead.send(connection) for item in sent]  # type: ignore[union-attr]
         except self.engine.dialect.loaded_dbapi.Error as error:
             raise exc.DBAPIError.instance(

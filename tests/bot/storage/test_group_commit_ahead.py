@@ -111,6 +111,28 @@ def test_a_first_statement_failing_ahead_fails_its_piece_alone(database: Databas
     assert stored_sids(database) == ["SM0", "SM1", "SM2"]
 
 
+def test_work_run_whole_after_sending_ahead_is_still_one_transaction(
+    database: Database,
+) -> None:
+    """Sending ahead begins the transaction by hand; the next transaction is the driver's."""
+    writes = GroupCommit(database.engine)
+    ran: list[tuple[str, str]] = []
+    assert writes.run(Recording("SM0", "a", ran), Recording("SM0", "a", ran).ahead()) == "SM0"
+
+    def record_then_fail(connection: Connection) -> None:
+        RECORD.execute(connection, {"pid": "SM1", "at": NOW})
+        RECORD.execute(connection, {"pid": "SM2", "at": NOW})
+        raise ValueError("this message cannot be handled")
+
+    with pytest.raises(ValueError):
+        writes.run(record_then_fail)
+    pieces = [Recording("SM3", "b", ran), Recording("SM4", "b", ran)]  # run again, whole
+    assert in_one_batch(writes, pieces) == ["SM3", "SM4"]
+    with pytest.raises(ValueError):
+        writes.run(record_then_fail)
+    assert stored_sids(database) == ["SM0", "SM3", "SM4"]
+
+
 def sms(sid: str, text: str, address: str) -> InboundMessage:
     return InboundMessage("sms", address, sid, text, NOW)
 
