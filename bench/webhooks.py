@@ -11,7 +11,7 @@ On PostgreSQL it then runs the scale-out check (bench/scaleout.py): 1 and 2 API 
 plus a dispatch worker, and afterwards counts that nothing was recorded or sent twice.
 
     python bench/webhooks.py [--respondents 300] [--connections 16] [--sqlite-only]
-                             [--no-scale-out] [--postgres-url postgresql://...]
+                             [--postgres-only] [--no-scale-out] [--postgres-url postgresql://...]
 """
 
 from __future__ import annotations
@@ -278,6 +278,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16, help="concurrent connections")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--sqlite-only", action="store_true")
+    parser.add_argument("--postgres-only", action="store_true", help="skip SQLite")
     parser.add_argument("--no-scale-out", action="store_true", help="skip 1 and 2 API processes")
     parser.add_argument("--postgres-url", default=os.environ.get("DOORSTEP_BENCH_POSTGRES_URL"))
     parser.add_argument("--serve", choices=["doorstep", "bare", "worker"], help=argparse.SUPPRESS)
@@ -300,9 +301,10 @@ def main() -> None:
     print("| database | Doorstep req/s | p50 | p99 | bare FastAPI req/s | p50 | p99 | ratio |")
     print("|---|---|---|---|---|---|---|---|", flush=True)
     arguments = (options.respondents, options.connections, options.rounds)
-    with tempfile.TemporaryDirectory() as folder:
-        sqlite = f"sqlite:///{Path(folder) / 'bench.db'}"
-        print(row("SQLite", *measure(sqlite, *arguments)), flush=True)
+    if not options.postgres_only:
+        with tempfile.TemporaryDirectory() as folder:
+            sqlite = f"sqlite:///{Path(folder) / 'bench.db'}"
+            print(row("SQLite", *measure(sqlite, *arguments)), flush=True)
     if options.sqlite_only:
         return
     base = options.postgres_url or DEFAULT_POSTGRES

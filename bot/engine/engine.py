@@ -22,6 +22,7 @@ from bot.i18n.translate import translator
 from bot.questionnaire.registry import QuestionnaireRegistry
 from bot.settings import Settings
 from bot.storage.db import Database
+from bot.storage.group_commit import Ahead
 from bot.storage.models import OPEN_STATES, SessionState, utcnow
 
 logger = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ class Engine:
         self.registry = registry
         self.settings = settings
         self.clock = clock
+        self._combines = database.engine.dialect.name == "postgresql"
 
     def handle(self, inbound: InboundMessage) -> list[OutboundMessage]:
         """Record one inbound message and answer it; a repeat gets the first answer again.
@@ -54,20 +56,52 @@ class Engine:
         run again, when it finds what the winner wrote.
         """
         inbound = inbound.cleaned()
-        return self.database.writes.run(lambda connection: self._handle(connection, inbound))
+        return self.database.writes.run(
+            lambda connection: self._handle(connection, inbound), self._ahead(inbound)
+        )
 
     async def handle_async(self, inbound: InboundMessage) -> list[OutboundMessage]:
         """`handle` for a caller on an event loop (a webhook): it awaits its batch's commit."""
         inbound = inbound.cleaned()
         return await self.database.writes.run_async(
-            lambda connection: self._handle(connection, inbound)
+            lambda connection: self._handle(connection, inbound), self._ahead(inbound)
         )
+
+    def _ahead(self, inbound: InboundMessage) -> Ahead[list[OutboundMessage]] | None:
+        """On PostgreSQL a turn's first statement (read the conversation, record the message)
+        can go with the batch's other first statements: one round trip for all of them."""
+        if not self._combines:
+            return None
+        new_contact = ("new contact", inbound.channel, inbound.address)
+        return Ahead(
+            send=lambda connection: self._record_ahead(connection, inbound),
+            # One tenant's two messages in one batch: the second must see the first's turn.
+            owner=lambda loaded: new_contact if loaded[0] is None else loaded[0].respondent_id,
+            then=lambda connection, loaded: self._answer(connection, inbound, *loaded),
+        )
+
+    @staticmethod
+    def _record_ahead(
+        connection: Connection, inbound: InboundMessage
+    ) -> Callable[[], tuple[Any | None, int | None]]:
+        return turn_writes.send_load_and_record(connection, inbound)
 
     def _handle(self, connection: Connection, inbound: InboundMessage) -> list[OutboundMessage]:
         row, inbound_id = self._load_and_record(connection, inbound)
+        return self._answer(connection, inbound, row, inbound_id)
+
+    def _answer(
+        self, connection: Connection, inbound: InboundMessage, row: Any, inbound_id: int | None
+    ) -> list[OutboundMessage]:
+        """The turn, once the conversation is read and the message recorded."""
         if inbound_id is None:  # a retried webhook: the replies it was given
             return store.previous_replies(connection, inbound)
-        if row is None:
+        if row is None and self._combines:
+            respondent_id, identity_id = turn_writes.create_contact(
+                connection, inbound, inbound_id, self.clock()
+            )
+            conversation = Conversation.new_contact(respondent_id, identity_id)
+        elif row is None:
             respondent_id, identity_id = store.create_contact(
                 connection, inbound.channel, inbound.address, None, self.clock()
             )

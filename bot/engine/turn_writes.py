@@ -16,7 +16,7 @@ SQLite has no round trips to save and no such CTEs: it keeps the separate statem
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, literal, select, true, update
@@ -25,7 +25,7 @@ from sqlalchemy.dialects import postgresql
 from bot.engine.messages import InboundMessage
 from bot.engine.store import LOAD_CONVERSATION
 from bot.storage.prepared import Prepared
-from bot.storage.tables import ANSWERS, INBOUND, OUTBOUND, SESSIONS
+from bot.storage.tables import ANSWERS, IDENTITIES, INBOUND, OUTBOUND, RESPONDENTS, SESSIONS
 
 # (answer columns, answers, session columns, reply columns) -> the statement
 _statements: dict[tuple[tuple[str, ...], int, tuple[str, ...], tuple[str, ...]], Prepared] = {}
@@ -129,11 +129,65 @@ def load_and_record(
     """The conversation (None for an address never seen) and the new inbound message's id
     (None when this provider message was recorded before), in one statement; the message
     is recorded with the conversation's respondent, or none."""
-    (row,) = _LOAD_AND_RECORD.execute(connection, {
+    return send_load_and_record(connection, inbound)()
+
+
+def send_load_and_record(
+    connection: Connection, inbound: InboundMessage
+) -> Callable[[], tuple[Any | None, int | None]]:
+    """`load_and_record`, sent now (queued, in a pipeline) and read by the function returned."""
+    read = _LOAD_AND_RECORD.send(connection, {
         "channel": inbound.channel, "addr": inbound.address, "pid": inbound.provider_id,
         "text": inbound.text, "received_at": inbound.received_at,
     })  # fmt: skip
-    inbound_id = row.inbound_id
-    return (row if row.identity_id is not None else None), (
-        int(inbound_id) if inbound_id is not None else None
-    )
+
+    def loaded() -> tuple[Any | None, int | None]:
+        (row,) = read()
+        inbound_id = row.inbound_id
+        return (row if row.identity_id is not None else None), (
+            int(inbound_id) if inbound_id is not None else None
+        )
+
+    return loaded
+
+
+def _new_contact_statement() -> Prepared:
+    respondent = (
+        insert(RESPONDENTS)
+        .values(language=bindparam("language", type_=RESPONDENTS.c.language.type),
+                timezone=bindparam("timezone", type_=RESPONDENTS.c.timezone.type),
+                created_at=bindparam("now", type_=RESPONDENTS.c.created_at.type))
+        .returning(RESPONDENTS.c.id)
+        .cte("new_respondent")
+    )  # fmt: skip
+    identity = (
+        insert(IDENTITIES)
+        .values(respondent_id=select(respondent.c.id).scalar_subquery(),
+                channel=bindparam("channel"), address=bindparam("addr"),
+                created_at=bindparam("now", type_=IDENTITIES.c.created_at.type))
+        .returning(IDENTITIES.c.id, IDENTITIES.c.respondent_id)
+        .cte("new_identity")
+    )  # fmt: skip
+    statement = (
+        update(INBOUND).where(INBOUND.c.id == bindparam("inbound_key"))
+        .values(respondent_id=identity.c.respondent_id)
+        .returning(identity.c.id, identity.c.respondent_id)
+        .add_cte(respondent, identity)
+    )  # fmt: skip
+    return Prepared(statement)
+
+
+_NEW_CONTACT = _new_contact_statement()
+
+
+def create_contact(
+    connection: Connection, inbound: InboundMessage, inbound_id: int, now: Any
+) -> tuple[int, int]:
+    """A new respondent known only by the message's address, with the message linked to
+    it, in one statement (three on SQLite: `store.create_contact`, `store.link_inbound`):
+    (respondent id, identity id)."""
+    (row,) = _NEW_CONTACT.execute(connection, {
+        "now": now, "channel": inbound.channel, "addr": inbound.address,
+        "inbound_key": inbound_id, "language": None, "timezone": "Europe/London",
+    })  # fmt: skip
+    return int(row.respondent_id), int(row.id)

@@ -13,8 +13,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.storage.group_commit import GroupCommit
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
-# PostgreSQL takes several writers: batches written side by side (bench/webhooks.py).
-POSTGRES_PARALLEL_WRITERS = 4
+# One writer on PostgreSQL too. Four wrote side by side before, but every round trip of
+# every writer cost a thread wake-up and a hand-over of the interpreter lock, and smaller
+# batches cost more commits: one writer with bigger batches spends about a quarter less CPU
+# per webhook in this process and the database's together (docs/performance.md). Scale
+# out with more API processes instead.
+POSTGRES_PARALLEL_WRITERS = 1
 
 
 def is_sqlite(engine: Engine) -> bool:
@@ -68,7 +72,7 @@ class Database:
         self.url = url
         self.engine = make_engine(url, **options)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
-        # The engine's writes, batched: SQLite has one writer, PostgreSQL several.
+        # The engine's writes, batched (one leader at a time on both databases).
         parallel = 1 if is_sqlite(self.engine) else POSTGRES_PARALLEL_WRITERS
         self.writes = GroupCommit(self.engine, parallel=parallel)
 

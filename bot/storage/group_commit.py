@@ -15,8 +15,11 @@ Work must be safe to run again: its effects must all be in the database (a batch
 rolled back and rerun runs it twice), and nothing read from an uncommitted row may be
 cached for later (see the questionnaire registry's version cache).
 
-PostgreSQL writes in parallel, so there several leaders (`parallel`) may write at once,
-each with its own batch; batching still saves a commit (a WAL flush) per message.
+PostgreSQL can write in parallel, so there several leaders (`parallel`) may write at once,
+each with its own batch (Doorstep runs one: see `bot.storage.db`). There a
+piece of work may also say how to send its first statement ahead (`Ahead`): the leader
+sends the batch's first statements together in one pipeline with the BEGIN, one round trip
+instead of one each plus one for the BEGIN, then runs the rest of each piece in turn.
 """
 
 from __future__ import annotations
@@ -26,10 +29,11 @@ import contextlib
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Connection, Engine, exc
+from sqlalchemy import Connection, Engine, RootTransaction, exc
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -38,17 +42,47 @@ MAX_BATCH = 64
 WRITER_IDLE_SECONDS = 5.0
 
 
+_UNSENT: Any = object()  # no first statement was sent ahead for this piece
+
+
+@dataclass(frozen=True)
+class Ahead(Generic[T]):
+    """How a piece of work's first statement can travel with the batch's other ones.
+
+    `send` queues the statement (the connection is in the driver's pipeline) and returns
+    what reads its result once the pipeline has run; `then` is the rest of the work, given
+    that result. Pieces whose first statements must see each other's writes cannot go
+    together: `owner` names whose data a result is (a tenant); when two pieces of a batch
+    turn out to share one, the batch is rolled back and run again one piece at a time.
+    """
+
+    send: Callable[[Connection], Callable[[], Any]]
+    owner: Callable[[Any], Hashable]
+    then: Callable[[Connection, Any], T]
+
+
 class _Work(Generic[T]):
-    __slots__ = ("done", "error", "future", "result", "work")
+    __slots__ = ("ahead", "done", "error", "fetched", "future", "result", "work")
 
     def __init__(
-        self, work: Callable[[Connection], T], future: asyncio.Future[T] | None = None
+        self,
+        work: Callable[[Connection], T],
+        future: asyncio.Future[T] | None = None,
+        ahead: Ahead[T] | None = None,
     ) -> None:
         self.work = work
         self.future = future  # set for a caller on an event loop, which awaits it
+        self.ahead = ahead
+        self.fetched: Any = _UNSENT  # the first statement's result, when sent ahead
         self.done = False
         self.result: T | None = None
         self.error: BaseException | None = None
+
+    def __call__(self, connection: Connection) -> T:
+        fetched, self.fetched = self.fetched, _UNSENT
+        if fetched is _UNSENT or self.ahead is None:
+            return self.work(connection)
+        return self.ahead.then(connection, fetched)
 
 
 def _settle(batch: list[_Work[Any]]) -> None:
@@ -85,13 +119,14 @@ class GroupCommit:
         self.engine = engine
         self.max_batch = max_batch
         self._retryable = retryable(engine)
+        self._pipelines = engine.dialect.driver == "psycopg"  # libpq's pipeline mode
         self._idle: list[Connection] = []  # the leaders' connections between batches
         self._waiting: list[_Work[Any]] = []
         lock = threading.Lock()
         self._turns = threading.Condition(lock)  # callers of `run` wait here
         # Writer threads wait here, apart from the callers: a new webhook wakes one idle
         # writer, not every thread (waking them all cost a fifth of the interpreter's time
-        # on PostgreSQL's four writers).
+        # on PostgreSQL's four writers, when it had four).
         self._work_ready = threading.Condition(lock)
         self._idle_writers = 0
         self._free = parallel  # leaders that may write at once
@@ -106,9 +141,12 @@ class GroupCommit:
         with self._turns:
             return len(self._waiting)
 
-    def run(self, work: Callable[[Connection], T]) -> T:
-        """`work`'s result once it is committed; its exception if it (alone) failed."""
-        item: _Work[T] = _Work(work)
+    def run(self, work: Callable[[Connection], T], ahead: Ahead[T] | None = None) -> T:
+        """`work`'s result once it is committed; its exception if it (alone) failed.
+
+        With `ahead`, the same work split so its first statement can be sent ahead.
+        """
+        item: _Work[T] = _Work(work, ahead=ahead)
         with self._turns:
             self._waiting.append(item)
         while True:
@@ -124,7 +162,7 @@ class GroupCommit:
             raise item.error
         return item.result  # type: ignore[return-value]
 
-    async def run_async(self, work: Callable[[Connection], T]) -> T:
+    async def run_async(self, work: Callable[[Connection], T], ahead: Ahead[T] | None = None) -> T:
         """The same for a caller on an event loop: a writer thread runs it, nobody blocks.
 
         A webhook awaits its batch without holding a thread of the pool, so the event
@@ -132,7 +170,7 @@ class GroupCommit:
         """
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
         with self._turns:
-            self._waiting.append(_Work(work, future))
+            self._waiting.append(_Work(work, future, ahead))
             if self._idle_writers:
                 self._work_ready.notify()
             elif self._writers < self._parallel:
@@ -203,7 +241,7 @@ class GroupCommit:
         """Keep a healthy connection for the next batch; close one that failed or was left
         inside a transaction, so the next batch gets a fresh one."""
         if connection.invalidated or connection.in_transaction():
-            connection.close()
+            self._discard(connection)
             return
         with self._turns:
             self._idle.append(connection)
@@ -214,21 +252,53 @@ class GroupCommit:
         try:
             yield connection
         except BaseException:
-            connection.close()
+            self._discard(connection)
             raise
         self._give_back(connection)
 
+    def _discard(self, connection: Connection) -> None:
+        if self._begins_by_hand(connection):  # never back to the pool so
+            connection.invalidate()
+        connection.close()
+
     def _in_transaction(self, work: Callable[[Connection], T]) -> T:
-        """`work` in its own transaction (the lone caller's path, without a generator)."""
+        """`work` in its own transaction (a lone caller with nothing to send ahead)."""
         connection = self._checkout()
         try:
             with connection.begin():
                 result = work(connection)
         except BaseException:
-            connection.close()
+            self._discard(connection)
             raise
         self._give_back(connection)
         return result
+
+    def _begins_by_hand(self, connection: Connection) -> bool:
+        """Whether the driver is left in autocommit by `_send_ahead` (see `_transaction`)."""
+        if not self._pipelines or connection.invalidated:
+            return False
+        return bool(connection.connection.dbapi_connection.autocommit)  # type: ignore[union-attr]
+
+    @contextlib.contextmanager
+    def _transaction(self, connection: Connection) -> Iterator[RootTransaction]:
+        """`connection.begin()`, for the caller to commit; rolled back if it did not.
+
+        `_send_ahead` sends its own BEGIN with the first statements, which takes the
+        driver out of its own transactions (autocommit) until the transaction ends: here
+        it is put back, and a connection where that fails is not used again.
+        """
+        transaction = connection.begin()
+        try:
+            yield transaction
+        finally:
+            try:
+                if transaction.is_active:
+                    transaction.rollback()
+                if self._begins_by_hand(connection):
+                    connection.connection.dbapi_connection.autocommit = False  # type: ignore[union-attr]
+            except Exception:
+                connection.invalidate()
+                raise
 
     def close(self) -> None:
         """Give the kept connections back (the database is being disposed of)."""
@@ -241,7 +311,13 @@ class GroupCommit:
         """One piece of work, its own transaction (run again after a lost race)."""
         for attempt in range(1, ATTEMPTS + 1):
             try:
-                item.result = self._in_transaction(item.work)
+                if item.ahead is None or not self._pipelines:
+                    item.result = self._in_transaction(item.work)
+                    return
+                with self._connection() as connection, self._transaction(connection) as began:
+                    self._send_ahead(connection, [item])
+                    item.result = item(connection)
+                    began.commit()
                 return
             except self._retryable as error:
                 if attempt == ATTEMPTS:
@@ -272,14 +348,52 @@ class GroupCommit:
 
     def _write_unguarded(self, batch: list[_Work[Any]]) -> bool:
         with self._connection() as connection:
-            transaction = connection.begin()
-            try:
-                for item in batch:
-                    item.result = item.work(connection)
-            except Exception:
-                transaction.rollback()
+            for ahead in (True, False):
+                with self._transaction(connection) as transaction:
+                    try:
+                        if ahead and not self._send_ahead(connection, batch):
+                            continue  # two pieces for one owner: rolled back, one at a time
+                        for item in batch:
+                            item.result = item(connection)
+                    except Exception:
+                        for item in batch:
+                            item.fetched = _UNSENT
+                        return False  # rolled back
+                    transaction.commit()
+                    return True
+        return False  # not reached: the second pass sends nothing ahead
+
+    def _send_ahead(self, connection: Connection, batch: list[_Work[Any]]) -> bool:
+        """Send the first statements of the batch's work (and the BEGIN) in one round trip.
+
+        False when two of them turned out to be one owner's: the second read what the
+        first was about to change, so the batch must run again without sending ahead.
+        """
+        sent = [item for item in batch if item.ahead is not None]
+        if not self._pipelines or not sent:
+            return True
+        driver: Any = connection.connection.dbapi_connection
+        # psycopg would send its own BEGIN and wait for it before anything else; sent by
+        # hand it travels with the statements (autocommit until `_transaction` ends).
+        driver.autocommit = True
+        try:
+            with driver.pipeline():
+                driver.execute("BEGIN")
+                readers = [item.ahead.send(connection) for item in sent]  # type: ignore[union-attr]
+        except self.engine.dialect.loaded_dbapi.Error as error:
+            raise exc.DBAPIError.instance(
+                "(first statements sent ahead)", None, error,
+                self.engine.dialect.loaded_dbapi.Error, hide_parameters=True,
+            ) from error  # fmt: skip
+        owners = set()
+        for item, reader in zip(sent, readers, strict=True):
+            item.fetched = reader()
+            owner = item.ahead.owner(item.fetched)  # type: ignore[union-attr]
+            if owner in owners:
+                for each in sent:
+                    each.fetched = _UNSENT
                 return False
-            transaction.commit()
+            owners.add(owner)
         return True
 
     def _savepointed(self, connection: Connection, item: _Work[Any]) -> None:
@@ -295,7 +409,7 @@ class GroupCommit:
         for attempt in range(1, ATTEMPTS + 1):
             cursor.execute("SAVEPOINT one_message")
             try:
-                item.result = item.work(connection)
+                item.result = item.work(connection)  # in order, nothing sent ahead
             except self._retryable as error:
                 _undo(cursor)
                 if attempt == ATTEMPTS:

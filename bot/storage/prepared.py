@@ -210,6 +210,30 @@ class Prepared:
         except connection.dialect.loaded_dbapi.Error as error:
             raise _wrapped(connection, compiled.sql, parameters, error) from error
 
+    def send(self, connection: Connection, values: Mapping[str, Any]) -> Callable[[], list[Any]]:
+        """Execute, but read the rows later: in psycopg's pipeline mode the statement is
+        only queued here, and its rows can be read once the pipeline has run."""
+        compiled = self._by_dialect.get(connection.dialect.name) or self._compiled(
+            connection.dialect
+        )
+        driver: Any = connection.connection.dbapi_connection
+        parameters = self._parameters(compiled, values)
+        errors = connection.dialect.loaded_dbapi.Error
+        try:
+            cursor = driver.execute(compiled.sql, parameters)
+        except errors as error:
+            raise _wrapped(connection, compiled.sql, parameters, error) from error
+
+        def rows() -> list[Any]:
+            if compiled.row_type is None:
+                return []
+            try:
+                return [self._row(compiled, raw) for raw in cursor.fetchall()]
+            except errors as error:
+                raise _wrapped(connection, compiled.sql, parameters, error) from error
+
+        return rows
+
     def execute_many(self, connection: Connection, rows: Iterable[Mapping[str, Any]]) -> None:
         compiled = self._compiled(connection.dialect)
         cursor = self._cursor(connection)

@@ -176,16 +176,21 @@ def test_a_lost_race_to_create_the_contact_is_retried(
     twilio: Twilio, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     dbapi = twilio.service.database.engine.dialect.loaded_dbapi
-    real = Engine._load_and_record  # records the message (with the conversation on PostgreSQL)
+    # Records the message (with the conversation on PostgreSQL, where a webhook's first
+    # statement is sent ahead with its batch's: `_record_ahead`).
     calls: list[str] = []
 
-    def lose_once(*args: Any) -> Any:
-        calls.append("called")
-        if len(calls) == 1:
-            raise dbapi.IntegrityError("duplicate key")
-        return real(*args)
+    def losing_once(real: Any) -> Any:
+        def lose_once(*args: Any) -> Any:
+            calls.append("called")
+            if len(calls) == 1:
+                raise dbapi.IntegrityError("duplicate key")
+            return real(*args)
 
-    monkeypatch.setattr(Engine, "_load_and_record", staticmethod(lose_once))
+        return staticmethod(lose_once)
+
+    monkeypatch.setattr(Engine, "_load_and_record", losing_once(Engine._load_and_record))
+    monkeypatch.setattr(Engine, "_record_ahead", losing_once(Engine._record_ahead))
     assert twilio.sms("REPAIR").status_code == 200
     assert len(calls) == 2 and len(twilio.rows(InboundRecord)) == 1
 
