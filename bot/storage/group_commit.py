@@ -29,72 +29,20 @@ import contextlib
 import logging
 import threading
 import time
-from collections.abc import Callable, Hashable, Iterator
-from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, RootTransaction, exc
+
+from bot.storage.group_work import UNSENT, Ahead, Work, settle
+
+__all__ = ["Ahead", "GroupCommit", "retryable"]
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 ATTEMPTS = 3  # a lost race (two first messages from one number) is run again
 MAX_BATCH = 64
 WRITER_IDLE_SECONDS = 5.0
-
-
-_UNSENT: Any = object()  # no first statement was sent ahead for this piece
-
-
-@dataclass(frozen=True)
-class Ahead(Generic[T]):
-    """How a piece of work's first statement can travel with the batch's other ones.
-
-    `send` queues the statement (the connection is in the driver's pipeline) and returns
-    what reads its result once the pipeline has run; `then` is the rest of the work, given
-    that result. Pieces whose first statements must see each other's writes cannot go
-    together: `owner` names whose data a result is (a tenant); when two pieces of a batch
-    turn out to share one, the batch is rolled back and run again one piece at a time.
-    """
-
-    send: Callable[[Connection], Callable[[], Any]]
-    owner: Callable[[Any], Hashable]
-    then: Callable[[Connection, Any], T]
-
-
-class _Work(Generic[T]):
-    __slots__ = ("ahead", "done", "error", "fetched", "future", "result", "work")
-
-    def __init__(
-        self,
-        work: Callable[[Connection], T],
-        future: asyncio.Future[T] | None = None,
-        ahead: Ahead[T] | None = None,
-    ) -> None:
-        self.work = work
-        self.future = future  # set for a caller on an event loop, which awaits it
-        self.ahead = ahead
-        self.fetched: Any = _UNSENT  # the first statement's result, when sent ahead
-        self.done = False
-        self.result: T | None = None
-        self.error: BaseException | None = None
-
-    def __call__(self, connection: Connection) -> T:
-        fetched, self.fetched = self.fetched, _UNSENT
-        if fetched is _UNSENT or self.ahead is None:
-            return self.work(connection)
-        return self.ahead.then(connection, fetched)
-
-
-def _settle(batch: list[_Work[Any]]) -> None:
-    """On the event loop: hand each awaiting caller its result."""
-    for item in batch:
-        future = item.future
-        if future is None or future.done():
-            continue
-        if item.error is not None:
-            future.set_exception(item.error)
-        else:
-            future.set_result(item.result)
 
 
 def retryable(engine: Engine) -> tuple[type[BaseException], ...]:
@@ -121,7 +69,7 @@ class GroupCommit:
         self._retryable = retryable(engine)
         self._pipelines = engine.dialect.driver == "psycopg"  # libpq's pipeline mode
         self._idle: list[Connection] = []  # the leaders' connections between batches
-        self._waiting: list[_Work[Any]] = []
+        self._waiting: list[Work[Any]] = []
         lock = threading.Lock()
         self._turns = threading.Condition(lock)  # callers of `run` wait here
         # Writer threads wait here, apart from the callers: a new webhook wakes one idle
@@ -146,7 +94,7 @@ class GroupCommit:
 
         With `ahead`, the same work split so its first statement can be sent ahead.
         """
-        item: _Work[T] = _Work(work, ahead=ahead)
+        item: Work[T] = Work(work, ahead=ahead)
         with self._turns:
             self._waiting.append(item)
         while True:
@@ -170,7 +118,7 @@ class GroupCommit:
         """
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
         with self._turns:
-            self._waiting.append(_Work(work, future, ahead))
+            self._waiting.append(Work(work, future, ahead))
             if self._idle_writers:
                 self._work_ready.notify()
             elif self._writers < self._parallel:
@@ -192,13 +140,13 @@ class GroupCommit:
                 batch = self._take()
             self._lead(batch)
 
-    def _take(self) -> list[_Work[Any]]:
+    def _take(self) -> list[Work[Any]]:
         self._free -= 1
         batch = self._waiting[: self.max_batch]
         del self._waiting[: self.max_batch]
         return batch
 
-    def _lead(self, batch: list[_Work[Any]]) -> None:
+    def _lead(self, batch: list[Work[Any]]) -> None:
         try:
             self._write(batch)
         finally:
@@ -213,9 +161,9 @@ class GroupCommit:
             for loop in loops:
                 mine = [item for item in batch if item.future and item.future.get_loop() is loop]
                 with contextlib.suppress(RuntimeError):  # a closed loop: nobody waits
-                    loop.call_soon_threadsafe(_settle, mine)
+                    loop.call_soon_threadsafe(settle, mine)
 
-    def _write(self, batch: list[_Work[Any]]) -> None:
+    def _write(self, batch: list[Work[Any]]) -> None:
         try:
             if len(batch) == 1:
                 self._write_alone(batch[0])
@@ -307,7 +255,7 @@ class GroupCommit:
         for connection in idle:
             connection.close()
 
-    def _write_alone(self, item: _Work[Any]) -> None:
+    def _write_alone(self, item: Work[Any]) -> None:
         """One piece of work, its own transaction (run again after a lost race)."""
         for attempt in range(1, ATTEMPTS + 1):
             try:
@@ -329,7 +277,7 @@ class GroupCommit:
                 item.error = error
                 return
 
-    def _write_together(self, batch: list[_Work[Any]]) -> None:
+    def _write_together(self, batch: list[Work[Any]]) -> None:
         """All in one transaction; if any piece fails, again with a savepoint each.
 
         A savepoint costs two statements (two round trips on PostgreSQL) per piece, as
@@ -346,7 +294,7 @@ class GroupCommit:
                 self._savepointed(connection, item)
         logger.info("a batch of %d ran again with a savepoint each", len(batch))
 
-    def _write_unguarded(self, batch: list[_Work[Any]]) -> bool:
+    def _write_unguarded(self, batch: list[Work[Any]]) -> bool:
         with self._connection() as connection:
             for ahead in (True, False):
                 with self._transaction(connection) as transaction:
@@ -357,13 +305,13 @@ class GroupCommit:
                             item.result = item(connection)
                     except Exception:
                         for item in batch:
-                            item.fetched = _UNSENT
+                            item.fetched = UNSENT
                         return False  # rolled back
                     transaction.commit()
                     return True
         return False  # not reached: the second pass sends nothing ahead
 
-    def _send_ahead(self, connection: Connection, batch: list[_Work[Any]]) -> bool:
+    def _send_ahead(self, connection: Connection, batch: list[Work[Any]]) -> bool:
         """Send the first statements of the batch's work (and the BEGIN) in one round trip.
 
         False when two of them turned out to be one owner's: the second read what the
@@ -391,12 +339,12 @@ class GroupCommit:
             owner = item.ahead.owner(item.fetched)  # type: ignore[union-attr]
             if owner in owners:
                 for each in sent:
-                    each.fetched = _UNSENT
+                    each.fetched = UNSENT
                 return False
             owners.add(owner)
         return True
 
-    def _savepointed(self, connection: Connection, item: _Work[Any]) -> None:
+    def _savepointed(self, connection: Connection, item: Work[Any]) -> None:
         # Straight to the driver: SQLAlchemy's nested transactions cost more than the
         # statements themselves, and the outer transaction stays SQLAlchemy's.
         cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
@@ -405,7 +353,7 @@ class GroupCommit:
         finally:
             cursor.close()
 
-    def _in_savepoint(self, connection: Connection, cursor: Any, item: _Work[Any]) -> None:
+    def _in_savepoint(self, connection: Connection, cursor: Any, item: Work[Any]) -> None:
         for attempt in range(1, ATTEMPTS + 1):
             cursor.execute("SAVEPOINT one_message")
             try:
