@@ -15,10 +15,11 @@ from rich.progress import (
 from rich.table import Table
 
 from analysis.demo.data import DemoDataError, create_demo_data
+from analysis.demo.landlord_records import add_landlord_records
 from analysis.progress import timed_steps
 from analysis.segments.clustering import NotEnoughTenants
 from analysis.segments.run import RunResult, SegmentOptions, run_segmentation
-from bot.service import build_service
+from bot.service import Service, build_service
 from bot.settings import get_settings
 
 out = Console(highlight=False, soft_wrap=True)
@@ -98,23 +99,24 @@ def print_summary(result: RunResult) -> None:
         )
 
 
-def demo_data_command(*, tenants: int, rounds: int, seed: int) -> None:
+def demo_data_command(*, tenants: int, rounds: int, seed: int, landlord_records: bool) -> None:
     service = build_service(get_settings())
-    with Progress(
-        TextColumn("Creating demo tenants"), BarColumn(), MofNCompleteColumn(),
-        TimeElapsedColumn(), console=err, transient=True,
-    ) as progress:  # fmt: skip
-        task = progress.add_task("tenants", total=tenants)
-        try:
+    try:
+        with Progress(
+            TextColumn("Creating demo tenants"), BarColumn(), MofNCompleteColumn(),
+            TimeElapsedColumn(), console=err, transient=True,
+        ) as progress:  # fmt: skip
+            task = progress.add_task("tenants", total=tenants)
             summary = create_demo_data(
                 service.database, service.registry, tenants=tenants, rounds=rounds, seed=seed,
                 progress=lambda done: progress.advance(task, done),
             )  # fmt: skip
-        except DemoDataError as problem:
-            err.print(str(problem))
-            raise typer.Exit(1) from None
-        finally:
-            service.database.dispose()
+        records = _landlord_records(service) if landlord_records else None
+    except DemoDataError as problem:
+        err.print(str(problem))
+        raise typer.Exit(1) from None
+    finally:
+        service.database.dispose()
     already = summary.tenants - summary.created_tenants
     out.print(
         f"Demo data: {summary.tenants:,} tenants ({summary.created_tenants:,} new, "
@@ -123,3 +125,21 @@ def demo_data_command(*, tenants: int, rounds: int, seed: int) -> None:
         f"{summary.inbound:,} replies and {summary.outbound:,} outgoing messages in "
         f"{summary.seconds:.1f} s."
     )
+    if records is None:
+        out.print(
+            "The tenants have no tenure, area or repair jobs, which a landlord's records would "
+            "give: run again with --landlord-records to add them, so the report can break "
+            "figures down by them."
+        )
+    else:
+        out.print(f"Landlord records: {records:,} added (tenure, area and repair jobs).")
+
+
+def _landlord_records(service: Service) -> int:
+    """Tenure, area and repair jobs for the demo tenants that have none yet."""
+    with Progress(
+        TextColumn("Adding landlord records"), TimeElapsedColumn(), console=err, transient=True
+    ) as progress:  # fmt: skip
+        progress.add_task("records", total=None)
+        with service.database.engine.begin() as connection:
+            return add_landlord_records(connection)

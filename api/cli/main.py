@@ -260,11 +260,20 @@ def demo_data(
         int,
         whole_number("--seed", "random seed", 7, help="The same seed gives the same tenants."),
     ] = 7,
+    landlord_records: Annotated[
+        bool,
+        typer.Option(
+            "--landlord-records",
+            help="Also give the demo tenants what a landlord's import and repairs feed would: "
+            "tenure, area and a repair job behind each post-repair survey, so the report can "
+            "break figures down by them.",
+        ),
+    ] = False,
 ) -> None:
     """Create synthetic tenants with planted communication-preference segments."""
     from api.cli.analysis import demo_data_command
 
-    demo_data_command(tenants=tenants, rounds=rounds, seed=seed)
+    demo_data_command(tenants=tenants, rounds=rounds, seed=seed, landlord_records=landlord_records)
 
 
 def report(

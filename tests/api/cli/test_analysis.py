@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from api.cli.main import app
 from bot.settings import get_settings
+from bot.storage.db import Database
+from bot.storage.tables import PROFILE
 
 runner = CliRunner()
 
@@ -40,3 +43,36 @@ def test_segment_with_no_data_says_so(cli_database: str) -> None:
     assert result.exit_code == 1
     assert "enough data to segment" in result.output
     assert "Traceback" not in result.output
+
+
+def test_landlord_records_are_offered_then_added_once(cli_database: str) -> None:
+    """Without the option the officer is told what the demo lacks and how to add it; run
+    again with it, the same tenants get tenure, area and repair jobs, and only once."""
+    made = runner.invoke(app, ["demo-data", "--tenants", "40", "--rounds", "2"])
+    assert made.exit_code == 0, made.output
+    assert "run again with --landlord-records" in made.output
+    assert _tenures(cli_database) == 0
+    added = runner.invoke(
+        app, ["demo-data", "--tenants", "40", "--rounds", "2", "--landlord-records"]
+    )
+    assert added.exit_code == 0, added.output
+    assert "(0 new, 40 already there)" in added.output and "Landlord records:" in added.output
+    assert "run again with --landlord-records" not in added.output
+    assert _tenures(cli_database) == 40
+    again = runner.invoke(
+        app, ["demo-data", "--tenants", "40", "--rounds", "2", "--landlord-records"]
+    )
+    assert "Landlord records: 0 added" in again.output
+    assert _tenures(cli_database) == 40
+
+
+def _tenures(database_url: str) -> int:
+    database = Database(database_url)
+    try:
+        with database.engine.connect() as connection:
+            found = connection.execute(
+                select(func.count()).select_from(PROFILE).where(PROFILE.c.name == "tenure")
+            )
+            return int(found.scalar_one())
+    finally:
+        database.dispose()
