@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, update
 
-from bot.engine import store
+from bot.engine import conversation_load, store
 from bot.engine.turn.context import Pending
 from bot.storage.tables import SESSIONS
 
@@ -33,7 +33,7 @@ class Contact:
 
 def find_contact(connection: Connection, channel: str, address: str) -> Contact | None:
     """The address's respondent and open conversation; None for an address never seen."""
-    row = store.load_conversation(connection, channel, address)
+    row = conversation_load.load_conversation(connection, channel, address)
     if row is None:
         return None
     return Contact(
@@ -57,7 +57,7 @@ def extend_conversation(
 ) -> bool:
     """Keep the open conversation open until at least `until` (the tenant asked for more
     time); False when there is no open conversation."""
-    row = store.load_conversation(connection, channel, address)
+    row = conversation_load.load_conversation(connection, channel, address)
     if row is None or row.id is None or row.opted_out_at is not None:
         return False
     connection.execute(
@@ -76,7 +76,7 @@ def switch_language(
     The caller then asks the current step again through `Engine.remind`. A language menu
     the tenant opened by typing LANGUAGE is closed, since the choice has been made.
     """
-    row = store.load_conversation(connection, channel, address)
+    row = conversation_load.load_conversation(connection, channel, address)
     if row is None or row.id is None or row.opted_out_at is not None:
         return False
     values: dict[str, object] = {"language": language, "updated_at": now}

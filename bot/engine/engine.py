@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from bot.engine import store, turn_writes
+from bot.engine import conversation_load, store, turn_writes
 from bot.engine.messages import InboundMessage, OutboundMessage
 from bot.engine.turn import flow
 from bot.engine.turn.context import Conversation, TurnContext
@@ -120,7 +120,7 @@ class Engine:
         """The conversation and the recorded message's id (None: recorded before)."""
         if turn_writes.combines(connection):
             return turn_writes.load_and_record(connection, inbound)
-        row = store.load_conversation(connection, inbound.channel, inbound.address)
+        row = conversation_load.load_conversation(connection, inbound.channel, inbound.address)
         respondent_id = row.respondent_id if row is not None else None
         return row, store.record_inbound(connection, inbound, respondent_id)
 
@@ -192,7 +192,7 @@ class Engine:
         now = self.clock()
         if respondent_id is not None:
             store.link_address(connection, channel, address, respondent_id, now)
-        row = store.load_conversation(connection, channel, address)
+        row = conversation_load.load_conversation(connection, channel, address)
         if row is None:
             new_id, identity_id = store.create_contact(connection, channel, address, language, now)
             conversation = Conversation.new_contact(new_id, identity_id)
@@ -240,7 +240,7 @@ class Engine:
             return self._remind(own, channel, address)
 
     def _remind(self, connection: Connection, channel: str, address: str) -> list[OutboundMessage]:
-        row = store.load_conversation(connection, channel, address)
+        row = conversation_load.load_conversation(connection, channel, address)
         if row is None:
             return []
         conversation = self._conversation(connection, row)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, select, update
 
-from bot.engine import store
+from bot.engine import conversation_load, store
 from bot.engine.messages import InboundMessage, OutboundMessage
 from bot.i18n import texts
 from bot.i18n.languages import base_language, is_supported
@@ -108,7 +108,7 @@ class _Reply:
 
 def _contact(connection: Connection, inbound: InboundMessage, now: datetime.datetime) -> _Contact:
     channel, address = inbound.channel, inbound.address
-    row: Any = store.load_conversation(connection, channel, address)
+    row: Any = conversation_load.load_conversation(connection, channel, address)
     if row is None:
         respondent_id, identity_id = store.create_contact(connection, channel, address, None, now)
         return _Contact(identity_id, respondent_id, None, False, None)

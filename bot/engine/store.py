@@ -1,9 +1,10 @@
 """The engine's reads and writes, as prebuilt SQLAlchemy Core statements.
 
 One reply is on the hot path of every conversation, so the statements are built once and
-executed with parameters: a typical answer costs one insert of the inbound message, one read
-of the conversation, and three writes (answer, session, outbox). Those five run as
-`Prepared` statements (compiled once per dialect, executed on the driver's cursor).
+executed with parameters: a typical answer costs one read of the conversation
+(`bot.engine.conversation_load`), one insert of the inbound message, and three writes
+(answer, session, outbox). Those run as `Prepared` statements (compiled once per dialect,
+executed on the driver's cursor).
 """
 
 from __future__ import annotations
@@ -15,22 +16,16 @@ from typing import Any
 
 from sqlalchemy import (
     Connection,
-    Select,
     Table,
-    and_,
     bindparam,
-    func,
     insert,
-    literal_column,
     select,
-    text,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.engine.messages import InboundMessage, OutboundMessage
 from bot.storage.models import (
-    OPEN_STATES,
     AnswerStatus,
 )
 from bot.storage.prepared import Prepared
@@ -46,71 +41,6 @@ from bot.storage.tables import (
     SESSIONS,
 )
 
-_open_states = [state.value for state in OPEN_STATES]
-
-LOAD_CONVERSATION = (
-    select(
-        IDENTITIES.c.id.label("identity_id"),
-        IDENTITIES.c.respondent_id,
-        IDENTITIES.c.opted_out_at,
-        RESPONDENTS.c.language.label("respondent_language"),
-        SESSIONS.c.id,
-        SESSIONS.c.questionnaire_version_id,
-        SESSIONS.c.state,
-        SESSIONS.c.language,
-        SESSIONS.c.current_question,
-        SESSIONS.c.pending,
-        SESSIONS.c.attempts,
-        SESSIONS.c["values"],
-        SESSIONS.c.asked,
-        SESSIONS.c.sensitive_consents,
-        SESSIONS.c.expires_at,
-    )
-    .select_from(IDENTITIES)
-    .join(RESPONDENTS, RESPONDENTS.c.id == IDENTITIES.c.respondent_id)
-    .outerjoin(
-        SESSIONS,
-        and_(
-            SESSIONS.c.respondent_id == IDENTITIES.c.respondent_id,
-            # Constants written into the SQL, so the prepared statement has no list parameter.
-            SESSIONS.c.state.in_([literal_column(f"'{state}'") for state in _open_states]),
-        ),
-    )
-    .where(IDENTITIES.c.channel == bindparam("channel"), IDENTITIES.c.address == bindparam("addr"))
-    .order_by(SESSIONS.c.updated_at.desc())
-    .limit(1)
-)
-_LOAD = Prepared(LOAD_CONVERSATION)
-
-
-def _sqlite_load_conversation() -> Select[Any]:
-    """The same row for SQLite, without the two temporary b-trees SQLite makes and drops
-    for LOAD_CONVERSATION on every reply (one to walk the list of open states, one to sort
-    by `updated_at`): the states are OR-ed, with `+` so only the respondent is looked up in
-    the index, and the latest session is the row `max(updated_at)` comes from (SQLite takes
-    the plain columns of a query with a single max() from the row holding the maximum).
-    One row always comes back; for an address never seen its columns are all NULL."""
-    open_state = text(
-        "(" + " OR ".join(f"+sessions.state = '{state}'" for state in _open_states) + ")"
-    )
-    return (
-        select(
-            *LOAD_CONVERSATION.selected_columns,
-            func.max(SESSIONS.c.updated_at).label("latest_update"),
-        )
-        .select_from(IDENTITIES)
-        .join(RESPONDENTS, RESPONDENTS.c.id == IDENTITIES.c.respondent_id)
-        .outerjoin(
-            SESSIONS, and_(SESSIONS.c.respondent_id == IDENTITIES.c.respondent_id, open_state)
-        )
-        .where(
-            IDENTITIES.c.channel == bindparam("channel"),
-            IDENTITIES.c.address == bindparam("addr"),
-        )
-    )
-
-
-_LOAD_SQLITE = Prepared(_sqlite_load_conversation())
 _prepared_writes: dict[tuple[str, frozenset[str]], Prepared] = {}
 
 
@@ -229,15 +159,6 @@ def previous_replies(connection: Connection, inbound: InboundMessage) -> list[Ou
         _REPLIES_TO, {"channel": inbound.channel, "pid": inbound.provider_id}
     ).all()
     return [OutboundMessage.from_row(row) for row in rows]
-
-
-def load_conversation(connection: Connection, channel: str, address: str) -> Any | None:
-    """The address's identity, respondent and open session (None: an address never seen)."""
-    if connection.dialect.name == "sqlite":
-        (row,) = _LOAD_SQLITE.execute(connection, {"channel": channel, "addr": address})
-        return row if row.identity_id is not None else None
-    rows = _LOAD.execute(connection, {"channel": channel, "addr": address})
-    return rows[0] if rows else None
 
 
 def create_contact(

@@ -22,8 +22,8 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, insert, literal, select, true, update
 from sqlalchemy.dialects import postgresql
 
+from bot.engine.conversation_load import LOAD_CONVERSATION
 from bot.engine.messages import InboundMessage
-from bot.engine.store import LOAD_CONVERSATION
 from bot.storage.prepared import Prepared
 from bot.storage.tables import ANSWERS, IDENTITIES, INBOUND, OUTBOUND, RESPONDENTS, SESSIONS
 

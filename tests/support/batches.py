@@ -41,3 +41,15 @@ def writer_held(writes: GroupCommit) -> Iterator[Callable[[int], None]]:
     finally:
         release.set()
         holder.join(WAIT)
+
+
+def behind_held_writer(writes: GroupCommit, calls: list[Callable[[], None]]) -> None:
+    """Start each call on its own thread, in order, queued behind a held writer (so they
+    form one batch when it lets go), and wait for them all."""
+    threads = [threading.Thread(target=call) for call in calls]
+    with writer_held(writes) as queued:
+        for number, thread in enumerate(threads, start=1):
+            thread.start()
+            queued(number)
+    for thread in threads:
+        thread.join(WAIT)

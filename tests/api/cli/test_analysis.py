@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from api.cli.main import app
-from bot.settings import get_settings
 from bot.storage.db import Database
 from bot.storage.tables import PROFILE
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def cli_database(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    monkeypatch.setenv("DOORSTEP_DATABASE_URL", database_url)
-    get_settings.cache_clear()
-    yield database_url
-    get_settings.cache_clear()
 
 
 def test_demo_data_then_segment(cli_database: str) -> None:

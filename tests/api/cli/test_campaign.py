@@ -5,17 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
 from api.cli.main import app
 from bot.campaigns.progress import COUNTS
 from bot.service import Service
-from bot.settings import get_settings
 from bot.storage.tables import AUDIT
 from tests.support.campaigns import add_tenant, add_tenants, create, phone, targets, tick
 from tests.support.services import Clock
@@ -38,14 +35,6 @@ send_rate_per_minute: {sms: 120}
 reminders: 2
 reminder_interval_hours: 72
 """
-
-
-@pytest.fixture
-def cli_database(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    monkeypatch.setenv("DOORSTEP_DATABASE_URL", database_url)
-    get_settings.cache_clear()
-    yield database_url
-    get_settings.cache_clear()
 
 
 def test_create_from_a_file_schedule_and_watch(

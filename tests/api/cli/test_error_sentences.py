@@ -6,25 +6,14 @@ once and never shows a traceback or pydantic's wording. On SQLite and PostgreSQL
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from api.cli.main import app
-from bot.settings import get_settings
 
 runner = CliRunner()
 INTERNALS = ("Traceback", "Input should", "starts_at", "completed_at", "..", "Error:")
-
-
-@pytest.fixture
-def cli_database(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    monkeypatch.setenv("DOORSTEP_DATABASE_URL", database_url)
-    get_settings.cache_clear()
-    yield database_url
-    get_settings.cache_clear()
 
 
 def _said(output: str) -> str:

@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
 from api.cli.main import app
-from bot.settings import get_settings
 from bot.storage.db import Database
 from bot.storage.models import Answer, Session, SessionState
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def cli_database(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    monkeypatch.setenv("DOORSTEP_DATABASE_URL", database_url)
-    get_settings.cache_clear()
-    yield database_url
-    get_settings.cache_clear()
 
 
 def test_simulate_runs_a_conversation_and_resumes_it(cli_database: str) -> None:

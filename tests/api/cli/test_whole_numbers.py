@@ -7,25 +7,14 @@ value got through, the command would run against the test database, not the defa
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 import typer.main
 from typer.testing import CliRunner
 
 from api.cli.main import app
-from bot.settings import get_settings
 
 runner = CliRunner()
 INTERNALS = ("Traceback", "Input should", "Invalid value", "Usage:", "Error", "integer")
-
-
-@pytest.fixture
-def cli_database(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    monkeypatch.setenv("DOORSTEP_DATABASE_URL", database_url)
-    get_settings.cache_clear()
-    yield database_url
-    get_settings.cache_clear()
 
 
 def _refused(args: list[str]) -> str:

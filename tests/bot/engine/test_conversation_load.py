@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Connection, insert, text
 
-from bot.engine import store
+from bot.engine import conversation_load
 from bot.storage.db import Database
 from bot.storage.models import SessionState
 from bot.storage.tables import IDENTITIES, RESPONDENTS, SESSIONS
@@ -71,7 +71,9 @@ def _tenant(connection: Connection, sessions: list[tuple[SessionState, int]]) ->
 
 
 def _portable(connection: Connection, address: str) -> dict[str, Any] | None:
-    row = connection.execute(store.LOAD_CONVERSATION, {"channel": "sms", "addr": address}).first()
+    row = connection.execute(
+        conversation_load.LOAD_CONVERSATION, {"channel": "sms", "addr": address}
+    ).first()
     return None if row is None else dict(row._mapping)
 
 
@@ -81,7 +83,7 @@ def test_the_latest_open_session_is_found_as_the_portable_statement_finds_it(
 ) -> None:
     with database.engine.begin() as connection:
         address = _tenant(connection, SCENARIOS[scenario])
-        loaded = store.load_conversation(connection, "sms", address)
+        loaded = conversation_load.load_conversation(connection, "sms", address)
         expected = _portable(connection, address)
     assert loaded is not None and expected is not None
     assert {name: getattr(loaded, name) for name in expected} == expected
@@ -96,5 +98,5 @@ def test_the_latest_open_session_is_found_as_the_portable_statement_finds_it(
 def test_an_address_never_seen_has_no_conversation(database: Database) -> None:
     with database.engine.begin() as connection:
         _tenant(connection, [(SessionState.IN_PROGRESS, 1)])
-        assert store.load_conversation(connection, "sms", "+447700999999") is None
-        assert store.load_conversation(connection, "telegram", "+447700900001") is None
+        assert conversation_load.load_conversation(connection, "sms", "+447700999999") is None
+        assert conversation_load.load_conversation(connection, "telegram", "+447700900001") is None

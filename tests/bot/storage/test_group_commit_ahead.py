@@ -4,7 +4,7 @@ pipeline), with the same outcome as running the pieces one after another."""
 from __future__ import annotations
 
 import datetime
-import threading
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -18,7 +18,7 @@ from bot.storage.group_commit import Ahead, GroupCommit
 from bot.storage.models import Answer
 from bot.storage.prepared import Prepared
 from bot.storage.tables import INBOUND
-from tests.support.batches import writer_held
+from tests.support.batches import behind_held_writer
 
 NOW = datetime.datetime(2026, 11, 2, 10, 0, tzinfo=datetime.UTC)
 RECORD = Prepared(
@@ -67,13 +67,7 @@ def in_one_batch(writes: GroupCommit, pieces: list[Recording]) -> list[object]:
         except Exception as error:
             outcomes[number] = error
 
-    threads = [threading.Thread(target=call, args=(n,)) for n in range(len(pieces))]
-    with writer_held(writes) as queued:
-        for number, thread in enumerate(threads, start=1):
-            thread.start()
-            queued(number)
-    for thread in threads:
-        thread.join(60)
+    behind_held_writer(writes, [functools.partial(call, n) for n in range(len(pieces))])
     return outcomes
 
 
@@ -168,13 +162,7 @@ def test_one_tenants_messages_in_one_batch_answer_as_one_after_another(
         message = sms(f"{together}-{number}", texts[number], together)
         replies[number] = service.engine.handle(message)
 
-    threads = [threading.Thread(target=deliver, args=(n,)) for n in range(len(texts))]
-    with writer_held(writes) as queued:
-        for number, thread in enumerate(threads, start=1):
-            thread.start()
-            queued(number)
-    for thread in threads:
-        thread.join(60)
+    behind_held_writer(writes, [functools.partial(deliver, n) for n in range(len(texts))])
     assert writes.batched - writes.batches >= 1  # they shared one transaction
     assert answers_and_replies(service, together, replies) == answers_and_replies(
         service, alone, one_by_one
