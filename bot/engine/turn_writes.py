@@ -10,6 +10,9 @@ the last four writes become one: `WITH answers AS (INSERT …), session AS (UPDA
 (INSERT … RETURNING id) UPDATE inbound_messages SET reply_id = reply.id …`. Every part
 sees the same snapshot and only the link reads another part's result (the reply's id,
 from its RETURNING), so the rows are the ones the four statements wrote one after another.
+Nothing in the turn reads them back, so when the turn's first statement went ahead with
+the BEGIN, this one goes with the COMMIT (`bot.storage.group_commit.later`): a reply costs
+two round trips, and a batch of replies two in all.
 SQLite has no round trips to save and no such CTEs: it keeps the separate statements
 (`bot/engine/turn/output.py`).
 """
@@ -19,11 +22,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, literal, select, true, update
+from sqlalchemy import Connection, bindparam, func, insert, literal, select, true, update
 from sqlalchemy.dialects import postgresql
 
 from bot.engine.conversation_load import LOAD_CONVERSATION
 from bot.engine.messages import InboundMessage
+from bot.storage.group_commit import later
 from bot.storage.prepared import Prepared
 from bot.storage.tables import ANSWERS, IDENTITIES, INBOUND, OUTBOUND, RESPONDENTS, SESSIONS
 
@@ -44,8 +48,10 @@ def write_turn(
     session_changes: Mapping[str, Any],
     reply: Mapping[str, Any],
     inbound_id: int,
-) -> int:
-    """Write them all in one statement; the reply's outbox id."""
+    then: Callable[[int], None],
+) -> None:
+    """Write them all in one statement, now or with the commit (`later`: nothing in the
+    turn reads them back); `then` gets the reply's outbox id once it is written."""
     answer_keys = tuple(sorted(answers[0])) if answers else ()
     session_keys = tuple(sorted(session_changes)) if session_id is not None else ()
     reply_keys = tuple(sorted(reply))
@@ -57,10 +63,12 @@ def write_turn(
         values["session_key"] = session_id
         values.update({f"s_{key}": session_changes[key] for key in session_keys})
     values.update({f"r_{key}": reply[key] for key in reply_keys})
-    rows = statement.execute(connection, values)
-    if not rows:  # the inbound message was written earlier in this transaction
-        raise RuntimeError("the reply could not be linked to its inbound message")
-    return int(rows[0].id)
+
+    def written(rows: Sequence[Any]) -> None:
+        then(int(rows[0].id))
+
+    if not later(connection, lambda now: statement.send(now, values), written):
+        written(statement.execute(connection, values))
 
 
 def _statement(
@@ -89,12 +97,16 @@ def _statement(
     columns = {column: bindparam(f"r_{column}", type_=OUTBOUND.c[column].type)
                for column in reply_keys}  # fmt: skip
     reply = insert(OUTBOUND).values(columns).returning(OUTBOUND.c.id).cte("turn_reply")
-    statement = (
+    link = (
         update(INBOUND).where(INBOUND.c.id == bindparam("inbound_key"))
-        .values(reply_id=reply.c.id).returning(reply.c.id)
+        .values(reply_id=reply.c.id).returning(reply.c.id).cte("turn_link")
     )  # fmt: skip
-    if parts:
-        statement = statement.add_cte(*parts)
+    # A reply that found no inbound message to link to (it is written earlier in the same
+    # transaction) divides by zero: the statement fails, and the commit with it.
+    linked = select(func.count()).select_from(link).scalar_subquery()
+    statement = select(
+        select(link.c.id).scalar_subquery().label("id"), (literal(1) // linked).label("linked")
+    ).add_cte(*parts, reply, link)
     prepared = Prepared(statement)
     _statements[key] = prepared
     return prepared

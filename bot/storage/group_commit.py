@@ -19,7 +19,11 @@ PostgreSQL can write in parallel, so there several leaders (`parallel`) may writ
 each with its own batch (Doorstep runs one: see `bot.storage.db`). There a
 piece of work may also say how to send its first statement ahead (`Ahead`): the leader
 sends the batch's first statements together in one pipeline with the BEGIN, one round trip
-instead of one each plus one for the BEGIN, then runs the rest of each piece in turn.
+instead of one each plus one for the BEGIN, then runs the rest of each piece in turn. A
+piece's last statement may wait for the commit (`later`): when every piece of the batch went
+ahead, those statements and the COMMIT go in one more round trip, so a batch of any size
+costs three (first statements, last statements and commit, and whatever a piece reads in
+between) where it cost one per statement.
 """
 
 from __future__ import annotations
@@ -34,9 +38,10 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, RootTransaction, exc
 
-from bot.storage.group_work import UNSENT, Ahead, Work, settle
+from bot.storage.group_pipeline import begins_by_hand, run_then_commit, send_ahead
+from bot.storage.group_work import UNSENT, Ahead, Work, later, settle
 
-__all__ = ["Ahead", "GroupCommit", "retryable"]
+__all__ = ["Ahead", "GroupCommit", "later", "retryable"]
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -205,7 +210,7 @@ class GroupCommit:
         self._give_back(connection)
 
     def _discard(self, connection: Connection) -> None:
-        if self._begins_by_hand(connection):  # never back to the pool so
+        if begins_by_hand(connection):  # never back to the pool so
             connection.invalidate()
         connection.close()
 
@@ -221,17 +226,11 @@ class GroupCommit:
         self._give_back(connection)
         return result
 
-    def _begins_by_hand(self, connection: Connection) -> bool:
-        """Whether the driver is left in autocommit by `_send_ahead` (see `_transaction`)."""
-        if not self._pipelines or connection.invalidated:
-            return False
-        return bool(connection.connection.dbapi_connection.autocommit)  # type: ignore[union-attr]
-
     @contextlib.contextmanager
     def _transaction(self, connection: Connection) -> Iterator[RootTransaction]:
         """`connection.begin()`, for the caller to commit; rolled back if it did not.
 
-        `_send_ahead` sends its own BEGIN with the first statements, which takes the
+        `send_ahead` sends its own BEGIN with the first statements, which takes the
         driver out of its own transactions (autocommit) until the transaction ends: here
         it is put back, and a connection where that fails is not used again.
         """
@@ -242,7 +241,7 @@ class GroupCommit:
             try:
                 if transaction.is_active:
                     transaction.rollback()
-                if self._begins_by_hand(connection):
+                if begins_by_hand(connection):
                     connection.connection.dbapi_connection.autocommit = False  # type: ignore[union-attr]
             except Exception:
                 connection.invalidate()
@@ -263,9 +262,9 @@ class GroupCommit:
                     item.result = self._in_transaction(item.work)
                     return
                 with self._connection() as connection, self._transaction(connection) as began:
-                    self._send_ahead(connection, [item])
-                    item.result = item(connection)
-                    began.commit()
+                    send_ahead(connection, [item])
+                    run_then_commit(connection, [item])
+                    began.commit()  # nothing left to send: the COMMIT went with the last
                 return
             except self._retryable as error:
                 if attempt == ATTEMPTS:
@@ -299,10 +298,13 @@ class GroupCommit:
             for ahead in (True, False):
                 with self._transaction(connection) as transaction:
                     try:
-                        if ahead and not self._send_ahead(connection, batch):
+                        if ahead and not send_ahead(connection, batch):
                             continue  # two pieces for one owner: rolled back, one at a time
-                        for item in batch:
-                            item.result = item(connection)
+                        if ahead:
+                            run_then_commit(connection, batch)
+                        else:
+                            for item in batch:
+                                item.result = item(connection)
                     except Exception:
                         for item in batch:
                             item.fetched = UNSENT
@@ -310,39 +312,6 @@ class GroupCommit:
                     transaction.commit()
                     return True
         return False  # not reached: the second pass sends nothing ahead
-
-    def _send_ahead(self, connection: Connection, batch: list[Work[Any]]) -> bool:
-        """Send the first statements of the batch's work (and the BEGIN) in one round trip.
-
-        False when two of them turned out to be one owner's: the second read what the
-        first was about to change, so the batch must run again without sending ahead.
-        """
-        sent = [item for item in batch if item.ahead is not None]
-        if not self._pipelines or not sent:
-            return True
-        driver: Any = connection.connection.dbapi_connection
-        # psycopg would send its own BEGIN and wait for it before anything else; sent by
-        # hand it travels with the statements (autocommit until `_transaction` ends).
-        driver.autocommit = True
-        try:
-            with driver.pipeline():
-                driver.execute("BEGIN")
-                readers = [item.ahead.send(connection) for item in sent]  # type: ignore[union-attr]
-        except self.engine.dialect.loaded_dbapi.Error as error:
-            raise exc.DBAPIError.instance(
-                "(first statements sent ahead)", None, error,
-                self.engine.dialect.loaded_dbapi.Error, hide_parameters=True,
-            ) from error  # fmt: skip
-        owners = set()
-        for item, reader in zip(sent, readers, strict=True):
-            item.fetched = reader()
-            owner = item.ahead.owner(item.fetched)  # type: ignore[union-attr]
-            if owner in owners:
-                for each in sent:
-                    each.fetched = UNSENT
-                return False
-            owners.add(owner)
-        return True
 
     def _savepointed(self, connection: Connection, item: Work[Any]) -> None:
         # Straight to the driver: SQLAlchemy's nested transactions cost more than the

@@ -1,4 +1,5 @@
-"""What group commit carries: one caller's piece of work, and how it may be sent ahead.
+"""What group commit carries: one caller's piece of work, how its first statement may be
+sent ahead, and how its last may be sent later, with the commit.
 
 `bot.storage.group_commit` batches these; a piece holds the work, where its caller waits
 (a thread, or an event loop's future), and what came back.
@@ -16,6 +17,34 @@ from sqlalchemy import Connection
 T = TypeVar("T")
 
 UNSENT: Any = object()  # no first statement was sent ahead for this piece
+_LATER = "doorstep.later"  # connection.info: the statements waiting for the commit
+Send = Callable[[Connection], Callable[[], Any]]
+
+
+def later(connection: Connection, send: Send, then: Callable[[Any], None]) -> bool:
+    """Queue a piece's last statement to travel with the commit, if this batch takes it.
+
+    On PostgreSQL a batch whose first statements went ahead can send its pieces' last
+    statements and the COMMIT in one round trip instead of one each. `send` queues the
+    statement (the driver is in its pipeline) and returns what reads its rows; `then` gets
+    them once the pipeline has run, before the batch's callers are woken. Nothing may read
+    what the statement writes before then: it is the piece's last. False when the batch
+    does not take it (SQLite, a savepoint each, a rerun): the caller runs it now.
+    """
+    waiting: list[tuple[Send, Callable[[Any], None]]] | None = connection.info.get(_LATER)
+    if waiting is None:
+        return False
+    waiting.append((send, then))
+    return True
+
+
+def open_later(connection: Connection) -> None:
+    connection.info[_LATER] = []
+
+
+def take_later(connection: Connection) -> list[tuple[Send, Callable[[Any], None]]]:
+    """What `later` queued (none once taken): the batch sends it with the commit."""
+    return connection.info.pop(_LATER, None) or []
 
 
 @dataclass(frozen=True)

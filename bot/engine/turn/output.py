@@ -156,25 +156,26 @@ def finish(context: TurnContext) -> list[OutboundMessage]:
         "due_at": context.now,
         "created_at": context.now,
     }
+    replies: list[OutboundMessage] = []
+
+    def written(outbound_id: int) -> None:
+        replies.append(OutboundMessage(
+            outbound_id, context.channel, context.address, body, language, reply.buttons,
+            reply.multiple, conversation.session_id,
+        ))  # fmt: skip
+
     if context.inbound_id is not None and turn_writes.combines(connection):
-        outbound_id = turn_writes.write_turn(
+        # On PostgreSQL the reply may be written with the commit: the list is filled then,
+        # before the caller gets it back.
+        turn_writes.write_turn(
             connection, answers=context.answer_rows, session_id=conversation.session_id,
             session_changes=context.session_changes, reply=row, inbound_id=context.inbound_id,
+            then=written,
         )  # fmt: skip
     else:
         _write_changes(context)
         outbound_id = store.insert_outbound(connection, row)
         if context.inbound_id is not None:
             store.set_reply(connection, context.inbound_id, outbound_id)
-    return [
-        OutboundMessage(
-            outbound_id,
-            context.channel,
-            context.address,
-            body,
-            language,
-            reply.buttons,
-            reply.multiple,
-            conversation.session_id,
-        )
-    ]
+        written(outbound_id)
+    return replies

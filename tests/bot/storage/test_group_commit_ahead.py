@@ -14,7 +14,7 @@ from sqlalchemy import Connection, bindparam, exc, insert, select
 from bot.engine.messages import InboundMessage, OutboundMessage
 from bot.service import Service
 from bot.storage.db import Database
-from bot.storage.group_commit import Ahead, GroupCommit
+from bot.storage.group_commit import Ahead, GroupCommit, later
 from bot.storage.models import Answer
 from bot.storage.prepared import Prepared
 from bot.storage.tables import INBOUND
@@ -55,6 +55,47 @@ class Recording:
             return self.sid
 
         return Ahead(send=send, owner=lambda _rows: self.owner, then=then)
+
+
+class RecordingLater(Recording):
+    """Recording's work, plus a second row written last: with the commit, where it may."""
+
+    def __init__(self, sid: str, owner: str, ran: list[tuple[str, str]], last: str) -> None:
+        super().__init__(sid, owner, ran)
+        self.last = last
+        self.written: list[int] = []  # the last row's id, once written
+
+    def ahead(self) -> Ahead[str]:
+        first = super().ahead()
+
+        def then(connection: Connection, rows: Any) -> str:
+            first.then(connection, rows)
+            self.write_last(connection)
+            return self.sid
+
+        return Ahead(send=first.send, owner=first.owner, then=then)
+
+    def __call__(self, connection: Connection) -> str:
+        super().__call__(connection)
+        self.write_last(connection)
+        return self.sid
+
+    def write_last(self, connection: Connection) -> None:
+        values = {"pid": self.last, "at": NOW}
+        self.written = []  # each run starts afresh, as a turn's replies do (a batch reruns)
+
+        def send(now: Connection) -> Callable[[], Any]:
+            driver: Any = now.connection.dbapi_connection
+            assert driver.pgconn.pipeline_status != 0  # only queued, with the COMMIT
+            self.ran.append(("with the commit", self.last))
+            return RECORD.send(now, values)
+
+        def then(rows: Any) -> None:
+            self.written.append(rows[0].id)
+
+        if not later(connection, send, then):
+            self.ran.append(("at once", self.last))
+            then(RECORD.execute(connection, values))
 
 
 def in_one_batch(writes: GroupCommit, pieces: list[Recording]) -> list[object]:
@@ -167,3 +208,43 @@ def test_one_tenants_messages_in_one_batch_answer_as_one_after_another(
     assert answers_and_replies(service, together, replies) == answers_and_replies(
         service, alone, one_by_one
     )
+
+
+def test_last_statements_go_with_the_commit_on_postgresql(database: Database) -> None:
+    writes = GroupCommit(database.engine)
+    ran: list[tuple[str, str]] = []
+    pieces = [RecordingLater(f"SM{n}", f"tenant {n}", ran, f"SM{n}-last") for n in range(3)]
+    assert in_one_batch(writes, list(pieces)) == ["SM0", "SM1", "SM2"]
+    lone = RecordingLater("SM3", "tenant 3", ran, "SM3-last")
+    assert writes.run(lone, lone.ahead()) == "SM3"
+    way = "with the commit" if database.engine.dialect.name == "postgresql" else "at once"
+    assert [entry for entry in ran if entry[1].endswith("last")] == [
+        (way, f"SM{n}-last") for n in range(4)
+    ]
+    assert all(len(piece.written) == 1 for piece in [*pieces, lone])  # ids handed back
+    assert stored_sids(database) == sorted(
+        [f"SM{n}" for n in range(4)] + [f"SM{n}-last" for n in range(4)]
+    )
+
+
+def test_a_last_statement_failing_with_the_commit_fails_its_piece_alone(
+    database: Database,
+) -> None:
+    """The pipeline skips the COMMIT; the batch runs again, a savepoint each and every
+    statement in order, and only the piece whose last row is a duplicate fails."""
+    writes = GroupCommit(database.engine)
+    ran: list[tuple[str, str]] = []
+    assert writes.run(Recording("taken", "x", ran)) == "taken"
+    pieces = [
+        RecordingLater("SM0", "a", ran, "SM0-last"),
+        RecordingLater("SM1", "b", ran, "taken"),
+        RecordingLater("SM2", "c", ran, "SM2-last"),
+    ]
+    first, failed, last = in_one_batch(writes, list(pieces))
+    assert (first, last) == ("SM0", "SM2") and isinstance(failed, exc.IntegrityError)
+    assert stored_sids(database) == ["SM0", "SM0-last", "SM2", "SM2-last", "taken"]
+    assert [len(piece.written) for piece in pieces] == [1, 0, 1]
+    lone = RecordingLater("SM3", "d", ran, "taken")
+    with pytest.raises(exc.IntegrityError):
+        writes.run(lone, lone.ahead())
+    assert "SM3" not in stored_sids(database)  # its first row went with it
