@@ -72,7 +72,9 @@ def serve(kind: str, port: int, database_url: str, public_port: int | None = Non
             twilio_from="+447700900000",
         )
         service = build_service(settings)
-        app = create_app(settings, service, ChannelRegistry(), background=False)
+        app = create_app(
+            settings, service, ChannelRegistry(), background=False, freeze_start_up=True
+        )
     # Identical server settings for both: one process, asyncio loop, h11, no access log.
     uvicorn.run(
         app,

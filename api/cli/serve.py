@@ -135,7 +135,7 @@ def serve(
         out.print(line, markup=False)
     # Every line, uvicorn's own included, carries the id of the request it is about.
     uvicorn.run(
-        "api.app:create_app",
+        "api.app:create_served_app",
         factory=True,
         host=host,
         port=port,

@@ -92,6 +92,7 @@ def test_serve_says_where_it_listens_and_what_to_open(
         get_settings.cache_clear()
     assert result.exit_code == 0, result.output
     assert (started["host"], started["port"]) == ("0.0.0.0", 8123)
+    assert (started["target"], started["factory"]) == ("api.app:create_served_app", True)
     assert result.output.splitlines()[:4] == [
         f"Doorstep {version('doorstep')} is starting on all interfaces, port 8123. Open:",
         "  web chat         http://127.0.0.1:8123/chat",
