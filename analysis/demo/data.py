@@ -44,6 +44,19 @@ CYCLE = (
 )  # fmt: skip
 QUESTIONNAIRES = ("communication_preferences", "post_repair", "tsm_perception", "tenant_profile")
 REPAIR_CHANCE = 0.6  # not every tenant had a repair in a round
+
+
+def first_round(name: str) -> int:
+    """The round (counting from 1) in which the first tenants can be sent this survey: those
+    who joined in the first round get the communication-preferences survey, then the cycle."""
+    return 1 if name == "communication_preferences" else 2 + CYCLE.index(name)
+
+
+def surveys_not_sent(rounds: int) -> list[str]:
+    """The demo's surveys that no tenant is sent in this many rounds, earliest first."""
+    return sorted((n for n in QUESTIONNAIRES if first_round(n) > rounds), key=first_round)
+
+
 STATED_FIRST = 0.8  # how often the landlord uses the channel a tenant said they prefer
 MAX_TENANTS = 1_000_000
 MAX_ROUNDS = 24
@@ -329,4 +342,7 @@ def _plan(
     return q, channel, invite_at
 
 
-__all__ = ["DemoDataError", "DemoSummary", "create_demo_data", "tenant_ref"]
+__all__ = [
+    "DemoDataError", "DemoSummary", "create_demo_data", "first_round", "surveys_not_sent",
+    "tenant_ref",
+]  # fmt: skip

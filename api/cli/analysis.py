@@ -14,7 +14,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from analysis.demo.data import DemoDataError, create_demo_data
+from analysis.demo.data import DemoDataError, create_demo_data, first_round, surveys_not_sent
 from analysis.demo.landlord_records import add_landlord_records
 from analysis.progress import timed_steps
 from analysis.segments.clustering import NotEnoughTenants
@@ -125,6 +125,9 @@ def demo_data_command(*, tenants: int, rounds: int, seed: int, landlord_records:
         f"{summary.inbound:,} replies and {summary.outbound:,} outgoing messages in "
         f"{summary.seconds:.1f} s."
     )
+    not_sent = _not_sent_sentence(service, rounds)
+    if not_sent:
+        out.print(not_sent)
     if records is None:
         out.print(
             "The tenants have no tenure, area or repair jobs, which a landlord's records would "
@@ -133,6 +136,25 @@ def demo_data_command(*, tenants: int, rounds: int, seed: int, landlord_records:
         )
     else:
         out.print(f"Landlord records: {records:,} added (tenure, area and repair jobs).")
+
+
+def _not_sent_sentence(service: Service, rounds: int) -> str | None:
+    """Which surveys this many rounds are too few for, so an empty part of the report is
+    not a surprise (the rounds cycle through the surveys; running again adds the rest)."""
+    names = surveys_not_sent(rounds)
+    if not names:
+        return None
+    titles = [
+        f'"{service.registry.latest(name).title.get("en")}" (from round {first_round(name)})'
+        for name in names
+    ]
+    listed = titles[0] if len(titles) == 1 else ", ".join(titles[:-1]) + " or " + titles[-1]
+    return (
+        f"With {rounds} round{'s' if rounds != 1 else ''} of contact no tenant has been sent "
+        f"{listed} yet, so the report has no figures from {'it' if len(titles) == 1 else 'them'}"
+        f": run again with --rounds {first_round(names[-1])} to add "
+        f"{'it' if len(titles) == 1 else 'them'}."
+    )
 
 
 def _landlord_records(service: Service) -> int:

@@ -7,7 +7,13 @@ from typing import Any
 import pytest
 from sqlalchemy import Connection, func, select
 
-from analysis.demo.data import DemoDataError, create_demo_data
+from analysis.demo.data import (
+    QUESTIONNAIRES,
+    DemoDataError,
+    create_demo_data,
+    first_round,
+    surveys_not_sent,
+)
 from analysis.demo.population import PLANTED, planted_segments
 from bot.questionnaire.registry import QuestionnaireRegistry
 from bot.settings import Settings
@@ -19,6 +25,7 @@ from bot.storage.models import (
     InboundRecord,
     OutboundRecord,
     ProfileAttribute,
+    QuestionnaireVersion,
     Respondent,
     Session,
 )
@@ -167,3 +174,27 @@ def test_a_commit_after_every_block_stores_the_same_data(
     with database.engine.connect() as connection, each.engine.connect() as other:
         assert counts(connection) == counts(other)
     each.dispose()
+
+
+def surveys_sent(database: Database) -> set[str]:
+    with database.engine.connect() as connection:
+        return set(connection.scalars(
+            select(QuestionnaireVersion.questionnaire_id)
+            .join(Session, Session.questionnaire_version_id == QuestionnaireVersion.id)
+        ))  # fmt: skip
+
+
+def test_each_survey_first_goes_out_in_the_round_the_command_names(
+    database: Database, demo: Demo
+) -> None:
+    """`first_round` is what `doorstep demo-data` tells an officer; the tenants played agree."""
+    rounds = [first_round(name) for name in QUESTIONNAIRES]
+    assert sorted(set(rounds)) == rounds and rounds[0] == 1  # one new survey each time
+    for name, first in zip(QUESTIONNAIRES, rounds, strict=True):
+        if first > 1:
+            demo(120, rounds=first - 1)
+            assert name not in surveys_sent(database)
+            assert surveys_not_sent(first - 1)[0] == name
+        demo(120, rounds=first)  # the same tenants, one round more
+        assert name in surveys_sent(database)
+        assert name not in surveys_not_sent(first)

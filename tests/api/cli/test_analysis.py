@@ -64,3 +64,18 @@ def _tenures(database_url: str) -> int:
             return int(found.scalar_one())
     finally:
         database.dispose()
+
+
+def test_too_few_rounds_for_a_survey_are_named_with_how_to_add_it(cli_database: str) -> None:
+    short = runner.invoke(app, ["demo-data", "--tenants", "30", "--rounds", "3"])
+    assert short.exit_code == 0, short.output
+    said = " ".join(short.output.split())
+    assert (
+        'With 3 rounds of contact no tenant has been sent "Tenant satisfaction survey" (from '
+        'round 4) or "About you and your household" (from round 6) yet, so the report has no '
+        "figures from them: run again with --rounds 6 to add them."
+    ) in said
+    longer = runner.invoke(app, ["demo-data", "--tenants", "30", "--rounds", "6"])
+    assert longer.exit_code == 0, longer.output
+    assert "(0 new, 30 already there)" in longer.output
+    assert "has been sent" not in longer.output
