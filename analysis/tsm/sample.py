@@ -147,6 +147,19 @@ def age_bands(years_of_birth: pd.Series, today: datetime.date) -> pd.Series:
     return bands
 
 
+def _in_reading_order(part: pd.DataFrame, attribute: str) -> pd.DataFrame:
+    """Age bands youngest first, then any other answer, then "not known", as published
+    tables show them; other attributes' groups largest first."""
+    if attribute != "age_band":
+        return part.sort_values(["tenants", "group"], ascending=[False, True])
+    youngest_first = [name for _, name in reversed(AGE_BANDS)]
+    rank = part["group"].map(
+        lambda group: youngest_first.index(group) if group in youngest_first
+        else len(youngest_first) + (group == NOT_KNOWN)
+    )  # fmt: skip
+    return part.assign(_rank=rank).sort_values(["_rank", "group"]).drop(columns="_rank")
+
+
 def representativeness(
     tenants: pd.DataFrame,
     respondents: pd.Index,
@@ -176,7 +189,7 @@ def representativeness(
         part["flag"] = ""
         part.loc[gap & (part["difference_points"] > 0), "flag"] = "over"
         part.loc[gap & (part["difference_points"] < 0), "flag"] = "under"
-        parts.append(part.sort_values(["tenants", "group"], ascending=[False, True]))
+        parts.append(_in_reading_order(part, name))
     columns = ["attribute", "group", "tenants", "tenant_share", "respondents",
                "respondent_share", "difference_points", "flag"]  # fmt: skip
     table = pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)

@@ -202,6 +202,20 @@ def test_representativeness_flags_gaps_and_suppresses_small_groups() -> None:
     assert rows.loc["East", "flag"] == ""
 
 
+def test_age_bands_read_youngest_first_and_other_groups_largest_first() -> None:
+    bands = ["age_65_74"] * 30 + ["age_16_24"] * 12 + [None] * 40 + ["prefer_not_to_say"] * 11
+    bands += ["age_35_44"] * 20
+    areas = ["North"] * 13 + ["South"] * 100
+    index = pd.Index(range(1, len(bands) + 1), name="respondent_id")
+    base = pd.DataFrame({"age_band": bands, "area": areas}, index=index)
+    table = representativeness(base, index, attributes=("age_band", "area"), min_cell=1)
+    groups = table.groupby("attribute", sort=False)["group"].apply(list).to_dict()
+    assert groups["age_band"] == [
+        "age_16_24", "age_35_44", "age_65_74", "prefer_not_to_say", "not known"
+    ]  # fmt: skip
+    assert groups["area"] == ["South", "North"]
+
+
 def test_the_whole_tsm_from_answers() -> None:
     results = tsm_from_answers(answers(), catalog=catalog(), tenants=tenants(), homes=4_323)
     # Achieved: tenants with at least one valid measure answer. 40 skipped TP01 and said
