@@ -149,11 +149,11 @@ def _not_sent_sentence(service: Service, rounds: int) -> str | None:
         for name in names
     ]
     listed = titles[0] if len(titles) == 1 else ", ".join(titles[:-1]) + " or " + titles[-1]
+    them = "it" if len(titles) == 1 else "them"
     return (
         f"With {rounds} round{'s' if rounds != 1 else ''} of contact no tenant has been sent "
-        f"{listed} yet, so the report has no figures from {'it' if len(titles) == 1 else 'them'}"
-        f": run again with --rounds {first_round(names[-1])} to add "
-        f"{'it' if len(titles) == 1 else 'them'}."
+        f"{listed} yet, so the report has no figures from {them}: run again with --rounds "
+        f"{first_round(names[-1])} to add {them}."
     )
 
 

@@ -300,11 +300,8 @@ class GroupCommit:
                     try:
                         if ahead and not send_ahead(connection, batch):
                             continue  # two pieces for one owner: rolled back, one at a time
-                        if ahead:
-                            run_then_commit(connection, batch)
-                        else:
-                            for item in batch:
-                                item.result = item(connection)
+                        # Last statements wait for the COMMIT only if the BEGIN went ahead.
+                        run_then_commit(connection, batch)
                     except Exception:
                         for item in batch:
                             item.fetched = UNSENT

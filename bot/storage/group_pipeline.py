@@ -9,12 +9,12 @@ to save: there each piece runs its statements in order.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import Connection, exc
 
-from bot.storage.group_work import UNSENT, Send, Work, open_later, take_later
+from bot.storage.group_work import UNSENT, Waiting, Work, open_later, take_later
 
 
 def pipelines(connection: Connection) -> bool:
@@ -76,7 +76,7 @@ def run_then_commit(connection: Connection, batch: list[Work[Any]]) -> None:
         _commit_with(connection, waiting)
 
 
-def _commit_with(connection: Connection, waiting: list[tuple[Send, Callable[[Any], None]]]) -> None:
+def _commit_with(connection: Connection, waiting: Waiting) -> None:
     """The waiting statements and the COMMIT in one round trip, then each one's `then`.
 
     If a statement fails, the pipeline skips the rest, COMMIT included: the transaction is

@@ -18,7 +18,8 @@ T = TypeVar("T")
 
 UNSENT: Any = object()  # no first statement was sent ahead for this piece
 _LATER = "doorstep.later"  # connection.info: the statements waiting for the commit
-Send = Callable[[Connection], Callable[[], Any]]
+Send = Callable[[Connection], Callable[[], Any]]  # queue a statement; read its rows later
+Waiting = list[tuple[Send, Callable[[Any], None]]]  # what `later` queued: (send, then)
 
 
 def later(connection: Connection, send: Send, then: Callable[[Any], None]) -> bool:
@@ -31,7 +32,7 @@ def later(connection: Connection, send: Send, then: Callable[[Any], None]) -> bo
     what the statement writes before then: it is the piece's last. False when the batch
     does not take it (SQLite, a savepoint each, a rerun): the caller runs it now.
     """
-    waiting: list[tuple[Send, Callable[[Any], None]]] | None = connection.info.get(_LATER)
+    waiting: Waiting | None = connection.info.get(_LATER)
     if waiting is None:
         return False
     waiting.append((send, then))
@@ -42,7 +43,7 @@ def open_later(connection: Connection) -> None:
     connection.info[_LATER] = []
 
 
-def take_later(connection: Connection) -> list[tuple[Send, Callable[[Any], None]]]:
+def take_later(connection: Connection) -> Waiting:
     """What `later` queued (none once taken): the batch sends it with the commit."""
     return connection.info.pop(_LATER, None) or []
 
@@ -58,7 +59,7 @@ class Ahead(Generic[T]):
     turn out to share one, the batch is rolled back and run again one piece at a time.
     """
 
-    send: Callable[[Connection], Callable[[], Any]]
+    send: Send
     owner: Callable[[Any], Hashable]
     then: Callable[[Connection, Any], T]
 
