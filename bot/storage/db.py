@@ -56,8 +56,12 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(connection: Any) -> None:
-    # Straight to the driver: this runs once per transaction on the hot path.
-    connection.connection.driver_connection.execute("BEGIN IMMEDIATE")
+    # Straight to the driver: this runs once per transaction on the hot path. Group commit
+    # may have begun by hand already (`bot.storage.group_commit`): then SQLAlchemy's
+    # transaction joins that one.
+    driver = connection.connection.driver_connection
+    if not driver.in_transaction:
+        driver.execute("BEGIN IMMEDIATE")
 
 
 def sqlite_path(url: str) -> Path | None:

@@ -65,6 +65,31 @@ def _undo(cursor: Any) -> None:
     cursor.execute("RELEASE SAVEPOINT one_message")
 
 
+def _by_hand(connection: Connection, work: Callable[[Connection], T]) -> T:
+    """SQLite: `work` between a BEGIN and a COMMIT sent straight to the driver.
+
+    SQLAlchemy's own transaction (its bookkeeping, events and context managers) cost as
+    much Python as two of a reply's statements. A Core statement in `work` still begins
+    SQLAlchemy's transaction on top (`bot.storage.db` sends no second BEGIN): then
+    SQLAlchemy commits or rolls back, so it never believes a finished transaction open.
+    """
+    driver: Any = connection.connection.dbapi_connection
+    driver.execute("BEGIN IMMEDIATE")
+    try:
+        result = work(connection)
+    except BaseException:
+        if connection.in_transaction():
+            connection.rollback()
+        elif driver.in_transaction:
+            driver.rollback()
+        raise
+    if connection.in_transaction():
+        connection.commit()
+    else:
+        driver.commit()
+    return result
+
+
 class GroupCommit:
     """Runs `work(connection)` in a transaction shared with whatever else is waiting."""
 
@@ -73,6 +98,7 @@ class GroupCommit:
         self.max_batch = max_batch
         self._retryable = retryable(engine)
         self._pipelines = engine.dialect.driver == "psycopg"  # libpq's pipeline mode
+        self._sqlite = engine.dialect.name == "sqlite"
         self._idle: list[Connection] = []  # the leaders' connections between batches
         self._waiting: list[Work[Any]] = []
         lock = threading.Lock()
@@ -101,8 +127,15 @@ class GroupCommit:
         """
         item: Work[T] = Work(work, ahead=ahead)
         with self._turns:
-            self._waiting.append(item)
-        while True:
+            if self._free and not self._waiting:  # nobody to wait for: lead at once
+                self._free -= 1
+                alone = True
+            else:
+                self._waiting.append(item)
+                alone = False
+        if alone:
+            self._lead([item])
+        while not item.done:
             with self._turns:
                 # Wait while a leader writes our work, or while no leader's place is free.
                 while not item.done and not (self._free and self._waiting):
@@ -162,8 +195,8 @@ class GroupCommit:
                 self._turns.notify_all()
                 if self._waiting:  # work that came while this batch was written
                     self._work_ready.notify()
-            loops = {item.future.get_loop() for item in batch if item.future is not None}
-            for loop in loops:
+            futures = [item.future for item in batch if item.future is not None]
+            for loop in {future.get_loop() for future in futures}:
                 mine = [item for item in batch if item.future and item.future.get_loop() is loop]
                 with contextlib.suppress(RuntimeError):  # a closed loop: nobody waits
                     loop.call_soon_threadsafe(settle, mine)
@@ -218,8 +251,11 @@ class GroupCommit:
         """`work` in its own transaction (a lone caller with nothing to send ahead)."""
         connection = self._checkout()
         try:
-            with connection.begin():
-                result = work(connection)
+            if self._sqlite:
+                result = _by_hand(connection, work)
+            else:
+                with connection.begin():
+                    result = work(connection)
         except BaseException:
             self._discard(connection)
             raise

@@ -27,7 +27,12 @@ from sqlalchemy.sql.selectable import Select
 from sqlalchemy.types import TypeEngine
 
 from bot.storage.models import UTCDateTime
-from bot.storage.stored_form import json_text, sqlite_datetime, sqlite_read_datetime
+from bot.storage.stored_form import (
+    json_text,
+    sqlite_datetime,
+    sqlite_read_datetime,
+    sqlite_read_json,
+)
 
 Processor = Callable[[Any], Any] | None
 
@@ -73,8 +78,12 @@ def _fast_bind(bind_type: TypeEngine[Any], dialect: Dialect) -> Processor:
 
 
 def _fast_result(result_type: TypeEngine[Any], dialect: Dialect) -> Processor:
-    if dialect.name == "sqlite" and isinstance(result_type, UTCDateTime):
-        return sqlite_read_datetime
+    if dialect.name == "sqlite":
+        if isinstance(result_type, UTCDateTime):
+            return sqlite_read_datetime
+        plain_json = getattr(dialect, "_json_deserializer", None) is None  # json.loads
+        if isinstance(result_type, JSON) and plain_json:
+            return sqlite_read_json
     return result_type.dialect_impl(dialect).result_processor(dialect, None)
 
 

@@ -12,8 +12,11 @@ itself. `tests/bot/storage/test_stored_form.py` checks them against SQLAlchemy's
 from __future__ import annotations
 
 import datetime
+import json
+import json.encoder
+import numbers
 from collections.abc import Callable
-from json import dumps
+from json import dumps, loads
 from typing import Any
 
 UTC = datetime.UTC
@@ -36,8 +39,12 @@ def as_utc(value: datetime.datetime) -> datetime.datetime:
 def sqlite_datetime(value: datetime.datetime | None) -> str | None:
     """A UTC datetime as SQLAlchemy's SQLite DATETIME stores it (`isoformat` on an aware
     datetime costs several times more than this arithmetic on the time since 1970)."""
+    global _last_written
     if value is None:
         return None
+    last, text = _last_written
+    if value is last:  # a turn writes its one `now` into several columns
+        return text
     since = aware(value) - EPOCH  # aware arithmetic: the UTC time, whatever the zone
     day = _DAYS.get(since.days)
     if day is None:
@@ -45,10 +52,13 @@ def sqlite_datetime(value: datetime.datetime | None) -> str | None:
             "%Y-%m-%d "
         )
     micro = since.microseconds
-    return day + _CLOCK[since.seconds] + (f".{micro:06d}" if micro else ".000000")
+    text = day + _CLOCK[since.seconds] + (f".{micro:06d}" if micro else ".000000")
+    _last_written = (value, text)  # one tuple: a thread reads both halves or neither
+    return text
 
 
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=UTC)
+_last_written: tuple[datetime.datetime | None, str] = (None, "")
 _DAYS: dict[int, str] = {}
 _CLOCK = [f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}" for s in range(86_400)]
 
@@ -71,12 +81,49 @@ def json_text(value: Any) -> str:
         return "true" if value else "false"
     if not value and (kind is list or kind is dict or kind is tuple):
         return "{}" if kind is dict else "[]"  # no buttons, a closed session's copies
-    return dumps(value)
+    if _encode is None:
+        return dumps(value)
+    return "".join(_encode(value, 0))
+
+
+def _json_encoder() -> Callable[[Any, int], Any] | None:
+    """`json.dumps`'s own C encoder, made once. `dumps` makes it again on every call, which
+    cost more than encoding a session's few answers. It skips only the check for a list
+    that contains itself, which a stored value never does. None where there is no C
+    encoder (then `dumps` itself is used)."""
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:
+        return None
+    defaults = json.JSONEncoder()
+    try:
+        encode: Callable[[Any, int], Any] = make(
+            None, defaults.default, json.encoder.encode_basestring_ascii, None,
+            defaults.key_separator, defaults.item_separator, False, False, True,
+        )  # fmt: skip
+    except TypeError:  # another Python's encoder takes other arguments
+        return None
+    return encode
+
+
+_encode = _json_encoder()
 
 
 def stored_form(dialect: str) -> tuple[Stamp, JsonText]:
     """How this database (dialect name) stores a UTC datetime and a JSON value."""
     return (sqlite_datetime if dialect == "sqlite" else utc_datetime), json_text
+
+
+def sqlite_read_json(value: Any) -> Any:
+    """A stored JSON value read back as SQLAlchemy's SQLite JSON type reads it: SQLite
+    hands back a number stored bare as the number itself."""
+    if value is None:
+        return None
+    try:
+        return loads(value)
+    except TypeError:
+        if isinstance(value, numbers.Number):
+            return value
+        raise
 
 
 def sqlite_read_datetime(value: str | None) -> datetime.datetime | None:

@@ -15,6 +15,7 @@ from bot.service import Service
 from bot.storage.db import Database
 from bot.storage.group_commit import GroupCommit
 from bot.storage.models import Answer, InboundRecord
+from bot.storage.prepared import Prepared
 from bot.storage.tables import INBOUND
 from tests.support.batches import writer_held
 
@@ -101,6 +102,52 @@ def test_a_lone_caller_runs_at_once_in_its_own_transaction(database: Database) -
         writes.run(recording("SM2", then_fail=True))
     assert stored_sids(database) == {"SM1"}
     assert writes.batches == 2 and writes.batched == 2
+
+
+_RECORD = Prepared(insert(INBOUND), column_keys=["channel", "provider_id", "text", "received_at"])
+
+
+def prepared_recording(
+    sid: str, *, then_core: str | None = None, then_fail: bool = False
+) -> Callable[[Connection], str]:
+    """Work that records through a prepared statement (straight on the driver), then
+    perhaps through Core too (which begins SQLAlchemy's own transaction), then perhaps fails."""
+
+    def work(connection: Connection) -> str:
+        _RECORD.execute(
+            connection, {"channel": "sms", "provider_id": sid, "text": "hi", "received_at": NOW}
+        )
+        if then_core is not None:
+            recording(then_core)(connection)
+        if then_fail:
+            raise ValueError("this message cannot be handled")
+        return sid
+
+    return work
+
+
+def test_a_lone_caller_commits_or_rolls_back_whichever_way_its_statements_ran(
+    database: Database,
+) -> None:
+    """On SQLite a lone transaction is begun and committed on the driver; a Core statement
+    in the work joins it. Every mix commits whole or not at all, and the connection kept
+    for the next caller is never left inside a transaction."""
+    writes = GroupCommit(database.engine, parallel=1)
+    assert writes.run(prepared_recording("SM1")) == "SM1"
+    assert writes.run(prepared_recording("SM2", then_core="SM3")) == "SM2"
+    (kept,) = writes._idle  # committed whole, so kept for the next caller
+    assert not kept.in_transaction()
+    with pytest.raises(ValueError):
+        writes.run(prepared_recording("SM4", then_fail=True))
+    with pytest.raises(ValueError):
+        writes.run(prepared_recording("SM5", then_core="SM6", then_fail=True))
+    with pytest.raises(exc.IntegrityError):  # a duplicate key, after a row written by Core
+        writes.run(prepared_recording("SM7", then_core="SM1"))
+    assert writes.run(prepared_recording("SM8")) == "SM8"
+    assert writes.run(recording("SM9")) == "SM9"
+    assert stored_sids(database) == {"SM1", "SM2", "SM3", "SM8", "SM9"}
+    assert all(not connection.in_transaction() for connection in writes._idle)
+    writes.close()
 
 
 def test_callers_on_an_event_loop_get_their_own_results(database: Database) -> None:

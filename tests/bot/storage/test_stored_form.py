@@ -13,13 +13,19 @@ import json
 from typing import Any
 
 import pytest
-from sqlalchemy import insert, select, text
+from sqlalchemy import JSON, insert, select, text
 from sqlalchemy.dialects import sqlite
 
+from bot.storage import stored_form
 from bot.storage.db import Database
 from bot.storage.models import UTCDateTime
 from bot.storage.prepared import Prepared
-from bot.storage.stored_form import json_text, sqlite_datetime, sqlite_read_datetime
+from bot.storage.stored_form import (
+    json_text,
+    sqlite_datetime,
+    sqlite_read_datetime,
+    sqlite_read_json,
+)
 from bot.storage.tables import OUTBOUND, RESPONDENTS, SESSIONS
 
 INDIA = datetime.timezone(datetime.timedelta(hours=5, minutes=30))
@@ -56,9 +62,37 @@ def test_stored_datetimes_read_back_as_sqlalchemy_reads_them_on_sqlite() -> None
 def test_json_text_is_the_text_json_dumps_writes() -> None:
     """The short cuts (scalars, empty containers) write what the JSON type would."""
     values = ["yes", "café", 'a "b"', "", 0, -12, True, False, None, [], {}, (), 1.5,
-              ["a", 1], {"k": [1, None]}, [["Yes", "yes"]]]  # fmt: skip
+              ["a", 1], {"k": [1, None]}, [["Yes", "yes"]], {"ffôn": ["Cymraeg", 2.25]},
+              {"a": {"b": [True, None, -0.5, "اردو"]}}, [float("nan"), 1e300 * 1e10],
+              {1: "number keys", "x": ("a", "b")}]  # fmt: skip
     for value in values:
         assert json_text(value) == json.dumps(value)
+
+
+def test_json_text_without_the_c_encoder_still_writes_what_dumps_writes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(stored_form, "_encode", None)
+    for value in [{"k": [1, None]}, ["café", 1.5]]:
+        assert json_text(value) == json.dumps(value)
+
+
+def test_stored_json_reads_back_as_sqlalchemy_reads_it_on_sqlite() -> None:
+    processor = JSON().dialect_impl(sqlite.dialect()).result_processor(sqlite.dialect(), None)
+    assert processor is not None
+    for stored in ['{"k": [1, null]}', "[]", "null", '"ffôn"', None, 7, 2.5]:
+        assert sqlite_read_json(stored) == processor(stored)
+    with pytest.raises(TypeError):
+        sqlite_read_json(object())
+
+
+def test_the_same_moment_written_twice_and_then_another_each_store_their_own_text() -> None:
+    """A turn's `now` goes into several columns and is turned into text once."""
+    processor = UTCDateTime()._cached_bind_processor(sqlite.dialect())
+    assert processor is not None
+    first, second = MOMENTS[0], MOMENTS[1]
+    for moment in [first, first, second, first, second, second]:
+        assert sqlite_datetime(moment) == processor(moment)
 
 
 def _raw(database: Database, table: str, row_id: int) -> dict[str, Any]:
