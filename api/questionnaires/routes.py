@@ -124,8 +124,13 @@ async def upload_questionnaire(
 
 
 def load_upload(service: Service, name: str, text: str) -> JSONResponse:
-    """Validate the text and, when it has no errors, load it (and save it if configured)."""
-    result = compile_text(text, name, landlord_name=service.settings.landlord_name)
+    """Validate the text and, when it has no errors, load it (and save it if configured).
+
+    Its pictures are checked and served from the questionnaires folder, as at start-up:
+    a picture that is not there is an error now, not a broken image in the chat, nor a
+    saved file the next start refuses."""
+    folder = Path(service.settings.questionnaires_dir)
+    result = compile_text(text, name, landlord_name=service.settings.landlord_name, folder=folder)
     problems = {
         "lines": [str(problem) for problem in result.problems],
         "problems": [problem.as_dict() for problem in result.problems],
@@ -142,7 +147,7 @@ def load_upload(service: Service, name: str, text: str) -> JSONResponse:
             f"Version {questionnaire.version} of {questionnaire.id} was already used for "
             "answers and differs from this file; give the changed file a new version number.",
         )
-    questionnaire = service.registry.add_text(text, name)
+    questionnaire = service.registry.add_text(text, name, folder=folder)
     with service.database.engine.begin() as connection:
         service.registry.version_id(connection, questionnaire)
     with service.database.engine.connect() as connection:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -226,6 +227,37 @@ def test_a_valid_upload_is_loaded_in_memory_only(
     listed = client.get("/api/questionnaires", headers=officer).json()
     assert "uploaded_survey" in {q["id"] for q in listed}
     assert not any(service.settings.questionnaires_dir.glob("uploaded*"))
+
+
+def _upload_easy_read(client: TestClient, officer: dict[str, str], text: str) -> Any:
+    return client.post(
+        "/api/questionnaires?filename=pictures.yaml",
+        content=text.replace("id: post_repair_easy_read", "id: uploaded_pictures", 1).encode(),
+        headers={**officer, "Content-Type": "application/yaml"},
+    )
+
+
+def test_an_uploaded_questionnaires_pictures_are_checked_and_shown_as_at_start_up(
+    client: TestClient, service: Service, officer: dict[str, str]
+) -> None:
+    """Pictures are looked for in the questionnaires folder, as when the service starts:
+    a picture that is there is served to the chat; one that is not is refused with a
+    sentence, instead of a broken image in front of the tenant."""
+    text = (service.settings.questionnaires_dir / "post_repair_easy_read.yaml").read_text(
+        encoding="utf-8"
+    )
+    loaded = _upload_easy_read(client, officer, text)
+    assert loaded.status_code == 201, loaded.text
+    picture = client.get("/chat/pictures/uploaded_pictures/images/thumbs_up.svg")
+    assert picture.status_code == 200
+    assert picture.headers["content-type"].startswith("image/svg+xml")
+    assert picture.content.lstrip().startswith(b"<svg")
+
+    missing = text.replace("images/thumbs_up.svg", "images/no_such_picture.svg", 1)
+    refused = _upload_easy_read(client, officer, missing)
+    assert refused.status_code == 422
+    (problem,) = [p for p in refused.json()["problems"] if "no_such_picture" in p["message"]]
+    assert "does not exist" in problem["message"] and problem["fix"]
 
 
 def test_preview_shows_sms_segments_and_buttons(
