@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from numbers import Integral, Real
 
 import pandas as pd
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from analysis.breakdowns import informative
 from analysis.report.svg import Bar, bar_chart, stacked_chart
@@ -25,29 +26,66 @@ class Figure:
     note: str = ""  # a sentence under the chart naming breakdowns left out (analysis.breakdowns)
 
 
+# Numbers that name something rather than count it: shown as written, never "2,026".
+IDENTIFIERS = frozenset({"year", "month", "quarter", "period", "version", "code", "id"})
+
+
+def _is_figure(column: str, series: pd.Series) -> bool:
+    """A count, share or other quantity: right-aligned, with a thousands separator."""
+    name = str(column).lower()
+    identifier = name in IDENTIFIERS or name.endswith(("_year", "_month", "_code", "_id"))
+    return series.dtype.kind in "iuf" and not identifier
+
+
+def _cell(value: object, figure: bool) -> str:
+    """One cell's text: whole numbers "12,345", decimals "1,234.5", identifiers as written."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[call-overload]
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Integral) and not isinstance(value, bool):
+        return f"{int(value):,}" if figure else str(int(value))
+    if isinstance(value, Real):
+        number = float(value)
+        if not figure:  # a year or code held as 2026.0, as pandas does beside a gap
+            return str(int(number)) if number.is_integer() else str(value)
+        return f"{number:,.1f}"
+    return str(value)
+
+
+def _tag(name: str, text: object, numeric: bool) -> str:
+    """A cell; a number's gets the class that right-aligns it (the page's CSS, not inline)."""
+    attributes = ' class="num"' if numeric else ""
+    return f"<{name}{attributes}>{escape(text)}</{name}>"
+
+
 def html_table(frame: pd.DataFrame, words: Words | None = None,
                by: dict[str, str] | None = None, drop: tuple[str, ...] = ()) -> Markup:  # fmt: skip
     """A plain HTML table in words; suppressed cells read "too few to show", figures one
-    decimal, yes/no in words, no codes in headings."""
+    decimal, counts with a thousands separator, numbers right-aligned (class "num"), yes/no
+    in words, no codes in headings."""
     words = words or Words()
-    shown = frame.drop(columns=[c for c in drop if c in frame.columns]).copy()
-    for column in shown.columns:
-        if shown[column].dtype.kind == "f" or str(shown[column].dtype) == "Float64":
-            shown[column] = shown[column].map(lambda v: "" if pd.isna(v) else f"{v:.1f}")
-    hidden = (shown["suppressed"].astype(bool) if "suppressed" in shown.columns
-              else pd.Series(False, index=shown.index))  # fmt: skip
-    shown = shown.drop(columns=[c for c in ("suppressed",) if c in shown.columns])
-    shown = words.frame(shown, by)
-    shown = shown.astype(object).where(shown.notna(), "")
+    hidden = frame.get("suppressed", pd.Series(False, index=frame.index)).astype(bool).to_numpy()
+    data = frame.drop(columns=[c for c in (*drop, "suppressed") if c in frame.columns])
+    figure = [_is_figure(c, data[c]) for c in data.columns]
+    # Words while numbers are still numbers: as text, a count of 5 could read as choice "5".
+    shown = words.frame(data, by)
+    columns = [[_cell(v, f) for v in shown[c].astype(object)]
+               for c, f in zip(shown.columns, figure, strict=True)]  # fmt: skip
     if hidden.any():
-        for column, original in zip(shown.columns, frame.drop(
-                columns=[c for c in (*drop, "suppressed") if c in frame.columns]).columns,
-                strict=True):  # fmt: skip
-            if frame.loc[hidden, original].isna().all():  # said once per row, not per cell
-                shown.loc[hidden.to_numpy(), column] = "too few to show"
+        for cells, original in zip(columns, data.columns, strict=True):
+            if data.loc[hidden, original].isna().all():  # said once per row, not per cell
+                for row in hidden.nonzero()[0]:
+                    cells[row] = "too few to show"
                 break
-    html = shown.to_html(index=False, na_rep="", border=0, classes="figures", escape=True)
-    return Markup(html)  # noqa: S704 - pandas escaped every cell (escape=True)
+    head = "".join(_tag("th", c, f) for c, f in zip(shown.columns, figure, strict=True))
+    body = "".join(
+        "<tr>" + "".join(_tag("td", cells[i], f) for cells, f in zip(columns, figure, strict=True))
+        + "</tr>\n" for i in range(len(shown))
+    )  # fmt: skip
+    html = (f'<table class="figures">\n<thead><tr>{head}</tr></thead>\n'
+            f"<tbody>\n{body}</tbody>\n</table>")  # fmt: skip
+    return Markup(html)  # noqa: S704 - every heading and cell went through escape()
 
 
 def _value(row: pd.Series, column: str) -> float | None:

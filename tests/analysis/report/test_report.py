@@ -31,6 +31,8 @@ CHARTS = [
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts" / "report"
 # What a reader must never see: empty values, Python booleans, snake_case codes.
 NOT_WORDS = re.compile(r"\bnan\b|\bNaN\b|\bTrue\b|\bFalse\b|\b[A-Za-z0-9]+(?:_[A-Za-z0-9]+)+\b")
+# A number cell as published: "12,345", "65.9", "66.0%", "62.9–68.9", or said in words.
+FIGURE = re.compile(r"-?\d{1,3}(?:,\d{3})*(?:\.\d)?%?|\d+\.\d–\d+\.\d|too few to show|")
 
 
 @pytest.fixture
@@ -88,6 +90,15 @@ def test_report_in_headless_chromium(demo_report: Path, browser: Browser) -> Non
     text = page.locator("body").inner_text()
     assert NOT_WORDS.findall(text) == []
     assert "suppressed" not in text.lower()  # said in words: "too few to show"
+    # Numbers right-aligned with a thousands separator, text left-aligned.
+    numbers = page.locator("table.figures td.num").all_inner_texts()
+    assert numbers and [n for n in numbers if not FIGURE.fullmatch(n.strip())] == []
+    aligned = page.evaluate(
+        "[...document.querySelectorAll('table.figures th, table.figures td')]"
+        ".map(c => [c.classList.contains('num'), getComputedStyle(c).textAlign])"
+    )
+    assert {align for number, align in aligned if number} == {"right"}
+    assert {align for number, align in aligned if not number} == {"left"}
     # Pseudonymous aggregates only: no tenant reference or address reaches the page.
     html = demo_report.read_text(encoding="utf-8")
     assert "DEMO-0" not in html and "demo-sms-" not in html
