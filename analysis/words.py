@@ -44,7 +44,8 @@ COLUMN_WORDS = {
     "size": "Tenants", "recommended_channel": "Best reached by", "answered_surveys":
     "Answered surveys", "reached": "Surveys reached", "replied": "Surveys answered",
     "rate": "% answered", "month": "Month", "contractor": "Contractor", "trade": "Trade",
-    "share_sms": "% SMS", "share_telegram": "% Telegram", "share_webchat": "% Web chat",
+    "share_sms": "% SMS", "share_whatsapp": "% WhatsApp", "share_telegram": "% Telegram",
+    "share_webchat": "% Web chat",
     "weighted_percent": "% satisfied (weighted)", "effective_n": "Effective sample size",
     "design_effect": "Design effect", "theme": "Theme", "comments": "Comments",
     "share": "% of comments", "period": "Period", "importance": "Importance (share of R²)",

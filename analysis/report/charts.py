@@ -137,7 +137,8 @@ def build_figures(tables: dict[str, pd.DataFrame], words: Words | None = None) -
     mix = tables["channel_mix"]
     shares = [f"share_{c}" for c in CHANNELS]
     add("chart-channel-mix", "segments", "Channel mix per segment",
-        "Share of each segment's answered surveys that came by SMS, Telegram and web chat.",
+        "Share of each segment's answered surveys by channel ("
+        + ", ".join(CHANNEL_WORDS[c] for c in CHANNELS) + ").",
         stacked_chart([(str(r["group"]), [_value(r, s) for s in shares])
                        for _, r in mix.iterrows()], [CHANNEL_WORDS[c] for c in CHANNELS],
                       title="Channel mix per segment",

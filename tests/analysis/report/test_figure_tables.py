@@ -8,6 +8,8 @@ from html.parser import HTMLParser
 import pandas as pd
 
 from analysis.report.charts import html_table
+from analysis.segments.contact import CHANNELS
+from analysis.words import CHANNEL_WORDS, Words
 
 
 class _Cells(HTMLParser):
@@ -82,3 +84,11 @@ def test_cells_are_escaped_and_an_empty_table_keeps_its_headings() -> None:
     assert "&lt;b&gt;Damp &amp; mould&lt;/b&gt;" in html and "<b>" not in html
     empty = _cells(html_table(frame.iloc[0:0]))
     assert empty == [[("Theme", False), ("Comments", True)]]
+
+
+def test_every_channel_share_has_a_heading_in_words() -> None:
+    """The channel-mix table has a share column per channel, WhatsApp included."""
+    words = Words()
+    assert [words.column(f"share_{channel}") for channel in CHANNELS] == [
+        f"% {CHANNEL_WORDS[channel]}" for channel in CHANNELS
+    ]
