@@ -14,7 +14,34 @@ from rich.live import Live
 from rich.table import Table
 
 from api.cli import campaign_estimate, campaign_letters
-from api.cli.numbers import whole_field
+from api.cli.campaign_options import (
+    AreaOpt,
+    AttributeOpt,
+    ChannelsOpt,
+    DaysOpt,
+    DryRunOpt,
+    EndOpt,
+    ExpiryOpt,
+    HoursOpt,
+    IntervalOpt,
+    MarginOpt,
+    NameOpt,
+    NotSurveyedOpt,
+    QuestionnaireOpt,
+    RateOpt,
+    ReminderHoursOpt,
+    RemindersOpt,
+    ResponseRateOpt,
+    SampleSizeOpt,
+    ScheduleOpt,
+    SeedOpt,
+    SegmentOpt,
+    SpecFile,
+    StartOpt,
+    StratifyOpt,
+    TenureOpt,
+    TimezoneOpt,
+)
 from bot.campaigns import service as campaign_service
 from bot.campaigns.audience import select_targets
 from bot.campaigns.lifecycle import CampaignStateError
@@ -22,7 +49,6 @@ from bot.campaigns.models import CampaignState
 from bot.campaigns.progress import COUNTS, Progress, campaign_progress
 from bot.campaigns.report import skipped_by_reason
 from bot.campaigns.spec import (
-    FIELDS,
     Audience,
     CampaignSpecError,
     Sample,
@@ -54,64 +80,6 @@ def _pairs(values: list[str] | None, what: str) -> dict[str, str]:
             raise _fail(f"{what} {item!r} must look like name=value.")
         found[name.strip()] = value.strip()
     return found
-
-
-# `create`'s options, declared once here so the command's signature reads as a list.
-SpecFile = Annotated[
-    Path | None, typer.Argument(help="A YAML or JSON campaign file; options override it.")
-]
-Text = str | None
-Texts = list[str] | None
-Number = int | None
-NameOpt = Annotated[Text, typer.Option(help="A unique name.")]
-QuestionnaireOpt = Annotated[Text, typer.Option(help="Questionnaire id.")]
-StartOpt = Annotated[Text, typer.Option(help="Start, e.g. '2026-11-02 09:00'.")]
-EndOpt = Annotated[Text, typer.Option(help="End (default: four weeks after start).")]
-DaysOpt = Annotated[Text, typer.Option(help="Allowed days, e.g. mon-fri.")]
-HoursOpt = Annotated[Text, typer.Option(help="Allowed local hours, e.g. 09:00-20:00.")]
-TimezoneOpt = Annotated[Text, typer.Option(help="Default tenant timezone.")]
-AreaOpt = Annotated[Texts, typer.Option(help="Only these areas.")]
-TenureOpt = Annotated[Texts, typer.Option(help="Only these tenures.")]
-SegmentOpt = Annotated[Texts, typer.Option(help="Only these segments.")]
-AttributeOpt = Annotated[Texts, typer.Option(help="Profile filter name=value (repeatable).")]
-NotSurveyedOpt = Annotated[
-    Number,
-    whole_field(
-        "--not-surveyed-days",
-        FIELDS["audience.not_surveyed_days"],
-        "Skip tenants surveyed in this many days.",
-    ),
-]
-SampleSizeOpt = Annotated[
-    Number, whole_field("--sample-size", FIELDS["sample.size"], "Invite this many at random.")
-]
-MarginOpt = Annotated[Text, typer.Option(help="Sample for this margin of error: 0.04, or 'tsm'.")]
-ResponseRateOpt = Annotated[
-    float | None, typer.Option(help="Expected response rate, to size the sample.")
-]
-StratifyOpt = Annotated[
-    Text, typer.Option(help="Spread the sample over this attribute, e.g. area.")
-]
-SeedOpt = Annotated[Number, whole_field("--seed", FIELDS["seed"], "Seed for a repeatable sample.")]
-ChannelsOpt = Annotated[
-    Text, typer.Option(help="Fallback channel order, e.g. sms,telegram,webchat.")
-]
-RateOpt = Annotated[Texts, typer.Option(help="Invitations per minute, e.g. sms=300.")]
-RemindersOpt = Annotated[
-    Number, whole_field("--reminders", FIELDS["reminders"], "How many reminders.")
-]
-ReminderHoursOpt = Annotated[
-    Number,
-    whole_field("--reminder-hours", FIELDS["reminder_interval_hours"], "Hours between reminders."),
-]
-ExpiryOpt = Annotated[
-    Number,
-    whole_field("--expiry-days", FIELDS["session_expiry_days"], "Days before a session expires."),
-]
-ScheduleOpt = Annotated[bool, typer.Option("--schedule", help="Schedule it straight away.")]
-DryRunOpt = Annotated[
-    bool, typer.Option("--dry-run", help="Show the pre-launch estimate; store nothing.")
-]
 
 
 @app.command()
@@ -157,8 +125,14 @@ def create(
         data["send_rate_per_minute"] = {k: float(v) for k, v in _pairs(rate, "--rate").items()}
     if sample_size is not None or margin is not None:
         data["sample"] = _sample(data.get("sample"), sample_size, margin, stratify_by)
-        if response_rate is not None:
-            data["sample"]["response_rate"] = response_rate
+    if response_rate is not None:
+        if not isinstance(data.get("sample"), dict):
+            raise _fail(
+                "The campaign was not created: the expected response rate only sizes a "
+                "sample, so give it with --margin (for example --margin tsm --response-rate "
+                "0.3), or leave it out."
+            )
+        data["sample"]["response_rate"] = response_rate
     if dry_run:
         _estimate(data)
         return
@@ -323,7 +297,7 @@ def status(
         bool | None,
         typer.Option("--watch/--once", help="Keep the display live (default on a terminal)."),
     ] = None,
-    interval: Annotated[float, typer.Option(help="Seconds between refreshes.")] = 2.0,
+    interval: IntervalOpt = 2.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
 ) -> None:
     """Progress per channel: targeted, sent, delivered, started, completed, declined, ..."""

@@ -1,10 +1,11 @@
-"""Whole-number options that answer a wrong value with one sentence in Doorstep's voice.
+"""Number options that answer a wrong value with one sentence in Doorstep's voice.
 
 Typer checks an `int` option with pydantic and prints "Invalid value for '--tenants': Input
 should be a valid integer, unable to parse string as an integer" in a box under the usage
 line. An option declared with `whole_number` reads the value itself and, when it is not a
 whole number in range, prints "The number of tenants must be a whole number, 1 or more: write
 it like --tenants 2000." and exits 2, like every other command given wrongly.
+`decimal_number` does the same for a number that may have decimals, such as a rate.
 """
 
 from __future__ import annotations
@@ -81,3 +82,66 @@ def whole_field(flag: str, field: Named, help: str) -> Any:
     named as the model's problems name it; its limits stay with the model, so a file and the
     options get the same sentences."""
     return whole_number(flag, field.name, int(field.example or 1), help=help)
+
+
+@dataclass(frozen=True)
+class DecimalNumber:
+    """Typer's `parser` for an option that may have decimals, such as a rate or a number of
+    seconds; with `percent`, "30%" reads as 0.3. Above `above`, at most `at_most`."""
+
+    flag: str
+    name: str
+    example: str
+    above: float | None = None
+    at_most: float | None = None
+    percent: bool = False
+
+    def __call__(self, value: object) -> float:
+        if isinstance(value, int | float):  # the default arrives already a number
+            return float(value)
+        text = str(value).strip()
+        scale = 1.0
+        if self.percent and text.endswith("%"):
+            text, scale = text[:-1].strip(), 0.01
+        try:
+            number = float(text) * scale
+        except ValueError:
+            self._refuse()
+        if (
+            number != number
+            or (self.above is not None and number <= self.above)
+            or (  # NaN
+                self.at_most is not None and number > self.at_most
+            )
+        ):
+            self._refuse()
+        return number
+
+    def sentence(self) -> str:
+        rule = "a number"
+        if self.above is not None and self.at_most is not None:
+            rule = f"a number above {self.above:g} and at most {self.at_most:g}"
+        elif self.above is not None:
+            rule = f"a number above {self.above:g}"
+        if self.percent:
+            rule += " (or a percentage)"
+        return f"The {self.name} must be {rule}: write it like {self.flag} {self.example}."
+
+    def _refuse(self) -> NoReturn:
+        err.print(self.sentence(), markup=False)
+        raise typer.Exit(2)
+
+
+def decimal_number(
+    flag: str,
+    name: str,
+    example: str,
+    *,
+    help: str,
+    above: float | None = None,
+    at_most: float | None = None,
+    percent: bool = False,
+) -> Any:
+    """A `typer.Option` for a number that may have decimals (see `DecimalNumber`)."""
+    check = DecimalNumber(flag, name, example, above, at_most, percent)
+    return typer.Option(flag, parser=check, help=help)
