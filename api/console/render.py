@@ -91,6 +91,17 @@ def language_label(code: object) -> Markup:
     return own + Markup(" ({})").format(language.english_name)
 
 
+# A channel as an officer calls it: the console never shows the stored code ("webchat").
+CHANNEL_NAMES = {
+    "sms": "SMS", "whatsapp": "WhatsApp", "telegram": "Telegram", "webchat": "Web chat",
+    "web_chat": "Web chat", "email": "Email", "phone": "Phone", "letter": "Letter",
+}  # fmt: skip
+
+
+def channel_name(code: object) -> str:
+    return CHANNEL_NAMES.get(str(code), str(code))
+
+
 def query(**values: object) -> str:
     return urlencode({name: value for name, value in values.items() if value not in (None, "")})
 
@@ -102,6 +113,7 @@ _env.filters["language_label"] = language_label
 _env.filters["action_words"] = action_words
 _env.filters["filter_words"] = filter_words
 _env.filters["duration"] = duration
+_env.filters["channel_name"] = channel_name
 _env.globals["static"] = STATIC_PATH
 _env.globals["query"] = query
 

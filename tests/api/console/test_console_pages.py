@@ -61,6 +61,26 @@ def test_questionnaire_menus_name_languages_in_their_own_script(
     assert ">cy<" not in menu
 
 
+def test_channels_are_named_in_words_on_every_console_page(
+    client: TestClient, service: Service
+) -> None:
+    """An officer reads "Web chat" and "SMS", never the stored codes "webchat" or "sms"."""
+    add_tenant(service, "T-1", sms=phone(1))
+    as_role(client, service, users.Role.OFFICER)
+    menu = client.get("/console/questionnaires").text
+    assert '<option value="webchat">Web chat</option>' in menu
+    assert '<option value="sms">SMS</option>' in menu
+    assert ">webchat<" not in menu and ">sms<" not in menu
+    assert '<span class="visually-hidden">Repair follow-up</span>' in menu  # not its id
+    preview = client.get(
+        "/console/questionnaires/post_repair", params={"language": "en", "channel": "webchat"}
+    ).text
+    assert "on <strong>Web chat</strong>" in preview and ">webchat<" not in preview
+    for page in ("/console/tenants", "/console/tenants/T-1"):
+        shown = client.get(page).text
+        assert "SMS" in shown and ">sms<" not in shown and ">sms " not in shown, page
+
+
 def test_errors_on_console_pages_are_pages_in_the_layout(
     client: TestClient, service: Service
 ) -> None:
