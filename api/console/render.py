@@ -102,6 +102,18 @@ def channel_name(code: object) -> str:
     return CHANNEL_NAMES.get(str(code), str(code))
 
 
+# What a question asks for, in words ("one choice", not "select_one").
+QUESTION_KINDS = {
+    "text": "free text", "integer": "a whole number", "decimal": "a number", "date": "a date",
+    "select_one": "one choice", "select_multiple": "several choices", "scale": "a scale",
+    "yes_no": "yes or no", "note": "a message, no answer",
+}  # fmt: skip
+
+
+def question_kind(code: object) -> str:
+    return QUESTION_KINDS.get(str(code), str(code).replace("_", " "))
+
+
 def query(**values: object) -> str:
     return urlencode({name: value for name, value in values.items() if value not in (None, "")})
 
@@ -114,6 +126,7 @@ _env.filters["action_words"] = action_words
 _env.filters["filter_words"] = filter_words
 _env.filters["duration"] = duration
 _env.filters["channel_name"] = channel_name
+_env.filters["question_kind"] = question_kind
 _env.globals["static"] = STATIC_PATH
 _env.globals["query"] = query
 

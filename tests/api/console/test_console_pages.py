@@ -76,6 +76,7 @@ def test_channels_are_named_in_words_on_every_console_page(
         "/console/questionnaires/post_repair", params={"language": "en", "channel": "webchat"}
     ).text
     assert "on <strong>Web chat</strong>" in preview and ">webchat<" not in preview
+    assert "(one choice, must be answered)" in preview and "select_one" not in preview
     for page in ("/console/tenants", "/console/tenants/T-1"):
         shown = client.get(page).text
         assert "SMS" in shown and ">sms<" not in shown and ">sms " not in shown, page
