@@ -10,6 +10,7 @@ it like --tenants 2000." and exits 2, like every other command given wrongly.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
@@ -59,8 +60,12 @@ class WholeNumber:
         return "a whole number"
 
     def _refuse(self) -> NoReturn:
-        err.print(self.sentence(), markup=False)
-        raise typer.Exit(2)
+        _refuse(self.sentence())
+
+
+def _refuse(sentence: str) -> NoReturn:
+    err.print(sentence, markup=False)
+    raise typer.Exit(2)
 
 
 def whole_number(
@@ -107,13 +112,9 @@ class DecimalNumber:
             number = float(text) * scale
         except ValueError:
             self._refuse()
-        if (
-            number != number
-            or (self.above is not None and number <= self.above)
-            or (  # NaN
-                self.at_most is not None and number > self.at_most
-            )
-        ):
+        too_low = self.above is not None and number <= self.above
+        too_high = self.at_most is not None and number > self.at_most
+        if math.isnan(number) or too_low or too_high:
             self._refuse()
         return number
 
@@ -128,8 +129,7 @@ class DecimalNumber:
         return f"The {self.name} must be {rule}: write it like {self.flag} {self.example}."
 
     def _refuse(self) -> NoReturn:
-        err.print(self.sentence(), markup=False)
-        raise typer.Exit(2)
+        _refuse(self.sentence())
 
 
 def decimal_number(

@@ -21,13 +21,13 @@ from bot.access.audit import ACTION_WORDS, list_audit
 from bot.access.users import Principal, Role
 from bot.concerns.queries import dashboard_counts
 from bot.i18n.languages import LANGUAGES
+from bot.questionnaire.compiler import CHANNELS
 from bot.tenants.queries import TenantFilters
 
 router = APIRouter(include_in_schema=False)
 Staff = Annotated[Principal, Depends(console_roles(Role.OFFICER, Role.ANALYST))]
 Officer = Annotated[Principal, Depends(console_roles(Role.OFFICER))]
 Admin = Annotated[Principal, Depends(console_roles(Role.ADMIN))]
-CHANNELS = ("sms", "whatsapp", "telegram", "webchat")
 TENANTS_PER_PAGE = 25
 
 

@@ -195,9 +195,11 @@ class GroupCommit:
                 self._turns.notify_all()
                 if self._waiting:  # work that came while this batch was written
                     self._work_ready.notify()
-            futures = [item.future for item in batch if item.future is not None]
-            for loop in {future.get_loop() for future in futures}:
-                mine = [item for item in batch if item.future and item.future.get_loop() is loop]
+            by_loop: dict[asyncio.AbstractEventLoop, list[Work[Any]]] = {}
+            for item in batch:
+                if item.future is not None:
+                    by_loop.setdefault(item.future.get_loop(), []).append(item)
+            for loop, mine in by_loop.items():
                 with contextlib.suppress(RuntimeError):  # a closed loop: nobody waits
                     loop.call_soon_threadsafe(settle, mine)
 
