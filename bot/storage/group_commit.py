@@ -153,16 +153,28 @@ class GroupCommit:
 
         A webhook awaits its batch without holding a thread of the pool, so the event
         loop and the writer are the only threads taking turns with the interpreter.
+        The writer is woken once the loop has run what was ready in this turn: webhooks
+        that arrived together then share a batch, and the writer does not take the
+        interpreter from the loop in the middle of its turn (docs/performance.md).
         """
-        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
         with self._turns:
             self._waiting.append(Work(work, future, ahead))
+        loop.call_soon(self._wake_writer)
+        return await future
+
+    def _wake_writer(self) -> None:
+        """One idle writer woken, or one started, if work waits (an earlier wake in the
+        same turn may have taken it already)."""
+        with self._turns:
+            if not self._waiting:
+                return
             if self._idle_writers:
                 self._work_ready.notify()
             elif self._writers < self._parallel:
                 self._writers += 1
                 threading.Thread(target=self._writer, name="group-commit", daemon=True).start()
-        return await future
 
     def _writer(self) -> None:
         """Lead batches while there is work; end after a quiet spell (started on demand)."""

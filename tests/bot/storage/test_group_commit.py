@@ -166,6 +166,27 @@ def test_callers_on_an_event_loop_get_their_own_results(database: Database) -> N
     assert stored_sids(database) == {"SM1", "SM3"}
 
 
+def test_callers_in_one_turn_of_the_event_loop_share_one_batch(database: Database) -> None:
+    """The writer is woken after the loop's turn, not by the first caller: when it was
+    woken at once, it took the first webhook of a burst alone while the loop was still
+    reading the others."""
+    writes = GroupCommit(database.engine, parallel=1)
+    sids = [f"SM{number}" for number in range(5)]
+
+    async def main() -> tuple[int, list[str]]:
+        calls = [asyncio.ensure_future(writes.run_async(recording(sid))) for sid in sids]
+        await asyncio.sleep(0)  # every caller has queued its work; no writer woken yet
+        queued = writes.waiting
+        return queued, list(await asyncio.gather(*calls))
+
+    queued, results = asyncio.run(main())
+    assert queued == len(sids)
+    assert results == sids
+    assert (writes.batches, writes.batched) == (1, len(sids))
+    assert stored_sids(database) == set(sids)
+    writes.close()
+
+
 def sms(sid: str, text: str, address: str = "+447700900123") -> InboundMessage:
     return InboundMessage("sms", address, sid, text, NOW)
 
