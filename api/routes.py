@@ -28,6 +28,7 @@ from api.tenants import routes as tenants
 from api.webchat import routes as webchat
 from api.webchat.pages import STATIC_DIR as WEBCHAT_STATIC
 from api.webhooks import telegram, twilio, whatsapp
+from api.webhooks.direct import DirectWebhooks
 
 # Matched first: every request walks the routes in order until one matches, and the
 # providers' webhooks are most of the traffic (their paths clash with nothing).
@@ -51,6 +52,13 @@ ROUTERS: tuple[APIRouter, ...] = (
     concern_pages.router,
     export_pages.router,
 )
+# Twilio's webhooks, also answered ahead of the router (api/webhooks/direct.py says why).
+DIRECT_WEBHOOKS = {
+    twilio.SMS_PATH: twilio.inbound_sms,
+    twilio.STATUS_PATH: twilio.delivery_status,
+    whatsapp.INBOUND_PATH: whatsapp.inbound_whatsapp,
+    whatsapp.STATUS_PATH: whatsapp.whatsapp_status,
+}
 STATIC = (
     ("/chat/static", WEBCHAT_STATIC, "webchat-static"),
     ("/console/static", CONSOLE_STATIC, "console-static"),
@@ -61,6 +69,10 @@ def register_webhooks(app: FastAPI) -> None:
     """The providers' webhooks, before any other route (`create_app` calls this first)."""
     for router in WEBHOOKS:
         app.include_router(router)
+    # Added first, so innermost: inside the request id, error and timing middlewares.
+    app.add_middleware(
+        DirectWebhooks, handlers=DIRECT_WEBHOOKS, error_handlers=app.exception_handlers
+    )
     # Telegram's webhook needs the running service (its bot application starts lazily).
     telegram.register(app)
 

@@ -15,7 +15,6 @@ import base64
 import functools
 import hmac
 from collections.abc import Iterable
-from hashlib import sha1
 from urllib.parse import urlparse
 
 from twilio.request_validator import add_port, remove_port
@@ -32,7 +31,7 @@ def _spellings(url: str) -> tuple[str, str]:
 
 
 def _signature(token: bytes, text: str) -> bytes:
-    return base64.b64encode(hmac.new(token, text.encode("utf-8"), sha1).digest())
+    return base64.b64encode(hmac.digest(token, text.encode("utf-8"), "sha1"))
 
 
 def is_signed(token: str, url: str, fields: Iterable[tuple[str, str]], signature: str) -> bool:

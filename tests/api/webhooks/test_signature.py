@@ -5,11 +5,15 @@ from __future__ import annotations
 import random
 
 import pytest
+from pydantic import SecretStr
 from starlette.datastructures import ImmutableMultiDict
+from starlette.requests import Request
 from twilio.request_validator import RequestValidator
 
 from api.webhooks import signature as signature_module
 from api.webhooks.signature import is_signed
+from api.webhooks.twilio import public_url
+from bot.settings import Settings
 
 TOKEN = "test-auth-token"
 URLS = [
@@ -98,3 +102,33 @@ def test_a_request_signed_for_the_configured_url_needs_one_hmac(
     )
     assert is_signed(TOKEN, url, fields, signature)
     assert len(computed) == 1 and computed[0].startswith(url)
+
+
+@pytest.mark.parametrize(
+    ("path", "query"),
+    [
+        ("/webhooks/twilio/sms", b""),
+        ("/webhooks/twilio/status", b"outbox=12"),
+        ("/webhooks/twilio/status", b"outbox=12&x=a%20b"),
+        ("/webhooks/odd?path#with\\marks", b"q=1"),
+    ],
+)
+def test_the_signed_address_is_the_one_starlette_would_build(path: str, query: bytes) -> None:
+    settings = Settings(
+        environment="test",
+        database_url="sqlite://",
+        public_base_url="https://doorstep.example/",
+        twilio_auth_token=SecretStr(TOKEN),
+    )
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": path,
+        "query_string": query,
+        "headers": [(b"host", b"10.0.0.5:8000")],
+        "scheme": "http",
+        "server": ("10.0.0.5", 8000),
+    }
+    url = Request(scope).url
+    expected = "https://doorstep.example" + url.path + (f"?{url.query}" if url.query else "")
+    assert public_url(Request(scope), settings) == expected
