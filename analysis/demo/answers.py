@@ -4,6 +4,8 @@ values for the rest, always valid for the questionnaire (skip logic and constrai
 from __future__ import annotations
 
 import datetime
+import functools
+import itertools
 import random
 from typing import Any
 
@@ -58,15 +60,22 @@ def trait_value(question: Question, tenant: DemoTenant) -> object | None:
     return None
 
 
+@functools.cache
+def _leaning_positive(count: int) -> tuple[float, ...]:
+    """Most answers lean positive, as in real satisfaction surveys: the first choice weighs
+    6, each next one 1.5 less, none under 1. Summed once per length, as `random.choices`
+    would on every call (the same draws: it sums the weights the same way)."""
+    weights = [max(1.0, 6.0 - 1.5 * position) for position in range(count)]
+    return tuple(itertools.accumulate(weights))
+
+
 def generic_value(question: Question, rng: random.Random, values: dict[str, object]) -> object:
     """A plausible answer to a question without a planted trait."""
     kind = question.type
     if kind is QuestionType.SELECT_ONE:
         assert question.choices is not None
         choices = question.choices.choices
-        # Most answers lean positive, as in real satisfaction surveys.
-        weights = [max(1.0, 6.0 - 1.5 * position) for position in range(len(choices))]
-        return rng.choices(choices, weights)[0].code
+        return rng.choices(choices, cum_weights=_leaning_positive(len(choices)))[0].code
     if kind is QuestionType.SELECT_MULTIPLE:
         assert question.choices is not None
         options = [c for c in question.choices.choices if c.name != "none"]
