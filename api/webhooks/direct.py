@@ -52,7 +52,7 @@ class DirectWebhooks:
         except Exception as error:
             answer = self._answer_for(error)
             if answer is None:
-                raise  # a bug: the request id middleware's 500 sentence answers it
+                raise  # a bug: UnexpectedErrors (api/errors.py) answers it with its 500 sentence
             if inspect.iscoroutinefunction(answer):
                 response = await answer(request, error)
             else:  # as Starlette runs a plain function: on a worker thread
