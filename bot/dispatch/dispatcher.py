@@ -181,14 +181,19 @@ class Dispatcher:
             if not messages or rate <= 0:
                 return messages, [now] * len(messages)
             units = [units_of(sender, message) for message in messages]
-            return messages, outbox_store.reserve_slots(connection, name, units, rate, now)
+            # Booked from the moment of booking: the claim may have waited for a lock.
+            return messages, outbox_store.reserve_slots(connection, name, units, rate, self.clock())
 
         messages, slots = await self._in_transaction(claim)
         if not messages:
             return DispatchStats()
-        loop_start = time.monotonic()
+        # Slots are moments on the schedule every dispatcher shares, so each is turned into
+        # this loop's time against the clock read now. Against the clock read before the
+        # claim, every slot went out late by the claim's length: two dispatchers whose claims
+        # took different times sent more than the rate in one second between them.
+        loop_now, clock_now = time.monotonic(), self.clock()
         tasks = [
-            self._send_at(sender, message, loop_start + max(0.0, (slot - now).total_seconds()))
+            self._send_at(sender, message, loop_now + max(0.0, (slot - clock_now).total_seconds()))
             for message, slot in zip(messages, slots, strict=True)
         ]
         stats = DispatchStats()

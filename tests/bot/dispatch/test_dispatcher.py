@@ -193,3 +193,40 @@ def test_statuses_only_move_forward(service: Service, clock: Clock) -> None:
             is None
         )
     assert outbox(service)[0].status == OutboundStatus.DELIVERED
+
+
+def test_each_message_goes_at_its_booked_moment_however_long_the_claim_took(
+    service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Slots are moments on the schedule every dispatcher shares. They used to be counted
+    from the clock read before the claim, so a claim that waited for a lock sent every slot
+    late by the wait, and another dispatcher's slots, on time, crowded the same second."""
+    start_many(service, 5)
+    real_claim, real_reserve = outbox_store.claim_due, outbox_store.reserve_slots
+    booked: list[datetime.datetime] = []
+
+    def claim_behind_a_lock(*args: Any, **options: Any) -> list[Message]:
+        claimed = real_claim(*args, **options)
+        time.sleep(0.4)  # another dispatcher holds the schedule's lock
+        return claimed
+
+    def reserve(*args: Any, **options: Any) -> list[datetime.datetime]:
+        slots = real_reserve(*args, **options)
+        booked.extend(slots)
+        return slots
+
+    monkeypatch.setattr(outbox_store, "claim_due", claim_behind_a_lock)
+    monkeypatch.setattr(outbox_store, "reserve_slots", reserve)
+    sent_at: list[datetime.datetime] = []
+
+    class Recording(FakeSender):
+        async def send(self, message: Message) -> SendResult:
+            sent_at.append(datetime.datetime.now(datetime.UTC))
+            return await super().send(message)
+
+    sender = Recording(rate_limit=RateLimit(per_second=10))
+    utc = lambda: datetime.datetime.now(datetime.UTC)  # noqa: E731
+    assert asyncio.run(Dispatcher(service.database, {"sms": sender}, clock=utc).drain()).sent == 5
+    assert len(booked) == 5
+    lateness = [(sent - slot).total_seconds() for sent, slot in zip(sent_at, booked, strict=True)]
+    assert all(-0.02 < late < 0.2 for late in lateness), lateness
