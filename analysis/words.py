@@ -14,10 +14,9 @@ from collections.abc import Mapping
 import pandas as pd
 
 from analysis.frames.catalog import Catalog, filled
+from bot.outreach.channel_names import CHANNEL_TITLES
 
-CHANNEL_WORDS = {"sms": "SMS", "whatsapp": "WhatsApp", "telegram": "Telegram",
-                 "webchat": "Web chat", "profile": "Tenant profile",
-                 "all": "All channels"}  # fmt: skip
+CHANNEL_WORDS = {**CHANNEL_TITLES, "profile": "Tenant profile", "all": "All channels"}
 TENURE_WORDS = {
     "low_cost_rental": "Low-cost rental (LCRA)",
     "shared_ownership": "Low-cost home ownership (LCHO)",

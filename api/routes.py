@@ -6,6 +6,7 @@ Adding an area means adding its router here; nothing else registers routes.
 from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
+from starlette.routing import Route
 from starlette.staticfiles import StaticFiles
 
 from api.auth import routes as auth
@@ -52,12 +53,13 @@ ROUTERS: tuple[APIRouter, ...] = (
     concern_pages.router,
     export_pages.router,
 )
-# Twilio's webhooks, also answered ahead of the router (api/webhooks/direct.py says why).
+# Twilio's webhooks, also answered ahead of the router (api/webhooks/direct.py says why):
+# each POST route of their routers, with the handler that route runs.
 DIRECT_WEBHOOKS = {
-    twilio.SMS_PATH: twilio.inbound_sms,
-    twilio.STATUS_PATH: twilio.delivery_status,
-    whatsapp.INBOUND_PATH: whatsapp.inbound_whatsapp,
-    whatsapp.STATUS_PATH: whatsapp.whatsapp_status,
+    route.path: route.endpoint
+    for router in WEBHOOKS
+    for route in router.routes
+    if isinstance(route, Route) and "POST" in (route.methods or ())
 }
 STATIC = (
     ("/chat/static", WEBCHAT_STATIC, "webchat-static"),

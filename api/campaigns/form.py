@@ -11,6 +11,7 @@ from typing import Any
 
 from bot.campaigns.attributes import AttributeValue, wanted_values
 from bot.campaigns.spec import CampaignSpecError
+from bot.outreach.channel_names import channel_title
 
 DEFAULTS = {
     "days": "mon-sat",
@@ -30,7 +31,7 @@ SAMPLES = (
     ("margin", "Enough for a margin of error"),
     ("tsm", "The TSM rule (the regulator's margin for the audience's size)"),
 )
-RATE_CHANNELS = {"sms": "SMS", "whatsapp": "WhatsApp", "telegram": "Telegram"}
+RATE_CHANNELS = {name: channel_title(name) for name in ("sms", "whatsapp", "telegram")}
 
 
 def _split(text: str) -> list[str]:

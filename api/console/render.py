@@ -24,6 +24,7 @@ from api.http import FORM_TYPE, get_service, read_form, require_type
 from bot.access.audit import action_words, filter_words
 from bot.access.users import Principal
 from bot.i18n.languages import LANGUAGES
+from bot.outreach.channel_names import channel_title
 
 HERE = Path(__file__).resolve().parent
 STATIC_DIR = HERE / "static"
@@ -91,17 +92,6 @@ def language_label(code: object) -> Markup:
     return own + Markup(" ({})").format(language.english_name)
 
 
-# A channel as an officer calls it: the console never shows the stored code ("webchat").
-CHANNEL_NAMES = {
-    "sms": "SMS", "whatsapp": "WhatsApp", "telegram": "Telegram", "webchat": "Web chat",
-    "web_chat": "Web chat", "email": "Email", "phone": "Phone", "letter": "Letter",
-}  # fmt: skip
-
-
-def channel_name(code: object) -> str:
-    return CHANNEL_NAMES.get(str(code), str(code))
-
-
 # What a question asks for, in words ("one choice", not "select_one").
 QUESTION_KINDS = {
     "text": "free text", "integer": "a whole number", "decimal": "a number", "date": "a date",
@@ -125,7 +115,7 @@ _env.filters["language_label"] = language_label
 _env.filters["action_words"] = action_words
 _env.filters["filter_words"] = filter_words
 _env.filters["duration"] = duration
-_env.filters["channel_name"] = channel_name
+_env.filters["channel_name"] = channel_title
 _env.filters["question_kind"] = question_kind
 _env.globals["static"] = STATIC_PATH
 _env.globals["query"] = query

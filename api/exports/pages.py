@@ -15,11 +15,12 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from analysis.exports.filters import ExportFilters, FilterError
 from api.auth.deps import console_roles
-from api.console.render import channel_name, page, query
+from api.console.render import page, query
 from api.http import ServiceDep
 from bot.access.users import Principal, Role
 from bot.campaigns import service as campaign_service
 from bot.i18n.languages import LANGUAGES
+from bot.outreach.channel_names import channel_title
 from bot.questionnaire.compiler import CHANNELS as CONVERSATION_CHANNELS
 
 router = APIRouter(include_in_schema=False)
@@ -33,7 +34,7 @@ FORMATS = {
     "codebook.csv": "Codebook only (CSV)",
     "codebook.json": "Codebook only (JSON)",
 }
-CHANNELS = {channel: channel_name(channel) for channel in CONVERSATION_CHANNELS}
+CHANNELS = {channel: channel_title(channel) for channel in CONVERSATION_CHANNELS}
 COMPLETION = {"": "All conversations", "true": "Only completed", "false": "Only unfinished"}
 NOT_ALLOWED = (
     "Your account may not download identifiable data: ask an administrator, or leave "

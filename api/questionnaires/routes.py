@@ -147,7 +147,7 @@ def load_upload(service: Service, name: str, text: str) -> JSONResponse:
             f"Version {questionnaire.version} of {questionnaire.id} was already used for "
             "answers and differs from this file; give the changed file a new version number.",
         )
-    questionnaire = service.registry.add_text(text, name, folder=folder)
+    service.registry.add(questionnaire, text)  # compiled above: not twice
     with service.database.engine.begin() as connection:
         service.registry.version_id(connection, questionnaire)
     with service.database.engine.connect() as connection:

@@ -66,7 +66,10 @@ class QuestionnaireRegistry:
 
     def add_text(self, text: str, filename: str, *, folder: Path | None = None) -> Questionnaire:
         """Load questionnaire text; its pictures are looked for in `folder` when given."""
-        questionnaire = _compiled(text, filename, self.landlord_name, folder)
+        return self.add(_compiled(text, filename, self.landlord_name, folder), text)
+
+    def add(self, questionnaire: Questionnaire, text: str) -> Questionnaire:
+        """Load a questionnaire already compiled from `text` (an upload checked first)."""
         with self._lock:
             self._latest[questionnaire.id] = questionnaire
             self._sources[questionnaire.source_hash] = text
