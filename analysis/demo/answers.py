@@ -9,7 +9,7 @@ import itertools
 import random
 from typing import Any
 
-from analysis.demo.population import DemoTenant
+from analysis.demo.population import DemoTenant, draw_one
 from bot.questionnaire.model import Question, Questionnaire, QuestionType
 
 COMMENTS = (
@@ -75,7 +75,7 @@ def generic_value(question: Question, rng: random.Random, values: dict[str, obje
     if kind is QuestionType.SELECT_ONE:
         assert question.choices is not None
         choices = question.choices.choices
-        return rng.choices(choices, cum_weights=_leaning_positive(len(choices)))[0].code
+        return draw_one(rng, choices, _leaning_positive(len(choices))).code
     if kind is QuestionType.SELECT_MULTIPLE:
         assert question.choices is not None
         options = [c for c in question.choices.choices if c.name != "none"]
@@ -128,7 +128,7 @@ def raw_text(question: Question, value: object, channel: str, language: str) -> 
     if question.choices is not None:
         chosen = value if isinstance(value, list) else [value]
         codes = [code for code in chosen if isinstance(code, int)]
-        positions = {c.code: n for n, c in enumerate(question.choices.choices, start=1)}
+        positions = question.choices.numbers_by_code
         if channel == "sms":
             return ", ".join(str(positions.get(code, code)) for code in codes)
         labels = [question.choices.by_code(code) for code in codes]

@@ -8,9 +8,14 @@ whatever the number of tenants asked for.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import random
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
+
+T = TypeVar("T")
 
 CHANNELS = ("sms", "telegram", "webchat")
 BLOCK = 500  # tenants drawn together from one seeded generator
@@ -117,13 +122,38 @@ class DemoTenant:
         return tenant_ref(self.index)
 
 
+SHARES = tuple(itertools.accumulate(planted.share for planted in PLANTED))
+
+
 def tenant_ref(index: int) -> str:
     return f"{REF_PREFIX}{index:06d}"
 
 
+def draw_one(rng: random.Random, population: Sequence[T], cum_weights: Sequence[float]) -> T:
+    """`rng.choices(population, cum_weights=cum_weights)[0]`, the same draw, without the
+    call's checks and list: the demo makes millions of these."""
+    return population[bisect.bisect(cum_weights, rng.random() * (cum_weights[-1] + 0.0), 0,
+                                     len(population) - 1)]  # fmt: skip
+
+
+# Weighted draws from the planted segments' fixed tables, summed once (keyed by the table,
+# which lives as long as the module; the table is kept in the entry so its id stays its own).
+_SUMMED: dict[int, tuple[Mapping[str, float], tuple[str, ...], tuple[float, ...]]] = {}
+
+
+def summed(weights: Mapping[str, float]) -> tuple[tuple[str, ...], tuple[float, ...]]:
+    """The names with a weight above nothing, and their weights summed as `random.choices`
+    sums them."""
+    entry = _SUMMED.get(id(weights))
+    if entry is None or entry[0] is not weights:
+        names = tuple(name for name, weight in weights.items() if weight > 0)
+        cumulative = tuple(itertools.accumulate(weights[name] for name in names))
+        entry = _SUMMED[id(weights)] = (weights, names, cumulative)
+    return entry[1], entry[2]
+
+
 def _pick(rng: random.Random, weights: Mapping[str, float]) -> str:
-    names = [name for name, weight in weights.items() if weight > 0]
-    return rng.choices(names, [weights[name] for name in names])[0]
+    return draw_one(rng, *summed(weights))
 
 
 def _some(rng: random.Random, chances: Mapping[str, float]) -> tuple[str, ...]:
@@ -133,10 +163,9 @@ def _some(rng: random.Random, chances: Mapping[str, float]) -> tuple[str, ...]:
 def make_block(seed: int, block: int) -> list[DemoTenant]:
     """The BLOCK tenants of one block (1-based indexes block*BLOCK+1 ...)."""
     rng = random.Random(f"doorstep-demo:{seed}:{block}:tenants")  # noqa: S311 - not secret
-    shares = [planted.share for planted in PLANTED]
     tenants = []
     for position in range(BLOCK):
-        planted = rng.choices(PLANTED, shares)[0]
+        planted = draw_one(rng, PLANTED, SHARES)
         holds = tuple(c for c, p in zip(CHANNELS, planted.holds, strict=True) if rng.random() < p)
         joins = rng.randint(1, MAX_JOIN_ROUND) if rng.random() < LATE_JOINERS else 0
         needs = _some(rng, dict.fromkeys(planted.need_kinds, 0.6))

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from analysis.demo.answers import answer_for, is_relevant, is_valid, raw_text
-from analysis.demo.population import CHANNELS, DemoTenant
+from analysis.demo.population import CHANNELS, DemoTenant, draw_one, summed
 from analysis.demo.records import (
     CONSENT_WORDING,
     DECLINE_CHANCE,
@@ -124,7 +124,7 @@ def run_session(
     replies = not failed and rng.random() < chance
     median = math.log(planted.latency_hours * 3600.0)
     delay = datetime.timedelta(seconds=rng.lognormvariate(median, planted.latency_spread))
-    band = rng.choices(list(planted.window), list(planted.window.values()))[0]
+    band = draw_one(rng, *summed(planted.window))
     first = reply_time(invite_at + delay, dict(planted.window), band, rng.random())
     stop_draw, decline_draw, complete_draw, quit_draw = (rng.random() for _ in range(4))
     if first >= expires_at - datetime.timedelta(minutes=5):

@@ -86,6 +86,11 @@ class ChoiceList:
     def codes_by_name(self) -> dict[str, int]:
         return {choice.name: choice.code for choice in self.choices}
 
+    @cached_property
+    def numbers_by_code(self) -> dict[int, int]:
+        """The number shown before each choice in a text message (1 for the first)."""
+        return {choice.code: number for number, choice in enumerate(self.choices, start=1)}
+
 
 @dataclass(frozen=True)
 class Constraint:

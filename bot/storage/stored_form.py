@@ -4,9 +4,10 @@ Two paths write rows without SQLAlchemy's per-value machinery: the engine's prep
 statements (`bot.storage.prepared`, every reply) and the bulk writer (`bot.engine.bulk`,
 demo data). Both must store exactly what the ORM and Core store and read back, so the
 conversions live here once: on SQLite a UTC datetime is the text `2026-01-05
-09:00:00.000000` (SQLAlchemy's SQLite DATETIME) and JSON is `json.dumps` text, None
-included (`null`, as the JSON type writes it); on PostgreSQL psycopg adapts datetimes
-itself. `tests/bot/storage/test_stored_form.py` checks them against SQLAlchemy's own.
+09:00:00.000000` (SQLAlchemy's SQLite DATETIME), JSON is `json.dumps` text, None
+included (`null`, as the JSON type writes it), and a boolean is 1 or 0; on PostgreSQL
+psycopg adapts datetimes and booleans itself. `tests/bot/storage/test_stored_form.py`
+checks them against SQLAlchemy's own.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Any
 UTC = datetime.UTC
 Stamp = Callable[[datetime.datetime | None], Any]
 JsonText = Callable[[Any], str]
+Flag = Callable[[bool], int | bool]
 
 
 def aware(value: datetime.datetime) -> datetime.datetime:
@@ -45,14 +47,15 @@ def sqlite_datetime(value: datetime.datetime | None) -> str | None:
     last, text = _last_written
     if value is last:  # a turn writes its one `now` into several columns
         return text
-    since = aware(value) - EPOCH  # aware arithmetic: the UTC time, whatever the zone
+    if value.tzinfo is None:  # `aware`, inlined: this runs once per stored moment
+        raise ValueError("naive datetime given to a UTC column")
+    since = value - EPOCH  # aware arithmetic: the UTC time, whatever the zone
     day = _DAYS.get(since.days)
     if day is None:
         day = _DAYS[since.days] = (EPOCH + datetime.timedelta(days=since.days)).strftime(
             "%Y-%m-%d "
         )
-    micro = since.microseconds
-    text = day + _CLOCK[since.seconds] + (f".{micro:06d}" if micro else ".000000")
+    text = f"{day}{_CLOCK[since.seconds]}.{since.microseconds:06d}"
     _last_written = (value, text)  # one tuple: a thread reads both halves or neither
     return text
 
@@ -108,9 +111,14 @@ def _json_encoder() -> Callable[[Any, int], Any] | None:
 _encode = _json_encoder()
 
 
-def stored_form(dialect: str) -> tuple[Stamp, JsonText]:
-    """How this database (dialect name) stores a UTC datetime and a JSON value."""
-    return (sqlite_datetime if dialect == "sqlite" else utc_datetime), json_text
+def stored_form(dialect: str) -> tuple[Stamp, JsonText, Flag]:
+    """How this database (dialect name) stores a UTC datetime, a JSON value and a boolean.
+
+    SQLAlchemy's Boolean is the integer 1 or 0 on SQLite, which the driver binds several
+    times faster than `True` (a bool goes through its adapter lookup first)."""
+    if dialect == "sqlite":
+        return sqlite_datetime, json_text, int
+    return utc_datetime, json_text, bool
 
 
 def sqlite_read_json(value: Any) -> Any:

@@ -28,8 +28,8 @@ class _Blocks:
     def tenants(self) -> int:
         return self.count * data.BLOCK
 
-    def tenants_of(self, block: int) -> list[int]:
-        return [block]
+    def refs_of(self, block: int) -> list[str]:
+        return [f"block {block}"]
 
 
 class _Worker:
@@ -67,7 +67,7 @@ def _schedule(
 
     monkeypatch.setattr(data, "_players", players)
     monkeypatch.setattr(data, "_play", play_here)
-    monkeypatch.setattr(data, "_existing", lambda _connection, _tenants: ({}, set()))
+    monkeypatch.setattr(data, "_existing", lambda _connection, _refs: ({}, set()))
     return lambda count: _played_in_order(None, _Blocks(count), 1)  # type: ignore[arg-type]
 
 

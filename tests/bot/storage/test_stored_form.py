@@ -59,6 +59,19 @@ def test_stored_datetimes_read_back_as_sqlalchemy_reads_them_on_sqlite() -> None
         assert ours is None or ours.tzinfo is datetime.UTC
 
 
+def test_stored_booleans_are_what_sqlalchemy_binds_on_each_database() -> None:
+    from sqlalchemy import Boolean
+    from sqlalchemy.dialects import postgresql
+
+    for dialect, name in ((sqlite.dialect(), "sqlite"), (postgresql.dialect(), "postgresql")):
+        processor = Boolean()._cached_bind_processor(dialect)
+        flag = stored_form.stored_form(name)[2]
+        for value in (True, False):
+            theirs = value if processor is None else processor(value)
+            assert flag(value) == theirs
+            assert type(flag(value)) is type(theirs)
+
+
 def test_json_text_is_the_text_json_dumps_writes() -> None:
     """The short cuts (scalars, empty containers) write what the JSON type would."""
     values = ["yes", "café", 'a "b"', "", 0, -12, True, False, None, [], {}, (), 1.5,
