@@ -59,6 +59,21 @@ def _tag(name: str, text: object, numeric: bool) -> str:
     return f"<{name}{attributes}>{escape(text)}</{name}>"
 
 
+def _row(columns: list[list[str]], figure: list[bool], row: int,
+         span: tuple[int, int] | None) -> str:  # fmt: skip
+    """One row's cells; `span` (first column, width) holds the words "too few to show"."""
+    cells, column = [], 0
+    while column < len(columns):
+        if span is not None and column == span[0]:
+            width = f' colspan="{span[1]}"' if span[1] > 1 else ""
+            cells.append(f'<td{width} class="suppressed">too few to show</td>')
+            column += span[1]
+            continue
+        cells.append(_tag("td", columns[column][row], figure[column]))
+        column += 1
+    return "".join(cells)
+
+
 def html_table(frame: pd.DataFrame, words: Words | None = None,
                by: dict[str, str] | None = None, drop: tuple[str, ...] = ()) -> Markup:  # fmt: skip
     """A plain HTML table in words; suppressed cells read "too few to show", figures one
@@ -72,17 +87,21 @@ def html_table(frame: pd.DataFrame, words: Words | None = None,
     shown = words.frame(data, by)
     columns = [[_cell(v, f) for v in shown[c].astype(object)]
                for c, f in zip(shown.columns, figure, strict=True)]  # fmt: skip
+    # A suppressed row says so once, in words, across its first run of empty cells; the
+    # words are not a figure, so they are not right-aligned like one.
+    spans: dict[int, tuple[int, int]] = {}  # row -> (first column, columns spanned)
     if hidden.any():
-        for cells, original in zip(columns, data.columns, strict=True):
-            if data.loc[hidden, original].isna().all():  # said once per row, not per cell
+        for first, original in enumerate(data.columns):
+            if data.loc[hidden, original].isna().all():
                 for row in hidden.nonzero()[0]:
-                    cells[row] = "too few to show"
+                    width = 1
+                    while first + width < len(columns) and columns[first + width][row] == "":
+                        width += 1
+                    spans[int(row)] = (first, width)
                 break
     head = "".join(_tag("th", c, f) for c, f in zip(shown.columns, figure, strict=True))
-    body = "".join(
-        "<tr>" + "".join(_tag("td", cells[i], f) for cells, f in zip(columns, figure, strict=True))
-        + "</tr>\n" for i in range(len(shown))
-    )  # fmt: skip
+    rows = (_row(columns, figure, i, spans.get(i)) for i in range(len(shown)))
+    body = "".join(f"<tr>{row}</tr>\n" for row in rows)
     html = (f'<table class="figures">\n<thead><tr>{head}</tr></thead>\n'
             f"<tbody>\n{body}</tbody>\n</table>")  # fmt: skip
     return Markup(html)  # noqa: S704 - every heading and cell went through escape()

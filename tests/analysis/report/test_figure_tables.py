@@ -64,9 +64,24 @@ def test_counts_have_a_separator_and_numbers_are_right_aligned() -> None:
         ("Yes", False),
     ]  # fmt: skip
     assert [text for text, _ in rows[2]][2:8] == ["2026", "2026-04", "987", "5", "0.5", "12.0"]
-    # The suppressed row says so once, in its first empty cell, and nowhere "nan" or "<NA>".
+    # The suppressed row says so once, in its first empty cell, not right-aligned as a
+    # figure is, and nowhere "nan" or "<NA>".
+    assert rows[3][4] == ("too few to show", False)
     assert [text for text, _ in rows[3]] == ["Channel", "Web chat", "2025", "2025-12",
                                              "too few to show", "0", "", "", "No"]  # fmt: skip
+
+
+def test_the_words_for_a_suppressed_row_span_its_empty_figures() -> None:
+    frame = pd.DataFrame({
+        "group": ["sms", "webchat"], "reached": pd.array([40, None], dtype="Int64"),
+        "rate": [65.0, float("nan")], "effective_n": [40.0, float("nan")],
+        "suppressed": [False, True],
+    })  # fmt: skip
+    html = str(html_table(frame))
+    assert '<td colspan="3" class="suppressed">too few to show</td></tr>' in html
+    rows = _cells(html)
+    assert rows[2] == [("Web chat", False), ("too few to show", False)]
+    assert len(rows[1]) == 4
 
 
 def test_a_numbered_label_keeps_its_digits_even_beside_a_gap() -> None:
