@@ -44,13 +44,24 @@ def _cell(value: object, figure: bool) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, Integral) and not isinstance(value, bool):
-        return f"{int(value):,}" if figure else str(int(value))
+        return _minus(f"{int(value):,}") if figure else str(int(value))
     if isinstance(value, Real):
         number = float(value)
         if not figure:  # a year or code held as 2026.0, as pandas does beside a gap
             return str(int(number)) if number.is_integer() else str(value)
-        return f"{number:,.1f}"
+        return _minus(f"{number:,.1f}")
     return str(value)
+
+
+def _minus(figure: str) -> str:
+    """A negative figure with a true minus sign, which screen readers say as "minus" and
+    which lines up with the digits (a hyphen is read as "dash"); one that rounds to nothing
+    loses its sign ("0.0", not "-0.0")."""
+    if not figure.startswith("-"):
+        return figure
+    if not figure.strip("-0.,"):
+        return figure[1:]
+    return "\u2212" + figure[1:]
 
 
 def _tag(name: str, text: object, numeric: bool) -> str:

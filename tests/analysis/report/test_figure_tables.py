@@ -84,6 +84,20 @@ def test_the_words_for_a_suppressed_row_span_its_empty_figures() -> None:
     assert len(rows[1]) == 4
 
 
+def test_a_negative_figure_has_a_minus_sign_and_a_rounded_nothing_has_none() -> None:
+    frame = pd.DataFrame({
+        "group": ["a", "b", "c", "d"], "change": [-1.94, -0.04, 2.5, -1234.5],
+        "difference": [-3, 0, 4, -12345], "year": [2026, 2026, 2025, 2024],
+    })  # fmt: skip
+    rows = _cells(html_table(frame))
+    assert [[text for text, _ in row][1:] for row in rows[1:]] == [
+        ["\u22121.9", "\u22123", "2026"],
+        ["0.0", "0", "2026"],
+        ["2.5", "4", "2025"],
+        ["\u22121,234.5", "\u221212,345", "2024"],
+    ]
+
+
 def test_a_numbered_label_keeps_its_digits_even_beside_a_gap() -> None:
     # A year column with a gap becomes float (2026.0) in pandas: it still reads "2026".
     frame = pd.DataFrame({"year": [2026.0, float("nan")], "survey_code": [10001, 10002],

@@ -31,8 +31,9 @@ CHARTS = [
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts" / "report"
 # What a reader must never see: empty values, Python booleans, snake_case codes.
 NOT_WORDS = re.compile(r"\bnan\b|\bNaN\b|\bTrue\b|\bFalse\b|\b[A-Za-z0-9]+(?:_[A-Za-z0-9]+)+\b")
-# A number cell as published: "12,345", "65.9", "66.0%", "62.9–68.9", or said in words.
-FIGURE = re.compile(r"-?\d{1,3}(?:,\d{3})*(?:\.\d)?%?|\d+\.\d–\d+\.\d|too few to show|")
+# A number cell as published: "12,345", "−1.9" (a minus sign, not a hyphen), "66.0%",
+# "62.9–68.9", or said in words.
+FIGURE = re.compile(r"\u2212?\d{1,3}(?:,\d{3})*(?:\.\d)?%?|\d+\.\d–\d+\.\d|too few to show|")
 
 
 @pytest.fixture
