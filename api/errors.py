@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import http
 import logging
 import traceback
 from collections.abc import Mapping
@@ -126,14 +127,32 @@ PAGE_SENTENCES = {
 }
 
 
+def _api_sentence(request: Request, error: StarletteHTTPException) -> str | None:
+    """A sentence for the router's own errors, which carry only the status's phrase."""
+    if error.detail != http.HTTPStatus(error.status_code).phrase:
+        return None
+    if error.status_code == 404:
+        return "There is nothing at this address; the API's addresses are listed at /docs."
+    if error.status_code == 405:
+        allowed = (error.headers or {}).get("Allow", "")
+        takes = " or ".join(method.strip() for method in allowed.split(",") if method.strip())
+        return (f"This address does not take {request.method} requests"
+                + (f"; it takes {takes}." if takes else "."))  # fmt: skip
+    return None
+
+
 async def _http_error(request: Request, error: Exception) -> Response:
-    """FastAPI's own answer for the API; a page in the console's layout for console pages."""
+    """FastAPI's own answer for the API, in a sentence where the router gave only a phrase;
+    a page in the console's layout for console pages."""
     assert isinstance(error, StarletteHTTPException)
     if _is_page(request.url.path) and error.status_code >= 400:
         detail = error.detail if isinstance(error.detail, str) else ""
         default = PAGE_SENTENCES.get(error.status_code, "That did not work.")
         sentence = detail if detail and detail[-1:] in ".?!" else default
         return error_page(request, error.status_code, [sentence], getattr(error, "headers", None))
+    said = _api_sentence(request, error)
+    if said is not None:
+        error = StarletteHTTPException(error.status_code, said, error.headers)
     return await http_exception_handler(request, error)
 
 

@@ -37,6 +37,23 @@ def test_every_answer_carries_a_request_id(client: TestClient) -> None:
     assert client.get("/health", headers={"X-Request-ID": given}).headers["x-request-id"] == given
 
 
+def test_the_routers_own_errors_are_sentences_in_the_api(
+    client: TestClient, officer: dict[str, str]
+) -> None:
+    wrong_method = client.delete("/health")
+    assert wrong_method.status_code == 405
+    assert wrong_method.json() == {
+        "detail": "This address does not take DELETE requests; it takes GET."
+    }
+    assert wrong_method.headers["Allow"] == "GET"
+    missing = client.get("/api/v1/nothing-here")
+    assert missing.status_code == 404
+    assert missing.json()["detail"].startswith("There is nothing at this address")
+    # An error raised with its own words keeps them (not_found: the campaign's sentence).
+    not_found = client.get("/api/campaigns/999", headers=officer)
+    assert not_found.status_code == 404 and not_found.json() == {"detail": UNKNOWN}
+
+
 def test_a_typed_error_is_its_sentence_in_json_and_a_page_on_the_console(
     client: TestClient, service: Service, officer: dict[str, str]
 ) -> None:

@@ -98,7 +98,10 @@ def test_errors_on_console_pages_are_pages_in_the_layout(
     unknown = client.get("/console/campaigns/999")
     assert unknown.status_code == 404 and "<h1>" in unknown.text
     api = client.get("/api/no-such-thing")
-    assert api.status_code == 404 and api.json() == {"detail": "Not Found"}
+    assert api.status_code == 404
+    assert api.json() == {
+        "detail": "There is nothing at this address; the API's addresses are listed at /docs."
+    }
 
 
 def test_the_audit_log_names_campaign_actions_in_words(

@@ -137,5 +137,9 @@ def test_the_sms_webhook_keeps_its_id_timing_and_error_answers_without_its_route
     )
     assert too_big.status_code == 413
     assert routed_paths == []
-    assert twilio.client.get(SMS).status_code == 405  # the route answers what is not a POST
+    wrong_method = twilio.client.get(SMS)  # the route answers what is not a POST
+    assert wrong_method.status_code == 405 and wrong_method.headers["Allow"] == "POST"
+    assert wrong_method.json() == {
+        "detail": "This address does not take GET requests; it takes POST."
+    }
     assert routed_paths == [f"GET {SMS}"]
