@@ -156,7 +156,8 @@ def _without_cyclic_gc() -> Iterator[None]:
     A load makes millions of short-lived lists and records, none of them in a cycle (they
     are freed by their counts), and each of Python's collections walks every row still
     waiting to be written: 7-9 % of the CPU of playing a block, and more in this process,
-    which holds the played blocks. Collection is back as it was afterwards."""
+    which holds the played blocks. Collection is back as it was afterwards. The switch is
+    process-wide: demo data is made by commands, never inside the running service."""
     enabled = gc.isenabled()
     gc.disable()
     try:

@@ -390,6 +390,29 @@ def test_retry_after_pauses_sending(telegram: Telegram, clock: Clock) -> None:
     assert len(telegram.fake.sent(CHAT)) == 1
 
 
+@pytest.mark.filterwarnings("ignore:Deprecated since version v22.2")  # PTB's, for "false"
+@pytest.mark.parametrize("setting", ["true", "false"])
+def test_a_flood_limit_is_read_in_either_of_ptbs_forms(
+    setting: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whole seconds (PTB 22's default) or a timedelta (its next version, opted into)."""
+    from telegram.error import RetryAfter
+
+    from channels.telegram.sender import retry_seconds
+
+    monkeypatch.setenv("PTB_TIMEDELTA", setting)
+    assert retry_seconds(RetryAfter(7)) == 7.0
+    assert retry_seconds(RetryAfter(datetime.timedelta(seconds=2.5))) == 2.5
+
+
+def test_the_service_opts_into_ptbs_timedeltas_unless_told_otherwise() -> None:
+    import os
+
+    import channels.telegram  # noqa: F401 - the package sets it as it loads
+
+    assert os.environ.get("PTB_TIMEDELTA") == "true"
+
+
 def test_one_message_a_second_per_chat(telegram: Telegram) -> None:
     for text in ("REPAIR", "yes"):  # two replies due to the same chat at once
         assert telegram.post(message_update(CHAT, text)) == 200
