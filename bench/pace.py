@@ -2,7 +2,7 @@
 
 Issue 17 set its budgets in seconds on one machine, where reading the demo population's
 1.16 million answer rows from SQLite into pandas with the plain driver took 3.5 s. Machines
-of the same kind have since run that read at 3.5–7 s, and everything else with it. So a
+of the same kind have since run that read in 3.5–8.4 s, and everything else with it. So a
 benchmark also measures this read in the same run, on its own database, and scales the
 budget by it: a budget of 10 s is 10 / 3.5 = 2.86 times the read, wherever it runs.
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -56,7 +57,7 @@ def band_of(moment: datetime.datetime) -> str | None:
 
 
 def reply_time(
-    moment: datetime.datetime, window: dict[str, float], band: str, draw: float
+    moment: datetime.datetime, window: Mapping[str, float], band: str, draw: float
 ) -> datetime.datetime:
     """When a reply due at `moment` is sent: then, if that falls in one of the tenant's
     usual times; otherwise at their next usual time (`band`, drawn from their habits)."""

@@ -125,7 +125,7 @@ def run_session(
     median = math.log(planted.latency_hours * 3600.0)
     delay = datetime.timedelta(seconds=rng.lognormvariate(median, planted.latency_spread))
     band = draw_one(rng, *summed(planted.window))
-    first = reply_time(invite_at + delay, dict(planted.window), band, rng.random())
+    first = reply_time(invite_at + delay, planted.window, band, rng.random())
     stop_draw, decline_draw, complete_draw, quit_draw = (rng.random() for _ in range(4))
     if first >= expires_at - datetime.timedelta(minutes=5):
         replies = False

@@ -29,7 +29,7 @@ def measure_rows(data: ReportData) -> list[dict[str, Any]]:
         rows.append({
             "code": row["measure"], "wording": data.words.questions.get(str(row["measure"]), ""),
             "shown": shown,
-            "percent": f"{row['percent']:.1f}%" if shown else "too few to show",
+            "percent": f"{row['percent']:.1f}%" if shown else "",  # the page says why
             "interval": f"{row['ci_low']:.1f}–{row['ci_high']:.1f}" if shown else "",
             "valid": f"{int(row['valid']):,}" if shown else "",
         })  # fmt: skip

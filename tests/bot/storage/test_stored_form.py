@@ -13,8 +13,8 @@ import json
 from typing import Any
 
 import pytest
-from sqlalchemy import JSON, insert, select, text
-from sqlalchemy.dialects import sqlite
+from sqlalchemy import JSON, Boolean, insert, select, text
+from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.storage import stored_form
 from bot.storage.db import Database
@@ -60,9 +60,6 @@ def test_stored_datetimes_read_back_as_sqlalchemy_reads_them_on_sqlite() -> None
 
 
 def test_stored_booleans_are_what_sqlalchemy_binds_on_each_database() -> None:
-    from sqlalchemy import Boolean
-    from sqlalchemy.dialects import postgresql
-
     for dialect, name in ((sqlite.dialect(), "sqlite"), (postgresql.dialect(), "postgresql")):
         processor = Boolean()._cached_bind_processor(dialect)
         flag = stored_form.stored_form(name)[2]

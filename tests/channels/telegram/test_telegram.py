@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import datetime
 import logging
+import os
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -18,6 +19,7 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 from sqlalchemy import select
+from telegram.error import RetryAfter
 from typer.testing import CliRunner
 
 from api.app import create_app
@@ -43,7 +45,7 @@ from bot.storage.models import (
 )
 from channels.registry import ChannelRegistry, build_channels
 from channels.telegram.links import hash_token, issue_link
-from channels.telegram.sender import TelegramChannel, keyboard
+from channels.telegram.sender import TelegramChannel, keyboard, retry_seconds
 from tests.support.database import every_value
 from tests.support.fakes.telegram_api import (
     BOT_USERNAME,
@@ -396,20 +398,13 @@ def test_a_flood_limit_is_read_in_either_of_ptbs_forms(
     setting: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Whole seconds (PTB 22's default) or a timedelta (its next version, opted into)."""
-    from telegram.error import RetryAfter
-
-    from channels.telegram.sender import retry_seconds
-
     monkeypatch.setenv("PTB_TIMEDELTA", setting)
     assert retry_seconds(RetryAfter(7)) == 7.0
     assert retry_seconds(RetryAfter(datetime.timedelta(seconds=2.5))) == 2.5
 
 
 def test_the_service_opts_into_ptbs_timedeltas_unless_told_otherwise() -> None:
-    import os
-
-    import channels.telegram  # noqa: F401 - the package sets it as it loads
-
+    # channels.telegram sets it as it loads, before any of its modules imported here
     assert os.environ.get("PTB_TIMEDELTA") == "true"
 
 
