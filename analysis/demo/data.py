@@ -122,7 +122,10 @@ def create_demo_data(
         version_ids = {
             name: registry.version_id(connection, q) for name, q in questionnaires.items()
         }
-    plan = _Plan(questionnaires, version_ids, rounds, seed, tenants, database.engine.dialect.name)
+    plan = _Plan(
+        questionnaires, version_ids, rounds, seed, tenants, database.engine.dialect.name,
+        registry.landlord_name,
+    )  # fmt: skip
     blocks = (tenants + BLOCK - 1) // BLOCK
     if workers is None:
         workers = 0 if blocks == 1 else max(1, (os.cpu_count() or 1) - 1)
@@ -190,6 +193,7 @@ class _Plan:
     seed: int
     tenants: int
     dialect: str
+    landlord: str  # named in the messages, as the engine names the landlord it runs for
 
     def tenants_of(self, block: int) -> list[DemoTenant]:
         return [t for t in make_block(self.seed, block) if t.index <= self.tenants]
@@ -279,7 +283,7 @@ def _play(plan: _Plan, block: int, existing: dict[str, int], done: set[tuple[int
             replay = (tenant.index, round_no) in done
             conversation = Conversation(
                 None if replay else writer, tenant, states[tenant.index], q,
-                plan.version_ids[q.id], channel,
+                plan.version_ids[q.id], channel, plan.landlord,
             )  # fmt: skip
             run_session(conversation, invite_at, rng)
     return detach(writer)

@@ -35,7 +35,7 @@ from bot.engine.bulk import (
 )
 from bot.i18n import texts
 from bot.i18n.translate import Translator, translator
-from bot.questionnaire.model import Questionnaire, QuestionType
+from bot.questionnaire.model import LocalText, Questionnaire, QuestionType
 from bot.questionnaire.profile_values import to_profile
 from bot.storage.models import SessionState
 
@@ -53,6 +53,7 @@ class Conversation:
     q: Questionnaire
     version_id: int
     channel: str
+    landlord: str
     language: str = "en"
     events: list[Event] = field(default_factory=list)
     tr: Translator = field(init=False)
@@ -64,6 +65,11 @@ class Conversation:
             else (self.q.default_language)
         )
         self.tr = translator(self.language)
+
+    def local(self, text: LocalText) -> str:
+        """Questionnaire text in the session's language, the landlord named as the engine
+        names it (`${landlord}` filled in)."""
+        return text.get(self.language).replace("${landlord}", self.landlord)
 
     def event(self, event: Event) -> None:
         if self.writer is not None:
@@ -118,7 +124,7 @@ def run_session(
     planted = tenant.planted
     expires_at = invite_at + datetime.timedelta(days=q.expiry_days)
     failed = c.channel == "sms" and rng.random() < SMS_FAILURE
-    invitation = c.tr(texts.CONSENT_QUESTION) if q.intro is None else q.intro.get(c.language)
+    invitation = c.tr(texts.CONSENT_QUESTION) if q.intro is None else c.local(q.intro)
     c.say(invite_at, invitation, failed=SMS_ERROR if failed else None, purpose="invitation")
     chance = planted.replies[CHANNELS.index(c.channel)] * QUESTIONNAIRE_APPEAL.get(q.id, 1.0)
     replies = not failed and rng.random() < chance
@@ -144,7 +150,7 @@ def run_session(
     if replies:
         if stop_draw < STOP_CHANCE:
             c.hear(first, "STOP")
-            c.say(first, c.tr(texts.OPTED_OUT, landlord="Doorstep Demo Housing"))
+            c.say(first, c.tr(texts.OPTED_OUT, landlord=c.landlord))
             c.opt_out(first)
             session.state, session.updated_at = SessionState.OPTED_OUT, first
         elif decline_draw < DECLINE_CHANCE:
@@ -194,12 +200,12 @@ def _converse(
         if question.sensitive is not None:
             category = question.sensitive.category
             if category not in sensitive:
-                why = question.sensitive.why.get(c.language)
+                why = c.local(question.sensitive.why)
                 pause = rng.lognormvariate(pace, 0.6)
                 now = _sensitive_consent(c, why, category, sensitive, now, pause, rng)
             if not sensitive[category]:
                 continue
-        c.say(now, question.text.get(c.language))
+        c.say(now, c.local(question.text))
         if not finishes and answered >= quit_at * len(answerable):
             session.state, session.updated_at = SessionState.EXPIRED, now
             return
@@ -221,9 +227,7 @@ def _converse(
         asked.append(question.name)
         answered += 1
     closing = "\n\n".join(
-        part
-        for part in ((q.outro.get(c.language) if q.outro else ""), c.tr(texts.COMPLETED))
-        if part
+        part for part in ((c.local(q.outro) if q.outro else ""), c.tr(texts.COMPLETED)) if part
     )
     c.say(now, closing)
     session.state, session.updated_at, session.completed_at = SessionState.COMPLETED, now, now

@@ -118,6 +118,24 @@ def test_answers_only_after_a_granted_consent(database: Database, demo: Demo) ->
     assert replies_without_reply == 0  # every inbound message got one outbox reply
 
 
+def test_messages_name_the_landlord_as_the_engine_does(
+    database: Database, registry: QuestionnaireRegistry
+) -> None:
+    """Survey wording says `${landlord}`; what the tenant was sent names the landlord."""
+    registry.landlord_name = "Glanyrafon Homes"
+    create_demo_data(database, registry, tenants=40, rounds=6)  # every survey has gone out
+    with database.engine.connect() as connection:
+        bodies = connection.execute(select(OutboundRecord.body)).scalars().all()
+        heard = connection.execute(select(InboundRecord.text)).scalars().all()
+    assert bodies and heard
+    assert [body for body in bodies if "${" in body] == []
+    assert [text for text in heard if "${" in text] == []
+    naming = [body for body in bodies if "Glanyrafon Homes" in body]
+    # invitations to the profile survey, TSM questions, and opt-out confirmations at least
+    assert any("would like to know more about you" in body for body in naming)
+    assert any(body.startswith("You will not get any more messages") for body in naming)
+
+
 def test_planted_segments_are_all_present(demo: Demo) -> None:
     demo(300, rounds=2)
     truth = planted_segments(7, 300)

@@ -41,7 +41,7 @@ def test_summed_weights_are_kept_for_the_table_they_were_summed_from() -> None:
 
 @pytest.mark.parametrize("tenants", [1, 499, 500, 501, 1_234])
 def test_a_blocks_refs_are_those_of_its_drawn_tenants(tenants: int) -> None:
-    plan = data._Plan({}, {}, 1, 7, tenants, "sqlite")
+    plan = data._Plan({}, {}, 1, 7, tenants, "sqlite", "Bench Homes")
     for block in range((tenants + 499) // 500):
         drawn = [t.ref for t in make_block(7, block) if t.index <= tenants]
         assert plan.refs_of(block) == drawn
