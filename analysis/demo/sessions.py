@@ -67,9 +67,8 @@ class Conversation:
         self.tr = translator(self.language)
 
     def local(self, text: LocalText) -> str:
-        """Questionnaire text in the session's language, the landlord named as the engine
-        names it (`${landlord}` filled in)."""
-        return text.get(self.language).replace("${landlord}", self.landlord)
+        """Questionnaire text in the session's language, the landlord named."""
+        return text.filled(self.language, self.landlord)
 
     def event(self, event: Event) -> None:
         if self.writer is not None:

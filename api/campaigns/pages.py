@@ -110,9 +110,7 @@ def campaign_action(
 def questionnaire_titles(service: Service) -> dict[str, str]:
     """Questionnaire id -> its English title, as officers know it."""
     landlord = service.settings.landlord_name
-    return {
-        q.id: q.title.get("en").replace("${landlord}", landlord) for q in service.registry.all()
-    }
+    return {q.id: q.title.filled("en", landlord) for q in service.registry.all()}
 
 
 @router.get("/console/campaigns/{campaign_id}/letters")

@@ -167,7 +167,7 @@ def _invitation(questionnaire: Questionnaire, settings: Settings, language: str,
     return translator(language)(
         LINK_INVITATION,
         landlord=landlord,
-        title=questionnaire.title.get(language).replace("${landlord}", landlord),
+        title=questionnaire.title.filled(language, landlord),
         minutes=questionnaire.estimated_minutes,
         url=invite_url(settings, "x" * _TOKEN_LENGTH),
     )

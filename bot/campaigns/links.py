@@ -47,7 +47,7 @@ def write_link_message(
     token = create_invite(connection, respondent_id, questionnaire.id, expires, now=now)
     language = tenant_language(connection, respondent_id, questionnaire)
     tr = translator(language)
-    title = questionnaire.title.get(language).replace("${landlord}", settings.landlord_name)
+    title = questionnaire.title.filled(language, settings.landlord_name)
     if channel == EMAIL:
         identity_id = ensure_identity(connection, respondent_id, address, now)
         unsubscribe = unsubscribe_token(settings, identity_id)

@@ -47,6 +47,10 @@ class LocalText:
             return self.texts[language]
         return self.texts.get(self.default_language, next(iter(self.texts.values()), ""))
 
+    def filled(self, language: str, landlord: str) -> str:
+        """`get`, with the landlord's name where the wording says `${landlord}`."""
+        return self.get(language).replace("${landlord}", landlord)
+
     def __bool__(self) -> bool:
         return bool(self.texts)
 

@@ -64,7 +64,7 @@ def _compose_consent_card(questionnaire: Questionnaire, settings: Settings, tr: 
     language, landlord = tr.language, settings.landlord_name
 
     def local(text: LocalText | None) -> str:
-        return text.get(language).replace("${landlord}", landlord) if text else ""
+        return text.filled(language, landlord) if text else ""
 
     card = [
         tr.plural(
@@ -96,7 +96,7 @@ def _compose_consent_text(questionnaire: Questionnaire, settings: Settings, tr: 
     landlord = settings.landlord_name
 
     def local(text: LocalText | None) -> str:
-        return text.get(language).replace("${landlord}", landlord) if text else ""
+        return text.filled(language, landlord) if text else ""
 
     parts = [local(questionnaire.intro)] if questionnaire.intro else []
     parts.append(

@@ -151,7 +151,7 @@ class TurnContext:
         if not text:
             return ""
         language = self.conversation.language
-        return text.get(language).replace("${landlord}", self.settings.landlord_name)
+        return text.filled(language, self.settings.landlord_name)
 
     def decoded_values(self) -> dict[str, object]:
         """Current answers as Python values (dates, decimals), decoded once per change."""
